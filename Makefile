@@ -1,0 +1,48 @@
+# The README's two commands: `make dev` (run the whole stack locally) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+CHROMIUM := /usr/lib/chromium/chromium
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: test dev bench lint-template sam-build install install-sam install-browser install-node unit integration e2e clean
+
+## test: install everything a fresh machine needs, then run the whole suite
+test: install install-sam install-browser install-node
+	$(PY) -m pytest -q -p no:cacheprovider tests
+	@if [ -f extension/package.json ]; then cd extension && npm test --silent; fi
+
+## dev: run the API, worker, DynamoDB and SQS on this machine (no AWS account, no Docker)
+dev: install
+	$(VENV)/bin/ronbun dev
+
+## bench: measure the budgets in DESIGN.md; writes bench-results.json
+bench: install
+	$(PY) -m tests.bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml shared/requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r shared/requirements.txt -r requirements-dev.txt -e .
+	touch $@
+
+# aws-sam-cli pins its own boto3/pydantic: it lives in its own virtual environment.
+install-sam: $(SAM_VENV)/.installed
+
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q aws-sam-cli==1.170.0 cfn-lint==1.58.0
+	touch $@
+
+install-browser:
+	@test -x $(CHROMIUM) || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+install-node:
+	@if [ -f extension/package.json ]; then cd extension && { test -d node_modules || npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; }; fi
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam test-artifacts bench-results.json

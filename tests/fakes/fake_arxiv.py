@@ -1,0 +1,1 @@
+"""Fake arXiv HTTP server (Atom API + PDFs) and its pytest fixtures."""

@@ -1,0 +1,1 @@
+"""Fake OpenAI-compatible HTTP server and its pytest fixtures."""
