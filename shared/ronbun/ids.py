@@ -22,8 +22,8 @@ nucl-th patt-sol physics plasm-ph q-alg q-bio quant-ph solv-int supr-con
 """.split())
 
 _NEW = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5})(?:v(?P<v>[1-9]\d{0,3}))?")
-_OLD = re.compile(
-    r"(?P<arch>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Za-z]{2}(?:-[a-z]{2,10})?))?/"
+_OLD = re.compile(  # subject class: math.GT, cs.AI ... or physics.acc-ph, cond-mat.mtrl-sci
+    r"(?P<arch>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subj>[A-Za-z]{2}|[a-z]{4,8}|[a-z]{2,5}-[a-z]{2,4}))?/"
     r"(?P<yy>\d{2})(?P<mm>\d{2})(?P<num>\d{3})(?:v(?P<v>[1-9]\d{0,3}))?")
 _HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
 _URL_KINDS = ("abs", "pdf", "html")
@@ -53,7 +53,7 @@ def _valid_new(m: re.Match) -> bool:
     yymm = yy * 100 + mm
     if yymm < 704:               # new style began in April 2007 (07xx)
         return False
-    return len(num) == (4 if yymm <= 1412 else 5)
+    return len(num) == (4 if yymm <= 1412 else 5) and int(num) > 0
 
 
 def _valid_old(m: re.Match) -> bool:
@@ -63,7 +63,7 @@ def _valid_old(m: re.Match) -> bool:
     if not 1 <= mm <= 12:
         return False
     year = 1900 + yy if yy >= 91 else 2000 + yy
-    return (year, mm) >= (1991, 8) and (year, mm) <= (2007, 3)
+    return (1991, 8) <= (year, mm) <= (2007, 3) and int(m["num"]) > 0
 
 
 def parse_id(text: str) -> PaperRef:
@@ -87,15 +87,16 @@ def parse_ref(text: str) -> PaperRef:
     if not isinstance(text, str) or not text or len(text) > MAX_INPUT or not text.isascii():
         raise InvalidPaperId(f"invalid arXiv identifier or URL: {text!r:.80}")
     s = text.strip()
-    if "://" not in s and not s.lower().startswith(("arxiv.org/", "www.arxiv.org/")):
+    if "://" not in s and not s.lower().startswith(tuple(f"{h}/" for h in _HOSTS)):
         return parse_id(s)
     if "://" not in s:
         s = "https://" + s
     try:
         u = urlsplit(s)
+        port = u.port              # raises ValueError for a non-numeric or out-of-range port
     except ValueError as exc:
         raise InvalidPaperId(f"invalid arXiv URL: {text!r:.80}") from exc
-    if u.scheme not in ("http", "https") or (u.hostname or "") not in _HOSTS or u.port not in (None, 443, 80) \
+    if u.scheme not in ("http", "https") or (u.hostname or "") not in _HOSTS or port not in (None, 443, 80) \
             or u.username or u.password or "%" in u.path or "\\" in u.path:
         raise InvalidPaperId(f"not an arxiv.org paper URL: {text!r:.80}")
     parts = u.path.split("/", 2)  # '', kind, rest

@@ -23,6 +23,7 @@ class Paper(BaseModel):
     doi: str | None = None
     journal_ref: str | None = None
     comment: str | None = None
+    latest_version: int | None = None   # newest version on arXiv when the metadata was read
 
 
 class Evidence(BaseModel):

@@ -37,6 +37,9 @@ class Settings(BaseModel):
     api_key: SecretStr | None = Field(None, description="x-api-key required by the local adapter")
     lease_seconds: int = Field(900, description="how long a worker owns a job")
     max_attempts: int = Field(3, description="worker attempts before a job fails")
+    openai_secret: str | None = Field(None, description="Secrets Manager id/ARN or SSM parameter (ssm:/name) holding the OpenAI key")
+    metadata_ttl_hours: float = Field(24.0, description="hours before cached arXiv metadata is read again")
+    failed_ttl_days: int = Field(7, description="days a failed job is kept (DynamoDB TTL)")
 
     @property
     def default_engine(self) -> str:
@@ -70,6 +73,9 @@ _ENV = {
     "api_key": "RONBUN_API_KEY",
     "lease_seconds": "RONBUN_LEASE_SECONDS",
     "max_attempts": "RONBUN_MAX_ATTEMPTS",
+    "openai_secret": "RONBUN_OPENAI_SECRET",
+    "metadata_ttl_hours": "RONBUN_METADATA_TTL_HOURS",
+    "failed_ttl_days": "RONBUN_FAILED_TTL_DAYS",
 }
 
 

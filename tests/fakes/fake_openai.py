@@ -1,1 +1,301 @@
-"""Fake OpenAI-compatible HTTP server and its pytest fixtures."""
+"""Fake OpenAI-compatible HTTP server and its pytest fixtures.
+
+A real HTTP server on 127.0.0.1 that the real `openai` SDK talks to (`POST /v1/chat/completions`).
+By default it answers like a careful model: it reads the `=== PAGE n ===` markers in the user
+message, picks real sentences from those pages as evidence quotes and writes Japanese です・ます
+answers around them, so the pipeline's verification passes on its output. Faults are queued:
+
+    fake.enqueue("rate_limit")              # 429 with Retry-After: 0
+    fake.enqueue("server_error", times=3)   # 500 for the next three calls
+    fake.enqueue("slow", seconds=2)         # sleeps, then answers normally
+    fake.enqueue("length")                  # finish_reason "length", content cut in half
+    fake.enqueue("refusal") / ("invalid_json") / ("wrong_schema") / ("auth_error")
+    fake.enqueue("ungrounded")              # schema-valid, but quotes/numbers not in the paper
+    fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
+
+`fake.calls` holds the JSON body of every request received, `fake.headers` their headers.
+Standalone: `python -m tests.fakes.fake_openai --port 8002` prints `ready http://127.0.0.1:PORT/v1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
+         "wrong_schema", "ungrounded", "custom", "auth_error")
+TEST_KEY = "sk-test-0123456789abcdef"
+DEFAULT_QA = 4
+
+_PAGE = re.compile(r"^=== PAGE (\d+) ===[ \t]*$", re.M)
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_ABBREV = re.compile(r"\b(?:et al|e\.g|i\.e|Fig|Figs|Eq|Sec|Tab|vs|cf)\.", re.I)
+
+QUESTIONS = (
+    ("この研究の目的は何ですか?", "この研究は次の課題に取り組んでいます。論文には「{q}」と書かれています。"),
+    ("提案手法の特徴は何ですか?", "提案手法の特徴は、論文の「{q}」という記述に表れています。"),
+    ("主な結果は何ですか?", "主な結果として、論文は「{q}」と報告しています。"),
+    ("評価はどのように行われていますか?", "評価について、論文では「{q}」と説明しています。"),
+    ("新規性はどこにありますか?", "新規性について、論文は「{q}」と述べています。"),
+    ("今後の課題は何ですか?", "今後の課題として、論文は「{q}」と述べています。"),
+    ("結論は何ですか?", "結論として、論文は「{q}」とまとめています。"),
+    ("どのような背景がありますか?", "背景として、論文は「{q}」と説明しています。"),
+)
+
+
+def pages_from_prompt(text: str) -> dict[int, str]:
+    """{page number: text} from the `=== PAGE n ===` markers of a user message."""
+    parts = _PAGE.split(text)
+    pages: dict[int, str] = {}
+    for i in range(1, len(parts) - 1, 2):
+        n = int(parts[i])
+        pages[n] = (pages.get(n, "") + "\n" + parts[i + 1]).strip()
+    return pages
+
+
+_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+\S.{0,60}|abstract|introduction|related work|conclusions?|"
+                      r"references|acknowledge?ments?|appendix)$", re.I)
+
+
+def sentences_on(page_text: str) -> list[str]:
+    """Plain prose sentences, whitespace collapsed (as a model would copy them); heading lines
+    end a block so they never start a quote."""
+    blocks, cur = [], []
+    for line in page_text.splitlines():
+        if _HEADING.match(line.strip()) and not line.rstrip().endswith("."):
+            blocks.append(" ".join(cur))
+            cur = []
+        else:
+            cur.append(line)
+    blocks.append(" ".join(cur))
+    out = []
+    for block in blocks:
+        for s in _SPLIT.split(" ".join(block.split())):
+            words = s.split()
+            if not 8 <= len(words) <= 50 or not s.endswith(".") or _ABBREV.search(s[:-1]):
+                continue
+            if "http" in s or "@" in s or sum(c.isalpha() for c in s) < 0.7 * len(s.replace(" ", "")):
+                continue
+            out.append(s)
+    return out
+
+
+def _user_text(messages: list[dict]) -> str:
+    for m in messages:
+        if m.get("role") == "user" and isinstance(m.get("content"), str) and _PAGE.search(m["content"]):
+            return m["content"]
+    return "\n".join(m["content"] for m in messages if m.get("role") == "user" and isinstance(m.get("content"), str))
+
+
+def _qa_count(messages: list[dict]) -> int:
+    system = "\n".join(m["content"] for m in messages if m.get("role") == "system" and isinstance(m.get("content"), str))
+    m = re.search(r"質問と回答を\s*(\d+)\s*個", system)
+    return int(m.group(1)) if m else DEFAULT_QA
+
+
+def grounded_output(messages: list[dict]) -> dict:
+    """A schema-valid answer built only from sentences found on the prompt's pages."""
+    text = _user_text(messages)
+    title_m = re.search(r"^タイトル[^:\n]*:\s*(.+)$", text, re.M)
+    title = title_m.group(1).strip() if title_m else "この論文"
+    found = [(n, s) for n, page in sorted(pages_from_prompt(text).items()) for s in sentences_on(page)]
+    want = min(_qa_count(messages), len(QUESTIONS))
+    picks = [found[round(i * (len(found) - 1) / max(want - 1, 1))] for i in range(want)] if found else []
+    seen, qa = set(), []
+    for (page, quote), (question, frame) in zip(picks, QUESTIONS):
+        if quote in seen:
+            continue
+        seen.add(quote)
+        qa.append({"question": question, "answer": frame.format(q=quote),
+                   "evidence": [{"page": page, "quote": quote}]})
+    lead = f"論文には「{found[0][1]}」と書かれています。" if found else ""
+    return {
+        "one_liner": f"「{title}」の内容を本文に基づいて紹介する論文です。",
+        "summary": (f"この論文のタイトルは「{title}」です。{lead}"
+                    "本文では手法と評価の詳細が説明されています。結論では研究の意義がまとめられています。"),
+        "qa": qa,
+    }
+
+
+def ungrounded_output(messages: list[dict]) -> dict:
+    """Schema-valid, but everything a verifier must catch: a non-answer, invented numbers,
+    quotes that are not in the paper and a page that does not exist."""
+    return {
+        "one_liner": "この論文は画期的な手法で精度を 99.7% まで高めたと主張しています。",
+        "summary": "この論文は新しい手法を提案しています。精度は 99.7% に達し、学習時間は 123 時間です。"
+                   "詳細は明記されていません。",
+        "qa": [
+            {"question": "コードは公開されていますか?", "answer": "詳細は明記されていません。",
+             "evidence": [{"page": 1, "quote": "This sentence was never written in the paper at all."}]},
+            {"question": "主な結果は何ですか?", "answer": "精度は 97.3% で、従来手法を 12.5 ポイント上回ります。",
+             "evidence": [{"page": 999, "quote": "We obtain an accuracy of 97.3% on every benchmark."}]},
+        ],
+    }
+
+
+def _usage(body: dict, content: str | None) -> dict:
+    chars = sum(len(m.get("content") or "") for m in body.get("messages", []) if isinstance(m.get("content"), str))
+    prompt, completion = max(1, chars // 4), max(1, len(content or "") // 3)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+class FakeOpenAI:
+    """The server; `start()` runs it on a daemon thread, `stop()` shuts it down."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.calls: list[dict] = []
+        self.headers: list[dict[str, str]] = []
+        self._queue: deque[tuple[str, dict]] = deque()
+        self._lock = threading.Lock()
+        self._seq = 0
+        self.server = ThreadingHTTPServer((host, port), _Handler)
+        self.server.daemon_threads = True
+        self.server.fake = self  # type: ignore[attr-defined]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> "FakeOpenAI":
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-openai")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def enqueue(self, kind: str, *, times: int = 1, **kw) -> "FakeOpenAI":
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+        with self._lock:
+            self._queue.extend([(kind, kw)] * times)
+        return self
+
+    def _next(self, body: dict, headers: dict[str, str]) -> tuple[str, dict, int]:
+        with self._lock:
+            self.calls.append(body)
+            self.headers.append(headers)
+            self._seq += 1
+            kind, kw = self._queue.popleft() if self._queue else ("ok", {})
+            return kind, kw, self._seq
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeOpenAI/1.0"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _send(self, status: int, payload: dict, extra: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass                      # the client gave up (timeout); nothing to tell it
+
+    def _error(self, status: int, message: str, kind: str, extra: dict[str, str] | None = None) -> None:
+        self._send(status, {"error": {"message": message, "type": kind, "param": None, "code": kind}}, extra)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._error(404, f"no route {self.path}", "not_found")
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            self._error(400, "body is not JSON", "invalid_request_error")
+            return
+        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        kind, kw, seq = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
+
+        if kind == "rate_limit":
+            self._error(429, "Rate limit reached (fake)", "rate_limit_exceeded",
+                        {"Retry-After": str(kw.get("retry_after", 0))})
+            return
+        if kind == "server_error":
+            self._error(500, "The server had an error (fake)", "server_error")
+            return
+        if kind == "auth_error":
+            self._error(401, "Incorrect API key provided (fake)", "invalid_api_key")
+            return
+        if kind == "slow":
+            time.sleep(float(kw.get("seconds", 2.0)))
+
+        messages = body.get("messages", [])
+        finish, refusal = "stop", None
+        if kind == "custom":
+            content = json.dumps(kw["output"], ensure_ascii=False)
+        elif kind == "ungrounded":
+            content = json.dumps(ungrounded_output(messages), ensure_ascii=False)
+        elif kind == "invalid_json":
+            content = '{"one_liner": "途中で壊れた出力です。", "summary": '
+        elif kind == "wrong_schema":
+            content = json.dumps({"title": "要約", "points": ["一つ目", "二つ目"]}, ensure_ascii=False)
+        elif kind == "refusal":
+            content, refusal = None, "I'm sorry, but I can't help with that request."
+        else:
+            content = json.dumps(grounded_output(messages), ensure_ascii=False)
+            if kind == "length":
+                content, finish = content[: len(content) // 2], "length"
+        self._send(200, {
+            "id": f"chatcmpl-fake-{seq}", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
+                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+            "usage": _usage(body, content),
+        })
+
+
+@pytest.fixture
+def fake_openai(monkeypatch):
+    """A running fake with OPENAI_BASE_URL/OPENAI_API_KEY pointing at it (settings cache cleared)."""
+    from ronbun.settings import get_settings
+
+    fake = FakeOpenAI().start()
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    get_settings.cache_clear()
+    yield fake
+    fake.stop()
+    get_settings.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Fake OpenAI-compatible server for local runs")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    fake = FakeOpenAI(args.host, args.port)
+    print(f"ready http://{args.host}:{fake.port}/v1", flush=True)
+    try:
+        fake.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.server.server_close()
+
+
+if __name__ == "__main__":
+    main()

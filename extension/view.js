@@ -1,0 +1,127 @@
+/**
+ * DOM building for the overlay. API text is untrusted: it only ever becomes text nodes,
+ * and links are made only through the allow-list in links.js.
+ */
+
+import { categoryName } from "./categories.js";
+import { allowedHosts, pdfPageUrl, safeHref } from "./links.js";
+import { formatJaDate } from "./markdown.js";
+
+export const STAGES = Object.freeze({
+  requesting: { text: "リクエストを送信中…", step: 0 },
+  queued: { text: "処理の順番を待っています…", step: 0.5 },
+  fetching: { text: "PDFを取得中…", step: 1 },
+  extracting: { text: "テキストを抽出中…", step: 2 },
+  generating: { text: "要約を生成中…", step: 3 },
+  verifying: { text: "検証中…", step: 4 },
+});
+export const STAGE_STEPS = 5;
+
+export const ENGINE_LABELS = Object.freeze({
+  offline: "抽出型オフライン要約",
+  openai: "OpenAI",
+});
+
+/**
+ * Create an element. Children that are strings become text nodes; attributes are set
+ * with setAttribute (callers never pass API text as an attribute other than via link()).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    el.append(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+  }
+  return el;
+}
+
+const text = (v) => (v == null ? "" : String(v));
+
+/** An <a> when the URL passes the allow-list, otherwise plain text. */
+export function link(url, label, hosts) {
+  const href = safeHref(url, hosts);
+  if (!href) return h("span", { class: "nolink" }, text(label));
+  return h("a", { href, target: "_blank", rel: "noopener noreferrer" }, text(label));
+}
+
+/** Title, authors, dates, categories and the arXiv id: shown as soon as the 202 arrives. */
+export function renderPaper(paper, versionHint) {
+  const hosts = allowedHosts([]);
+  const authors = Array.isArray(paper?.authors) ? paper.authors.map(text) : [];
+  const categories = Array.isArray(paper?.categories) ? paper.categories.map(categoryName) : [];
+  const version = Number.isInteger(paper?.version) ? paper.version : versionHint;
+  const idText = `arXiv:${text(paper?.id)}${version ? `v${version}` : ""}`;
+  const dates = [`発行日: ${formatJaDate(paper?.published)}`];
+  if (paper?.updated && paper.updated !== paper.published) dates.push(`最終更新日: ${formatJaDate(paper.updated)}`);
+  return h("div", { class: "paper", "data-ronbun": "paper" },
+    h("h2", { class: "title", id: "ronbun-title" }, text(paper?.title)),
+    h("p", { class: "meta authors", "data-ronbun": "authors" }, authors.join(", ")),
+    h("p", { class: "meta dates" }, dates.join(" / ")),
+    h("p", { class: "meta" }, link(text(paper?.abs_url).startsWith("https://arxiv.org/") ? paper.abs_url : "", idText, hosts),
+      categories.length ? ` · ${categories.join(", ")}` : ""));
+}
+
+function summaryParagraphs(summary) {
+  const parts = text(summary).split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return parts.map((p) => h("p", {}, p));
+}
+
+function evidenceList(item, paperId, version) {
+  const evidence = Array.isArray(item?.evidence) ? item.evidence : [];
+  if (!evidence.length) return null;
+  const hosts = allowedHosts([]);
+  return h("ul", { class: "evidence", "aria-label": "根拠" }, evidence.map((ev) => {
+    const page = Number(ev?.page);
+    const url = pdfPageUrl(paperId, version, page);
+    return h("li", {},
+      "根拠: ",
+      url ? link(url, `p. ${page}`, hosts) : h("span", {}, `p. ${text(ev?.page)}`),
+      ev?.quote ? h("details", {}, h("summary", {}, "引用を表示"), h("blockquote", { lang: "en" }, text(ev.quote))) : null);
+  }));
+}
+
+/** The generator line: engine (offline clearly labelled), model, paper version. */
+export function generatorLine(generator, paperId, version) {
+  const engine = text(generator?.engine);
+  const parts = [`生成: ${ENGINE_LABELS[engine] ?? engine}`];
+  if (generator?.model) parts.push(`モデル: ${text(generator.model)}`);
+  parts.push(`論文: arXiv:${text(paperId)}${version ? `v${version}` : ""}`);
+  if (generator?.prompt_version) parts.push(`プロンプト: ${text(generator.prompt_version)}`);
+  return parts.join(" · ");
+}
+
+/**
+ * The finished summary: engine badge, one-liner, 概要, Q&A with evidence, code links and
+ * the generator line.
+ * @param {object} state the API state document with status "done"
+ * @returns {HTMLElement}
+ */
+export function renderResult(state) {
+  const result = state?.result ?? {};
+  const paper = result.paper ?? state?.paper ?? {};
+  const paperId = text(paper.id || state?.paper_id);
+  const version = Number.isInteger(paper.version) ? paper.version : (Number.isInteger(state?.version) ? state.version : null);
+  const codeUrls = Array.isArray(result.code_urls) ? result.code_urls.map(text) : [];
+  const hosts = allowedHosts(codeUrls);
+  const engine = text(result.generator?.engine);
+  const qa = Array.isArray(result.qa) ? result.qa : [];
+  return h("section", { class: "result", "aria-label": "要約" },
+    h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
+      engine === "offline" ? "抽出型オフライン要約(生成AIは使っていません)" : `${ENGINE_LABELS[engine] ?? engine} による要約`),
+    result.quality?.checked ? h("span", { class: "badge", style: "margin-left:6px" }, "検証済み") : null,
+    h("p", { class: "one-liner", "data-ronbun": "one-liner" }, text(result.one_liner)),
+    h("h3", {}, "概要"),
+    h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(result.summary)),
+    qa.length ? h("h3", {}, "Q&A") : null,
+    qa.length ? h("ol", { class: "qa" }, qa.map((item) => h("li", { "data-ronbun": "qa" },
+      h("p", { class: "q" }, h("span", { class: "label" }, "Q"), text(item?.question)),
+      h("p", { class: "a" }, h("span", { class: "label" }, "A"), text(item?.answer)),
+      evidenceList(item, paperId, version)))) : null,
+    codeUrls.length ? h("h3", {}, "コード") : null,
+    codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,
+    h("p", { class: "generator", "data-ronbun": "generator" }, generatorLine(result.generator, paperId, version)));
+}

@@ -1,0 +1,405 @@
+"""arXiv metadata (Atom API) and PDF download: polite, bounded and hardened.
+
+The API function imports this module, so it uses only the standard library and defusedxml.
+Every request goes through one per-process pace (arXiv asks for one request every 3 s),
+retries transient failures, follows redirects only to arXiv hosts and never reads more
+than it has to.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import logging
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urljoin, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from .errors import (ArxivUnavailable, InvalidPaperId, PaperNotFound, PdfNotPdf, PdfTooLarge,
+                     PdfTruncated, RonbunError)
+from .ids import PaperRef, parse_id
+from .models import Paper
+from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+PUBLIC_BASE = "https://arxiv.org"
+ARXIV_HOSTS = ("arxiv.org", "export.arxiv.org")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 3
+BACKOFF_BASE = 1.0          # seconds; waits 1, 2, 4 ... between attempts without Retry-After
+TRUNCATED_RETRIES = 1
+FEED_MAX_BYTES = 2 * 1024 * 1024
+CHUNK = 64 * 1024
+PDF_TYPES = ("application/pdf", "application/octet-stream")
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_AX = "{http://arxiv.org/schemas/atom}"
+_VERSION = re.compile(r"v([1-9]\d*)$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+_pace_lock = threading.Lock()
+_last_request = float("-inf")
+
+
+# ---------------------------------------------------------------------------- Atom parsing
+
+def _text(el: Element | None) -> str:
+    return " ".join((el.text or "").split()) if el is not None else ""
+
+
+def _date(value: str) -> str:
+    m = _DATE.match(value.strip())
+    return m.group(0) if m else ""
+
+
+def _entry_ref(entry: Element) -> PaperRef | None:
+    """The identifier an entry describes, from its <id> (http://arxiv.org/abs/ID[vN])."""
+    raw = _text(entry.find(f"{_ATOM}id"))
+    _, sep, rest = raw.partition("/abs/")
+    if not sep:
+        return None
+    try:
+        return parse_id(rest)
+    except InvalidPaperId:
+        return None
+
+
+def _entry_version(entry: Element, ref: PaperRef) -> int | None:
+    if ref.version:
+        return ref.version
+    for link in entry.findall(f"{_ATOM}link"):      # 2007-format feeds: versionless <id>
+        if link.get("rel") == "alternate":
+            m = _VERSION.search(link.get("href", ""))
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def _is_error_entry(entry: Element) -> bool:
+    return "/api/errors" in _text(entry.find(f"{_ATOM}id")) or (
+        _text(entry.find(f"{_ATOM}title")) == "Error" and _entry_ref(entry) is None)
+
+
+def _optional(entry: Element, tag: str) -> str | None:
+    return _text(entry.find(f"{_AX}{tag}")) or None
+
+
+def parse_feed(xml: bytes, ref: PaperRef) -> Paper:
+    """The paper `ref` names, from an arXiv API answer (Atom).
+
+    Raises InvalidPaperId for arXiv's error feed, PaperNotFound when no entry describes
+    `ref` (arXiv silently drops ids it does not know) or the version does not exist, and
+    ArxivUnavailable for anything that is not well-formed, DTD-free XML.
+    """
+    try:
+        root = SafeET.fromstring(xml, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ArxivUnavailable(f"arXiv answer refused: {type(exc).__name__} (DTD or entities)",
+                               retryable=False) from exc
+    except (ParseError, ValueError, TypeError) as exc:
+        raise ArxivUnavailable(f"arXiv answer is not valid XML: {exc}") from exc
+    if root.tag != f"{_ATOM}feed":
+        raise ArxivUnavailable(f"arXiv answer is not an Atom feed (root {root.tag!r})")
+
+    entries = root.findall(f"{_ATOM}entry")
+    for entry in entries:
+        if _is_error_entry(entry):
+            raise InvalidPaperId(f"arXiv: {_text(entry.find(f'{_ATOM}summary')) or 'error'}")
+    entry = next((e for e in entries if (r := _entry_ref(e)) is not None and r.id == ref.id), None)
+    if entry is None or not (_text(entry.find(f"{_ATOM}title")) or _text(entry.find(f"{_ATOM}published"))):
+        raise PaperNotFound(f"arXiv has no paper {ref.id}")
+
+    latest = _entry_version(entry, _entry_ref(entry))
+    if ref.version and latest and ref.version > latest:
+        raise PaperNotFound(f"{ref.id} has no version v{ref.version} (latest is v{latest})",
+                            message_ja=f"この論文にはバージョン v{ref.version} がありません(最新は v{latest} です)。")
+    version = ref.version or latest
+
+    categories: list[str] = []
+    primary = entry.find(f"{_AX}primary_category")
+    for term in [primary.get("term") if primary is not None else None,
+                 *(c.get("term") for c in entry.findall(f"{_ATOM}category"))]:
+        term = (term or "").strip()
+        if term and term not in categories:
+            categories.append(term)
+
+    suffix = f"{ref.id}v{version}" if version else ref.id
+    return Paper(
+        id=ref.id,
+        version=version,
+        latest_version=latest,
+        title=_text(entry.find(f"{_ATOM}title")),
+        authors=[n for a in entry.findall(f"{_ATOM}author") if (n := _text(a.find(f"{_ATOM}name")))],
+        published=_date(_text(entry.find(f"{_ATOM}published"))),
+        updated=_date(_text(entry.find(f"{_ATOM}updated"))),
+        categories=categories,
+        abstract=_text(entry.find(f"{_ATOM}summary")),
+        abs_url=f"{PUBLIC_BASE}/abs/{suffix}",
+        pdf_url=f"{PUBLIC_BASE}/pdf/{suffix}",
+        doi=_optional(entry, "doi"),
+        journal_ref=_optional(entry, "journal_ref"),
+        comment=_optional(entry, "comment"),
+    )
+
+
+# ---------------------------------------------------------------------------- HTTP plumbing
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _pace(interval: float) -> None:
+    """At most one request per `interval` seconds in this process (arXiv's rule)."""
+    global _last_request
+    with _pace_lock:
+        wait = _last_request + interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        _last_request = time.monotonic()
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    u = urlsplit(url)
+    scheme = (u.scheme or "").lower()
+    return scheme, (u.hostname or "").lower(), u.port or (443 if scheme == "https" else 80)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as responses; the client decides whether to follow them."""
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, delay: float | None = None):
+        super().__init__(reason)
+        self.delay = delay
+
+
+class _Response:
+    """What one request returned: status, headers and the unread body."""
+    def __init__(self, status: int, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def read(self, limit: int) -> bytes:
+        return self.body.read(limit)
+
+    def close(self) -> None:
+        self.body.close()
+
+
+class ArxivClient:
+    """Fetches metadata and PDFs from the hosts in `settings`, within its limits."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        self._opener = urllib.request.build_opener(_NoRedirects())
+        self._allowed = {_origin(self.settings.arxiv_api_url), _origin(self.settings.arxiv_base_url)}
+        self._allowed |= {("https", h, 443) for h in ARXIV_HOSTS}
+
+    # -- public
+
+    def fetch_metadata(self, ref: PaperRef) -> Paper:
+        """Metadata of `ref` (its latest version when `ref` has none).
+
+        Asks for the base id so that the answer also says which version is the latest.
+        """
+        ref = _checked(ref)
+        url = f"{self.settings.arxiv_api_url}?id_list={quote(ref.id, safe='/')}&max_results=1"
+        deadline = time.monotonic() + self.settings.arxiv_timeout * (self.settings.arxiv_retries + 1) \
+            + self.settings.arxiv_max_retry_after * self.settings.arxiv_retries
+
+        def attempt() -> Paper:
+            resp = self._request(url, "application/atom+xml", deadline)
+            try:
+                body, whole = self._read_all(resp, FEED_MAX_BYTES, deadline)
+            finally:
+                resp.close()
+            if not whole:
+                raise _Retry("the answer was cut short")
+            if resp.status == 200:
+                return parse_feed(body, ref)
+            if resp.status == 400:
+                try:
+                    parse_feed(body, ref)
+                except InvalidPaperId:
+                    raise
+                except RonbunError:
+                    pass
+            raise ArxivUnavailable(f"arXiv API answered HTTP {resp.status}", retryable=False)
+
+        return self._with_retries(f"metadata of {ref}", attempt, deadline)
+
+    def download_pdf(self, ref: PaperRef) -> bytes:
+        """The PDF of `ref` (arXiv serves the latest version when `ref` has none)."""
+        ref = _checked(ref)
+        url = f"{self.settings.arxiv_base_url.rstrip('/')}/pdf/{quote(str(ref), safe='/')}"
+        deadline = time.monotonic() + self.settings.pdf_max_seconds
+        truncated = 0
+        while True:
+            try:
+                return self._with_retries(f"PDF of {ref}", lambda: self._pdf_once(url, ref, deadline), deadline)
+            except PdfTruncated:
+                if truncated >= TRUNCATED_RETRIES:
+                    raise
+                truncated += 1
+                log.warning("arXiv PDF of %s was truncated; retrying once", ref)
+
+    # -- one attempt
+
+    def _pdf_once(self, url: str, ref: PaperRef, deadline: float) -> bytes:
+        resp = self._request(url, "application/pdf", deadline)
+        try:
+            if resp.status == 404:
+                raise PaperNotFound(f"arXiv has no PDF for {ref}")
+            if resp.status != 200:
+                raise ArxivUnavailable(f"arXiv answered HTTP {resp.status} for the PDF of {ref}")
+            ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if ctype not in PDF_TYPES:
+                raise PdfNotPdf(f"arXiv sent {ctype or 'no content type'} instead of a PDF for {ref}")
+            cap = self.settings.pdf_max_bytes
+            length = _content_length(resp.headers.get("Content-Length"))
+            if length is not None and length > cap:
+                raise _too_large(cap, f"PDF of {ref} is {length} bytes (limit {cap})")
+            data, whole = self._read_all(resp, cap, deadline, too_large=lambda: _too_large(
+                cap, f"PDF of {ref} exceeds {cap} bytes"))
+        finally:
+            resp.close()
+        if not whole:
+            raise PdfTruncated(f"PDF of {ref}: got {len(data)} of {length if length is not None else '?'} bytes")
+        if not data.startswith(b"%PDF-"):
+            raise PdfNotPdf(f"the file arXiv sent for {ref} does not start with %PDF-")
+        if length is None and b"%%EOF" not in data[-2048:]:
+            raise PdfTruncated(f"PDF of {ref} ends without %%EOF")
+        return data
+
+    def _request(self, url: str, accept: str, deadline: float) -> _Response:
+        """One GET, following redirects to allowed hosts; transient failures raise _Retry."""
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._open(url, accept, deadline)
+            if resp.status not in REDIRECT_STATUSES:
+                return resp
+            location = resp.headers.get("Location")
+            resp.close()
+            if not location:
+                raise ArxivUnavailable(f"arXiv redirected without a Location (HTTP {resp.status})")
+            target = urljoin(url, location)
+            if _origin(target) not in self._allowed:
+                raise ArxivUnavailable(f"refused redirect to a host that is not arXiv: {target[:200]!r}",
+                                       retryable=False)
+            url = target
+        raise ArxivUnavailable(f"arXiv redirected more than {MAX_REDIRECTS} times", retryable=False)
+
+    def _open(self, url: str, accept: str, deadline: float) -> _Response:
+        _pace(self.settings.arxiv_min_interval)
+        timeout = min(self.settings.arxiv_timeout, deadline - time.monotonic())
+        if timeout <= 0:
+            raise ArxivUnavailable("arXiv did not answer in time")
+        req = urllib.request.Request(url, headers={
+            "User-Agent": self.settings.user_agent, "Accept": accept, "Accept-Encoding": "identity"})
+        try:
+            r = self._opener.open(req, timeout=timeout)
+            return _Response(r.status, r.headers, r)
+        except urllib.error.HTTPError as e:
+            if e.code in RETRY_STATUSES:
+                delay = parse_retry_after(e.headers.get("Retry-After"))
+                e.close()
+                raise _Retry(f"HTTP {e.code}", delay) from None
+            return _Response(e.code, e.headers, e)
+        except (OSError, http.client.HTTPException) as e:
+            raise _Retry(_describe(e)) from None
+
+    def _read_all(self, resp: _Response, cap: int, deadline: float, too_large=None) -> tuple[bytes, bool]:
+        """The body, and whether it arrived whole (as long as Content-Length promised)."""
+        chunks, total = [], 0
+        try:
+            while chunk := resp.read(CHUNK):
+                total += len(chunk)
+                if total > cap:
+                    raise too_large() if too_large else ArxivUnavailable(
+                        f"arXiv answer larger than {cap} bytes", retryable=False)
+                if time.monotonic() > deadline:
+                    raise ArxivUnavailable("arXiv download took too long")
+                chunks.append(chunk)
+        except http.client.IncompleteRead as e:
+            return b"".join(chunks) + e.partial, False
+        except (OSError, http.client.HTTPException) as e:
+            raise _Retry(_describe(e)) from None
+        length = _content_length(resp.headers.get("Content-Length"))
+        return b"".join(chunks), length is None or total >= length
+
+    def _with_retries(self, what: str, attempt, deadline: float):
+        retries = max(0, self.settings.arxiv_retries)
+        last = "no answer"
+        for n in range(retries + 1):
+            try:
+                return attempt()
+            except _Retry as r:
+                last = str(r)
+                if n == retries:
+                    break
+                wait = r.delay if r.delay is not None else BACKOFF_BASE * 2 ** n
+                if r.delay is not None and r.delay > self.settings.arxiv_max_retry_after:
+                    raise ArxivUnavailable(f"arXiv asked to retry {what} after {r.delay:.0f} s "
+                                           f"(more than {self.settings.arxiv_max_retry_after:.0f} s)") from None
+                if time.monotonic() + wait > deadline:
+                    raise ArxivUnavailable(f"arXiv did not deliver {what} in time ({last})") from None
+                log.warning("arXiv %s failed (%s); retry %d/%d in %.1f s", what, last, n + 1, retries, wait)
+                time.sleep(wait)
+        raise ArxivUnavailable(f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
+
+
+def _checked(ref: PaperRef) -> PaperRef:
+    """URLs are built only from validated ids: re-check refs made without parse_id."""
+    if not isinstance(ref, PaperRef) or parse_id(str(ref)) != ref:
+        raise InvalidPaperId(f"invalid arXiv identifier: {ref!r:.80}")
+    return ref
+
+
+def _content_length(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _too_large(cap: int, message: str) -> PdfTooLarge:
+    mb = cap / (1024 * 1024)
+    return PdfTooLarge(message, message_ja=f"PDF が大きすぎるため処理できません(上限 {mb:g} MB)。")
+
+
+def _describe(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)
+    return f"{type(exc).__name__}: {reason if reason is not None else exc}"
+
+
+_client_lock = threading.Lock()
+_client: tuple[Settings, ArxivClient] | None = None
+
+
+def get_client() -> ArxivClient:
+    """The process's client, rebuilt whenever the settings object changes."""
+    global _client
+    settings = get_settings()
+    with _client_lock:
+        if _client is None or _client[0] is not settings:
+            _client = (settings, ArxivClient(settings))
+        return _client[1]

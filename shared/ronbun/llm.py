@@ -1,0 +1,202 @@
+"""Model engines: OpenAI (structured outputs via the official SDK, any compatible server) and
+the offline extractive engine. `openai` is imported only when a client is first needed, so
+importing this module stays cheap."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import ValidationError
+
+from .errors import EngineNotConfigured, InvalidRequest, ModelError, ModelOutputInvalid, ModelRefused
+from .models import ModelOutput, Paper
+from .prompts import Prompt
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .offline import OfflineEngine
+    from .pdftext import Extracted
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("openai", "offline")
+
+# First call's output cap, and the cap for the one retry after a truncated answer. Reasoning
+# models spend part of it on hidden reasoning, hence the generous numbers.
+MAX_OUTPUT_TOKENS = 8000
+RETRY_MAX_OUTPUT_TOKENS = 16000
+
+CONCISE_RETRY = (
+    "前回の回答は長すぎて途中で切れました。同じスキーマで、より簡潔に書き直してください"
+    "(概要は3〜4文、各回答は1〜2文、根拠の引用は各1文)。"
+    " Your previous answer was cut off for length: answer again, more concisely, in the same schema."
+)
+
+# USD per 1M tokens (input, output); longest matching prefix wins ("gpt-4o-mini" before "gpt-4o").
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-5": (1.25, 10.00),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "o3": (2.00, 8.00),
+    "o3-mini": (1.10, 4.40),
+    "o4-mini": (1.10, 4.40),
+}
+
+
+@dataclass
+class Generation:
+    output: ModelOutput
+    input_tokens: int
+    output_tokens: int
+    model: str
+    engine: str
+    calls: int = 1
+
+
+class Engine(Protocol):
+    name: str
+    model: str
+
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted") -> Generation: ...
+
+
+def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float:
+    """Estimated USD for one result; 0.0 for models not in the table (and the offline engine)."""
+    keys = [k for k in PRICES if model == k or model.startswith(k + "-")]
+    if not keys:
+        return 0.0
+    price_in, price_out = PRICES[max(keys, key=len)]
+    return round((input_tokens * price_in + output_tokens * price_out) / 1_000_000, 6)
+
+
+@lru_cache(maxsize=4)
+def _client(api_key: str, base_url: str | None, timeout: float, max_retries: int):
+    """One SDK client per configuration and process (connection pool reused across calls)."""
+    import openai
+
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+
+class OpenAIEngine:
+    """Chat Completions with structured output (`response_format=ModelOutput`)."""
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, model: str | None = None):
+        self.settings = settings
+        self.model = model or settings.openai_model
+
+    @property
+    def configured(self) -> bool:
+        key = self.settings.openai_api_key
+        return bool(key and key.get_secret_value())
+
+    def client(self):
+        if not self.configured:
+            raise EngineNotConfigured("OPENAI_API_KEY is not set")
+        s = self.settings
+        return _client(s.openai_api_key.get_secret_value(), s.openai_base_url, s.openai_timeout,
+                       s.openai_max_retries)
+
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted") -> Generation:
+        import openai
+
+        client = self.client()
+        messages = list(prompt.messages)
+        tokens_in = tokens_out = 0
+        for attempt, cap in enumerate((MAX_OUTPUT_TOKENS, RETRY_MAX_OUTPUT_TOKENS), start=1):
+            try:
+                completion = self._call(client, messages, cap)
+            except openai.LengthFinishReasonError as exc:
+                usage = exc.completion.usage
+                tokens_in += usage.prompt_tokens if usage else 0
+                tokens_out += usage.completion_tokens if usage else 0
+                log.warning("model output truncated (attempt %d, paper %s)", attempt, paper.id)
+                if attempt == 1:
+                    messages = messages + [{"role": "user", "content": CONCISE_RETRY}]
+                    continue
+                raise ModelOutputInvalid(
+                    "the model's answer was truncated twice (finish_reason=length)",
+                    message_ja="要約モデルの出力が長さの上限で途中で切れました。再度お試しください。") from exc
+            usage = completion.usage
+            tokens_in += usage.prompt_tokens if usage else 0
+            tokens_out += usage.completion_tokens if usage else 0
+            return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt)
+        raise AssertionError("unreachable")
+
+    def _call(self, client, messages: list[dict], cap: int):
+        import openai
+
+        try:
+            return client.chat.completions.parse(
+                model=self.model, messages=messages, response_format=ModelOutput,
+                max_completion_tokens=cap)
+        except (openai.LengthFinishReasonError, ModelOutputInvalid):
+            raise
+        except openai.ContentFilterFinishReasonError as exc:
+            raise ModelRefused("the model's answer was stopped by its content filter") from exc
+        except (ValidationError, json.JSONDecodeError) as exc:
+            raise ModelOutputInvalid(f"the model's answer does not match the schema: {_short(exc)}") from exc
+        except openai.AuthenticationError as exc:
+            raise EngineNotConfigured(
+                "OpenAI API key rejected",
+                message_ja="OpenAI の API キーが拒否されました。OPENAI_API_KEY を確認してください。") from exc
+        except openai.PermissionDeniedError as exc:
+            raise EngineNotConfigured(
+                f"OpenAI refused access to model {self.model!r}",
+                message_ja="この API キーではモデルを利用できません。設定を確認してください。") from exc
+        except openai.NotFoundError as exc:
+            raise EngineNotConfigured(
+                f"model {self.model!r} not found at the configured OpenAI endpoint",
+                message_ja="指定されたモデルが見つかりません。RONBUN_MODEL を確認してください。") from exc
+        except (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
+                openai.InternalServerError) as exc:
+            raise ModelError(f"model call failed after retries: {type(exc).__name__}") from exc
+        except openai.BadRequestError as exc:
+            raise ModelError(f"the model rejected the request: {_short(exc)}", retryable=False) from exc
+        except openai.APIStatusError as exc:
+            raise ModelError(f"model call failed: HTTP {exc.status_code}",
+                             retryable=exc.status_code >= 500 or exc.status_code in (408, 409, 429)) from exc
+        except openai.APIError as exc:
+            raise ModelError(f"model call failed: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _parsed(completion) -> ModelOutput:
+        if not completion.choices:
+            raise ModelOutputInvalid("the model returned no choices")
+        message = completion.choices[0].message
+        if message.parsed is not None:
+            return message.parsed
+        if getattr(message, "refusal", None):
+            raise ModelRefused(f"the model refused: {message.refusal[:200]}")
+        raise ModelOutputInvalid("the model returned an empty answer")
+
+
+def _short(exc: Exception, limit: int = 300) -> str:
+    return str(exc).replace("\n", " ")[:limit]
+
+
+def get_engine(name: str | None, settings: Settings, model: str | None = None) -> "OpenAIEngine | OfflineEngine":
+    """The engine by name (None: the settings' default). An OpenAI engine without a key fails
+    here, before any download, with EngineNotConfigured."""
+    name = (name or settings.default_engine).strip().lower()
+    if name == "offline":
+        from .offline import OfflineEngine
+
+        return OfflineEngine(settings, model)
+    if name == "openai":
+        engine = OpenAIEngine(settings, model)
+        if not engine.configured:
+            raise EngineNotConfigured("OPENAI_API_KEY is not set")
+        return engine
+    raise InvalidRequest(f"unknown engine {name!r} (expected one of: {', '.join(ENGINES)})",
+                         message_ja=f"要約エンジン「{name}」はありません(openai または offline を指定してください)。")

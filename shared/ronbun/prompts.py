@@ -1,0 +1,440 @@
+"""Prompts are data: the templates below plus a builder that fits the paper into a budget.
+
+The body is sent with `=== PAGE n ===` markers so the model can cite pages. References are
+never sent; the appendix only when there is room. A long paper loses whole sections from
+its least important end (boilerplate, related work, late sections) before anything in the
+middle is shortened, and then only at sentence boundaries. What was left out is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .models import Finding, ModelOutput, Paper
+from .pdftext import Extracted, PageText
+
+PROMPT_VERSION = "2026-11-27.1"
+
+PAGE_MARKER = "=== PAGE {n} ==="
+PAGE_MARKER_RE = re.compile(r"^=== PAGE (\d+) ===$", re.M)
+
+SYSTEM_TEMPLATE = """\
+あなたは機械学習・情報科学の論文を日本語の読者向けに正確に要約する専門家です。
+You summarise a research paper for Japanese-speaking researchers and engineers. Use only the paper text given by the user.
+
+出力 (Output, JSON with the given schema):
+- one_liner: 論文の内容を1文で表す日本語の要約。
+- summary: 概要。3〜6文の日本語。何を解決するために、何を提案し、どう評価し、何が分かったかを書きます。途中で終わらせず、最後の文まで完結させてください。
+- qa: 読者が知りたい質問と回答を {qa_count} 個。目的、手法、結果の数値、新規性、限界、データ・コードの公開などから、この論文で答えられるものを選びます。
+
+規則 (Rules):
+1. 文体は全体を通して「です・ます調」に統一します(「である調」を混ぜない)。
+2. 機械学習の用語は日本語で定着した訳語を使います。直訳調の不自然な訳語は使いません。以下の用語集に従ってください:
+{glossary}
+3. 回答は質問を言い換えただけのものにせず、論文に書かれた具体的な事実で答えます。
+4. Every answer must be grounded: give at least one evidence item with the 1-based page number (from the "=== PAGE n ===" markers) and a sentence copied VERBATIM in English from that page. Do not translate, shorten or paraphrase the quote. 根拠の引用は、そのページに書かれている英語の文をそのまま1文コピーしてください。
+5. Never answer "not disclosed", "not stated" or 「不明です」「明記されていません」「記載がありません」. If the paper does not answer a question, ask a different question that it does answer.
+6. 数値は論文に書かれているとおりに書きます(丸めたり単位を換算したりしません)。論文に無い数値は書きません。
+7. コードやデータの URL は本文に書かれている場合だけ挙げます。URL を推測で作りません。
+8. 質問も回答も日本語で書きます(evidence の quote だけは英語の原文のままです)。
+"""
+
+USER_TEMPLATE = """\
+# 論文メタデータ (metadata)
+タイトル (title): {title}
+著者 (authors): {authors}
+カテゴリ (categories): {categories}
+アブストラクト (abstract):
+{abstract}
+
+# 本文 (body, with page markers){trimmed_note}
+{body}
+"""
+
+TRIMMED_NOTE = "\n(長さの都合で次の部分は省略しています / omitted for length: {sections})"
+
+REPAIR_TEMPLATE = """\
+あなたの前回の出力(上の JSON)を検証したところ、次の項目に問題がありました。
+The previous output failed verification for the items below.
+
+{items}
+
+問題のある項目だけを書き直してください。それ以外の項目は一字一句変えずにそのまま残します。
+Rewrite ONLY the failing items; copy every other item verbatim. Keep the same schema, the same
+number of Q&A items and the same order (Q&A n stays at position n). If a Q&A item cannot be
+grounded in the paper, replace it with a different question that the paper does answer, with
+evidence copied verbatim from the page you cite.
+"""
+
+REPAIR_REASONS = {
+    "quote_not_found": "根拠の引用がそのページの本文に見つかりません。該当ページの英文をそのまま1文コピーしてください。",
+    "page_out_of_range": "根拠のページ番号が論文に存在しません。",
+    "no_evidence": "根拠(ページ番号と原文の引用)がありません。",
+    "non_answer": "「不明」「明記されていない」のような答えになっていません。論文が答えている別の質問に替えてください。",
+    "restates_question": "回答が質問の言い換えになっています。具体的な事実で答えてください。",
+    "number_not_in_paper": "論文に無い数値が含まれています。数値は論文のとおりに書いてください。",
+    "not_japanese": "日本語で書かれていません。",
+    "mixed_style": "「です・ます調」と「である調」が混在しています。です・ます調に統一してください。",
+    "truncated": "文が途中で切れています。完結した文で書いてください。",
+    "too_short": "短すぎます。",
+    "too_long": "長すぎます。",
+    "glossary": "機械学習の用語が定着した訳語になっていません。",
+}
+
+# Chars per token for English text, and tokens per non-ASCII character (CJK is ~1 token each
+# in current tokenizers, math symbols often more); then a margin for the misses.
+_ASCII_CHARS_PER_TOKEN = 3.5
+_NON_ASCII_TOKENS_PER_CHAR = 1.2
+_TOKEN_MARGIN = 1.15
+_TOKENS_PER_MESSAGE = 8
+
+
+@dataclass
+class Prompt:
+    messages: list[dict]
+    body_chars: int
+    est_tokens: int
+    trimmed: list[str] = field(default_factory=list)
+
+
+def estimate_tokens(texts: list[str]) -> int:
+    """A deliberately high token estimate from characters (no tokenizer download needed)."""
+    total = 0.0
+    for text in texts:
+        ascii_n = sum(1 for c in text if c < "\x80")
+        total += ascii_n / _ASCII_CHARS_PER_TOKEN + (len(text) - ascii_n) * _NON_ASCII_TOKENS_PER_CHAR
+        total += _TOKENS_PER_MESSAGE
+    return int(total * _TOKEN_MARGIN) + 1
+
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREV = ("e.g", "i.e", "et al", "etc", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "vs",
+           "cf", "resp", "approx", "no", "dr", "mr", "ms", "prof", "st", "ref", "refs", "appx", "al")
+_SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of English text, whitespace collapsed; abbreviations and decimals kept whole."""
+    flat = " ".join(text.split())
+    out: list[str] = []
+    start = 0
+    for m in _SENT_END.finditer(flat):
+        head = flat[start:m.start()]
+        word = re.split(r"[\s(\[]", head)[-1].lower().rstrip(".")
+        if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+            continue
+        out.append(flat[start:m.end()].strip())
+        start = m.end()
+    if start < len(flat):
+        out.append(flat[start:].strip())
+    return [s for s in out if s]
+
+
+# ---------------------------------------------------------------- sections
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+          "XI": 11, "XII": 12}
+_NUMBERED = re.compile(
+    r"^(?P<num>(?:\d{1,2}(?:\.\d{1,2}){0,3}|[IVX]{1,4}|[A-H](?:\.\d{1,2}){0,3}))\.?\s+"
+    r"(?P<title>[A-Z][\w\-–:,&()'’/ ]{1,90})$")
+_NAMED = re.compile(
+    r"^(?:abstract|introduction|related works?|background|conclusions?|discussion|limitations?|"
+    r"acknowledge?ments?|broader impacts?|ethics statement|ethical considerations|appendix|"
+    r"appendices|supplementary material)$", re.I)
+
+_BOILERPLATE = re.compile(
+    r"acknowledg|ethic|broader impact|societal impact|social impact|author contribution|funding|"
+    r"checklist|reproducibility statement|competing interest|conflicts? of interest", re.I)
+_RELATED = re.compile(r"related work|background|prior work|literature review|previous work", re.I)
+_PROTECTED = re.compile(r"abstract|introduction|conclusion|discussion|limitation|future work|"
+                        r"summary and|front matter", re.I)
+
+
+@dataclass
+class _Part:
+    page: int
+    text: str
+
+
+@dataclass
+class _Section:
+    number: str
+    title: str
+    parts: list[_Part]
+    top: str                    # label of the top-level section this one belongs to
+    appendix: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+    @property
+    def pages(self) -> tuple[int, int]:
+        return self.parts[0].page, self.parts[-1].page
+
+    @property
+    def chars(self) -> int:
+        return sum(len(p.text) for p in self.parts)
+
+
+def _key(number: str, appendix: bool) -> tuple[int, ...] | None:
+    if not number:
+        return None
+    head, *rest = number.split(".")
+    if head.isdigit():
+        top = int(head)
+    elif head in _ROMAN and not appendix:
+        top = _ROMAN[head]
+    elif appendix and len(head) == 1 and head.isalpha():
+        top = ord(head) - ord("A") + 1
+    else:
+        return None
+    return (top, *map(int, rest))
+
+
+def _heading(line: str, last: tuple[int, ...] | None, appendix: bool) -> tuple[str, str, tuple | None] | None:
+    """(number, title, key) when `line` is a section heading that fits the numbering so far."""
+    s = line.strip()
+    if len(s) > 100 or len(s) < 3:
+        return None
+    if _NAMED.match(s):
+        return "", s, None
+    m = _NUMBERED.match(s)
+    if not m or ". " in m["title"] or m["title"].endswith((",", ":")):
+        return None
+    if len(m["title"].split()) > 12 or sum(c.isalpha() for c in m["title"]) < 3:
+        return None
+    key = _key(m["num"], appendix)
+    if key is None:
+        return None
+    if last is None:
+        if key[0] > 3:
+            return None
+    elif key <= last or key[0] > last[0] + 2 or (key[0] == last[0] and len(key) > len(last) + 1):
+        return None
+    return m["num"], m["title"].strip(), key
+
+
+def split_sections(pages: list[PageText], *, appendix: bool = False) -> list[_Section]:
+    """Pages -> sections at numbered (or well-known unnumbered) heading lines."""
+    first = "Appendix" if appendix else "Front matter"
+    sections: list[_Section] = []
+    cur = _Section("", first, [], first, appendix)
+    last: tuple[int, ...] | None = None
+    top = first
+    for page in pages:
+        buf: list[str] = []
+        for line in page.text.splitlines():
+            h = _heading(line, last, appendix)
+            if h is None:
+                buf.append(line)
+                continue
+            if buf:
+                cur.parts.append(_Part(page.number, "\n".join(buf)))
+                buf = []
+            if cur.parts:
+                sections.append(cur)
+            number, title, key = h
+            if key is not None:
+                last = key
+            if key is None or len(key) == 1:
+                top = f"{number} {title}".strip()
+            cur = _Section(number, title, [], top, appendix)
+            buf.append(line)
+        if buf:
+            cur.parts.append(_Part(page.number, "\n".join(buf)))
+    if cur.parts:
+        sections.append(cur)
+    return sections
+
+
+def render_body(sections: list[_Section]) -> str:
+    out: list[str] = []
+    page = None
+    for sec in sections:
+        for part in sec.parts:
+            if part.page != page:
+                out.append(PAGE_MARKER.format(n=part.page))
+                page = part.page
+            out.append(part.text.strip("\n"))
+    return "\n".join(out)
+
+
+def _drop_order(sections: list[_Section]) -> list[int]:
+    """Indices of body sections, least important first; protected ones never appear."""
+    boiler, related, late = [], [], []
+    for i, s in enumerate(sections):
+        top = s.top
+        if _BOILERPLATE.search(top) or _BOILERPLATE.search(s.title):
+            boiler.append(i)
+        elif _RELATED.search(top):
+            related.append(i)
+        elif not (_PROTECTED.search(top) or (i == 0 and not s.number)):
+            late.append(i)
+    return boiler + related + list(reversed(late))
+
+
+def _shorten(sec: _Section, excess: int, keep_sentences: int = 2) -> None:
+    """Drop whole sentences from the end of `sec`, keeping its first sentences."""
+    removed = 0
+    while removed < excess and sec.parts:
+        part = sec.parts[-1]
+        last = len(sec.parts) == 1
+        if not last and len(part.text) <= excess - removed:
+            removed += len(part.text)
+            sec.parts.pop()
+            continue
+        sents = split_sentences(part.text)
+        floor = keep_sentences if last else 0
+        while len(sents) > floor and removed < excess:
+            removed += len(sents.pop()) + 1
+        if sents:
+            part.text = " ".join(sents)
+            return
+        sec.parts.pop()
+
+
+def _fit(sections: list[_Section], max_chars: int) -> tuple[list[_Section], list[str]]:
+    """Keep as many body sections as fit; return the kept ones and labels of what went."""
+    kept = set(range(len(sections)))
+    size = lambda: len(render_body([sections[i] for i in sorted(kept)]))  # noqa: E731
+    order = _drop_order(sections)
+    dropped: list[int] = []
+    for i in order:
+        if size() <= max_chars:
+            break
+        kept.discard(i)
+        dropped.append(i)
+    for i in reversed(dropped[:-1] if dropped else []):     # most important first: re-add if room
+        kept.add(i)
+        if size() > max_chars:
+            kept.discard(i)
+    dropped = [i for i in dropped if i not in kept]
+
+    partly: list[str] = []
+    while size() > max_chars:
+        cands = sorted((i for i in kept if sections[i].parts), key=lambda i: -sections[i].chars)
+        progressed = False
+        for i in cands:
+            excess = size() - max_chars
+            before = sections[i].chars
+            _shorten(sections[i], excess)
+            if sections[i].chars < before:
+                progressed = True
+                if sections[i].label not in partly:
+                    partly.append(sections[i].label)
+                break
+        if not progressed:
+            for i in cands:                                 # last resort: whole sections go
+                if size() <= max_chars:
+                    break
+                kept.discard(i)
+                dropped.append(i)
+            break
+    labels = _labels([sections[i] for i in sorted(dropped)], [sections[i] for i in kept])
+    labels += [f"{p} (partly)" for p in partly]
+    return [sections[i] for i in sorted(kept)], labels
+
+
+def _labels(dropped: list[_Section], kept: list[_Section]) -> list[str]:
+    """A top-level section dropped with all its subsections is named once."""
+    kept_tops = {s.top for s in kept}
+    out: list[str] = []
+    for s in dropped:
+        label = s.top if s.top not in kept_tops else s.label
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def _with_appendix(body: list[_Section], appendix: list[_Section], max_chars: int) -> tuple[list[_Section], list[str]]:
+    chosen = list(body)
+    omitted: list[list[_Section]] = [[]]
+    for sec in appendix:
+        trial = chosen + [sec]
+        if len(render_body(trial)) <= max_chars:
+            chosen = trial
+            if omitted[-1]:
+                omitted.append([])
+        else:
+            omitted[-1].append(sec)
+    labels = []
+    for run in omitted:
+        if not run:
+            continue
+        tops = [s.number.split(".")[0] for s in run if s.number]
+        name = "Appendix" if not tops else (
+            f"Appendix {tops[0]}" if tops[0] == tops[-1] else f"Appendix {tops[0]}-{tops[-1]}")
+        a, b = run[0].pages[0], run[-1].pages[1]
+        labels.append(f"{name} (page {a})" if a == b else f"{name} (pages {a}-{b})")
+    return chosen, labels
+
+
+def fit_body(doc: Extracted, max_chars: int) -> tuple[str, list[str]]:
+    """The body text with page markers within `max_chars`, and what was left out."""
+    body, trimmed = _fit(split_sections(doc.body), max_chars)
+    chosen, app_trimmed = _with_appendix(body, split_sections(doc.appendix, appendix=True), max_chars)
+    return render_body(chosen), trimmed + app_trimmed
+
+
+# ---------------------------------------------------------------- builders
+
+def _glossary() -> str:
+    try:
+        from . import glossary
+    except ImportError:                      # the glossary module is optional for the prompt
+        return "(用語集なし)"
+    return glossary.prompt_lines()
+
+
+def _paper_message(paper: Paper, body: str, trimmed: list[str]) -> str:
+    note = TRIMMED_NOTE.format(sections="; ".join(trimmed)) if trimmed else ""
+    return USER_TEMPLATE.format(
+        title=paper.title, authors=", ".join(paper.authors) or "-",
+        categories=", ".join(paper.categories) or "-", abstract=paper.abstract.strip() or "-",
+        trimmed_note=note, body=body)
+
+
+def _system(qa_count: int) -> str:
+    return SYSTEM_TEMPLATE.format(qa_count=qa_count, glossary=_glossary())
+
+
+def build_prompt(paper: Paper, doc: Extracted, *, max_chars: int, qa_count: int) -> Prompt:
+    """System instructions + one user message with metadata and the page-marked body."""
+    body, trimmed = fit_body(doc, max_chars)
+    messages = [{"role": "system", "content": _system(qa_count)},
+                {"role": "user", "content": _paper_message(paper, body, trimmed)}]
+    return Prompt(messages, len(body), estimate_tokens([m["content"] for m in messages]), trimmed)
+
+
+def _item_name(item: int | str) -> str:
+    if isinstance(item, int):
+        return f"Q&A {item + 1}"
+    return {"summary": "summary (概要)", "one_liner": "one_liner (1文要約)"}.get(item, str(item))
+
+
+def _reason(f: Finding) -> str:
+    return REPAIR_REASONS.get(f.code) or f.message
+
+
+def build_repair_prompt(paper: Paper, doc: Extracted, previous: ModelOutput, findings: list[Finding],
+                        *, max_chars: int) -> Prompt:
+    """The original conversation, the previous answer, and a list of what to fix (only that)."""
+    body, trimmed = fit_body(doc, max_chars)
+    grouped: dict[int | str, list[str]] = {}
+    for f in findings:
+        reasons = grouped.setdefault(f.item, [])
+        if _reason(f) not in reasons:
+            reasons.append(_reason(f))
+    lines = [f"- {_item_name(item)}: " + " / ".join(reasons) for item, reasons in grouped.items()]
+    qa_count = len(previous.qa) or 1
+    messages = [
+        {"role": "system", "content": _system(qa_count)},
+        {"role": "user", "content": _paper_message(paper, body, trimmed)},
+        {"role": "assistant", "content": json.dumps(previous.model_dump(), ensure_ascii=False)},
+        {"role": "user", "content": REPAIR_TEMPLATE.format(items="\n".join(lines))},
+    ]
+    return Prompt(messages, len(body), estimate_tokens([m["content"] for m in messages]), trimmed)

@@ -1,0 +1,163 @@
+"""Markdown and HTML in the weekly digest's format (DESIGN.md "Digest format")."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from .models import Paper, Result
+from .taxonomy import category_name
+
+OFFLINE_LABEL = "抽出型オフライン要約(生成モデル不使用)"
+
+
+def ja_date(iso: str) -> str:
+    """'2024-02-01' -> '2024年02月01日' (empty when unknown)."""
+    if len(iso) < 10 or iso[4] != "-" or iso[7] != "-":
+        return iso or "不明"
+    return f"{iso[:4]}年{iso[5:7]}月{iso[8:10]}日"
+
+
+def categories_ja(codes: list[str]) -> str:
+    return ", ".join(category_name(c) for c in codes)
+
+
+def pdf_url(paper: Paper) -> str:
+    if paper.pdf_url:
+        return paper.pdf_url
+    return f"https://arxiv.org/pdf/{paper.id}" + (f"v{paper.version}" if paper.version else "")
+
+
+def _pages(evidence) -> str:
+    pages = sorted({e.page for e in evidence})
+    return ", ".join(f"p.{n}" for n in pages)
+
+
+def paper_header_lines(paper: Paper) -> list[str]:
+    return [
+        f"著者: {', '.join(paper.authors)}",
+        f"発行日: {ja_date(paper.published)}",
+        f"最終更新日: {ja_date(paper.updated or paper.published)}",
+        f"URL: {pdf_url(paper)}",
+        f"カテゴリ: {categories_ja(paper.categories)}",
+    ]
+
+
+def paper_markdown(result: Result, *, heading: str = "##") -> str:
+    """One paper's section: title, metadata, 概要 and Q&A with evidence pages."""
+    lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", result.summary, ""]
+    if result.qa:
+        lines.append("Q&A:")
+        for item in result.qa:
+            lines.append(f"Q: {item.question}")
+            lines.append(f"A: {item.answer}(根拠: {_pages(item.evidence)})")
+        lines.append("")
+    if result.code_urls:
+        lines.append("コード: " + " ".join(result.code_urls))
+        lines.append("")
+    if result.generator.engine == "offline":
+        lines.append(f"※ {OFFLINE_LABEL}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass
+class DigestEntry:
+    """One paper of a digest: a result, or why there is none."""
+    paper_id: str
+    result: Result | None = None
+    paper: Paper | None = None
+    error_ja: str | None = None
+
+    @property
+    def title(self) -> str:
+        if self.result:
+            return self.result.paper.title
+        return self.paper.title if self.paper else self.paper_id
+
+    @property
+    def published(self) -> str:
+        p = self.result.paper if self.result else self.paper
+        return p.published if p else ""
+
+
+DEFAULT_TITLE = "最新論文ノート"
+
+
+def default_intro(n: int) -> str:
+    return (f"今週注目の論文 {n} 本を日本語でまとめました。各論文の概要と、論文本文のページと引用で"
+            "裏付けを確認した Q&A を掲載しています。")
+
+
+def digest_markdown(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
+    lines = [f"# {title}", "", intro or default_intro(len(entries)), ""]
+    for i, e in enumerate(entries, 1):
+        lines.append(f"{i}. {e.title}(発行日:{ja_date(e.published)})")
+        lines.append(f"   {e.result.one_liner if e.result else '要約できませんでした: ' + (e.error_ja or '')}")
+    lines.append("")
+    for i, e in enumerate(entries, 1):
+        if e.result:
+            body = paper_markdown(e.result, heading="##")
+            lines.append(body.replace("## ", f"## {i}. ", 1))
+        else:
+            lines += [f"## {i}. {e.title}", "", f"この論文は要約できませんでした: {e.error_ja or '理由不明'}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_HTML_HEAD = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;max-width:46rem;margin:0 auto;padding:1rem;line-height:1.75;color:#1f2328;background:#fff}}
+h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #d0d7de}}
+dl.meta{{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;font-size:.92rem}} dt{{color:#59636e}}
+.qa dt{{font-weight:600;color:inherit;margin-top:.8rem}} .qa dd{{margin-left:1rem}} .ev{{color:#59636e;font-size:.85rem}}
+.failed{{color:#b42318}} a{{color:#0969da;word-break:break-all}}
+@media (prefers-color-scheme: dark){{body{{background:#0d1117;color:#e6edf3}} dt,.ev{{color:#9198a1}} a{{color:#4493f8}}}}
+</style></head><body>
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _https_link(url: str) -> str:
+    if not url.startswith("https://"):
+        return _e(url)
+    return f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
+
+
+def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
+    """A standalone, escaped page readable on a phone."""
+    out = [_HTML_HEAD.format(title=_e(title)), f"<h1>{_e(title)}</h1>",
+           f"<p>{_e(intro or default_intro(len(entries)))}</p>", "<ol>"]
+    for i, e in enumerate(entries, 1):
+        line = e.result.one_liner if e.result else "要約できませんでした: " + (e.error_ja or "")
+        out.append(f'<li><a href="#p{i}">{_e(e.title)}</a>(発行日:{_e(ja_date(e.published))})<br>{_e(line)}</li>')
+    out.append("</ol>")
+    for i, e in enumerate(entries, 1):
+        out.append(f'<section id="p{i}"><h2>{i}. {_e(e.title)}</h2>')
+        if not e.result:
+            out.append(f'<p class="failed">この論文は要約できませんでした: {_e(e.error_ja or "理由不明")}</p></section>')
+            continue
+        r = e.result
+        meta = [("著者", _e(", ".join(r.paper.authors))), ("発行日", _e(ja_date(r.paper.published))),
+                ("最終更新日", _e(ja_date(r.paper.updated or r.paper.published))), ("URL", _https_link(pdf_url(r.paper))),
+                ("カテゴリ", _e(categories_ja(r.paper.categories)))]
+        out.append('<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta) + "</dl>")
+        out.append(f"<h3>概要</h3><p>{_e(r.summary)}</p>")
+        if r.qa:
+            out.append('<h3>Q&amp;A</h3><dl class="qa">')
+            for item in r.qa:
+                out.append(f"<dt>Q: {_e(item.question)}</dt><dd>A: {_e(item.answer)} "
+                           f'<span class="ev">(根拠: {_e(_pages(item.evidence))})</span></dd>')
+            out.append("</dl>")
+        if r.code_urls:
+            out.append("<p>コード: " + " ".join(_https_link(u) for u in r.code_urls) + "</p>")
+        if r.generator.engine == "offline":
+            out.append(f'<p class="ev">※ {_e(OFFLINE_LABEL)}</p>')
+        out.append("</section>")
+    out.append("</body></html>\n")
+    return "\n".join(out)

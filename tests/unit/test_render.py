@@ -1,0 +1,92 @@
+"""Golden-file tests of the digest's Markdown and HTML (DESIGN.md "Digest format")."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ronbun.models import Evidence, Generator, Paper, QAItem, Result
+from ronbun.render import DigestEntry, digest_html, digest_markdown, ja_date, paper_markdown
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+def _result(pid: str, title: str, *, published: str, updated: str, categories: list[str],
+            engine: str = "openai") -> Result:
+    return Result(
+        paper=Paper(id=pid, version=2, title=title, authors=["Alice Smith", "Bob Tanaka"],
+                    published=published, updated=updated, categories=categories,
+                    abs_url=f"https://arxiv.org/abs/{pid}v2", pdf_url=f"https://arxiv.org/pdf/{pid}v2"),
+        one_liner="検索と生成を組み合わせて長文質問応答の精度を高める手法を提案しています。",
+        summary="本論文は長文質問応答のための新しい検索拡張手法を提案しています。評価では既存手法を上回りました。",
+        qa=[QAItem(question="主な結果は何ですか?", answer="ベンチマークで正解率87.5%を達成しています。",
+                   evidence=[Evidence(page=5, quote="Our method achieves an accuracy of 87.5% on the benchmark."),
+                             Evidence(page=6, quote="The improvement is consistent across all datasets we tried.")]),
+            QAItem(question="モデルの規模はどのくらいですか?", answer="13億パラメータのモデルを用いています。",
+                   evidence=[Evidence(page=3, quote="We train a model with 1.3B parameters on the corpus.")])],
+        code_urls=["https://github.com/example/longqa"],
+        generator=Generator(engine=engine, model="gpt-4.1-mini" if engine == "openai" else "offline-extractive-1",
+                            prompt_version="2026-11-27.1"),
+    )
+
+
+def _entries() -> list[DigestEntry]:
+    return [
+        DigestEntry("2401.15884", result=_result("2401.15884", "Long-Form QA with Retrieval",
+                                                 published="2024-01-29", updated="2024-02-01",
+                                                 categories=["cs.CL", "cs.LG"])),
+        DigestEntry("hep-th/9901001", result=_result("hep-th/9901001", "Strings <and> \"Branes\" & More",
+                                                     published="1999-01-01", updated="1999-01-01",
+                                                     categories=["hep-th", "astro-ph.CO"], engine="offline")),
+        DigestEntry("2402.00001", error_ja="arXiv にこの ID の論文が見つかりません。ID を確認してください。"),
+    ]
+
+
+def _golden(name: str, text: str) -> str:
+    path = GOLDEN / name
+    if os.environ.get("RONBUN_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+def test_digest_markdown_matches_golden_file():
+    # Given three papers, one of which failed; When rendered; Then the post is exactly the golden file
+    text = digest_markdown(_entries(), title="最新論文ノート 2024年第5週")
+    assert text == _golden("digest.md", text)
+
+
+def test_digest_html_matches_golden_file():
+    text = digest_html(_entries(), title="最新論文ノート <週刊>")
+    assert text == _golden("digest.html", text)
+
+
+def test_html_escapes_untrusted_text():
+    # Given a title with markup; When rendered as HTML; Then the markup is inert text
+    entries = [DigestEntry("2401.15884", result=_result("2401.15884", "<img src=x onerror=alert(1)>",
+                                                        published="2024-01-29", updated="2024-01-29",
+                                                        categories=["cs.CL"]))]
+    page = digest_html(entries)
+    assert "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_markdown_section_has_every_field_in_order():
+    md = paper_markdown(_result("2401.15884", "T", published="2024-01-29", updated="2024-02-16",
+                                categories=["cs.CL"]))
+    keys = ["著者:", "発行日: 2024年01月29日", "最終更新日: 2024年02月16日",
+            "URL: https://arxiv.org/pdf/2401.15884v2", "カテゴリ: Computation and Language", "概要:", "Q&A:",
+            "Q: 主な結果は何ですか?", "A: ベンチマークで正解率87.5%を達成しています。(根拠: p.5, p.6)"]
+    positions = [md.index(k) for k in keys]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("iso, expected", [("2024-02-01", "2024年02月01日"), ("1999-12-31", "1999年12月31日"),
+                                           ("", "不明")])
+def test_japanese_dates(iso, expected):
+    assert ja_date(iso) == expected
+
+
+def test_failed_paper_says_why_in_the_list_and_its_section():
+    text = digest_markdown(_entries())
+    assert "3. 2402.00001(発行日:不明)\n   要約できませんでした: arXiv にこの ID の論文が見つかりません。" in text
+    assert "## 3. 2402.00001\n\nこの論文は要約できませんでした: arXiv にこの ID" in text
