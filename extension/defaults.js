@@ -23,7 +23,7 @@ export const LANG = "ja";
 /** API hosts the manifest grants up front (host_permissions, besides arxiv.org). */
 export const BUILT_IN_API_HOSTS = Object.freeze([
   { protocol: "http:", host: /^(127\.0\.0\.1|localhost)$/ },
-  { protocol: "https:", host: /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/ },
+  { protocol: "https:", host: /^([a-z0-9-]+\.)+amazonaws\.com$/ }, // API Gateway: *.execute-api.<region>.amazonaws.com
 ]);
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;

@@ -4,13 +4,16 @@
  */
 
 import { categoryName } from "./categories.js";
-import { refToString, parseId } from "./ids.js";
+import { arxivUrl } from "./links.js";
 
-/** "2024-02-01" or "2024-02-01T18:00:00Z" -> "2024年02月01日"; other text is returned as is. */
+/** How the offline engine is labelled everywhere (same words as the digest). */
+export const OFFLINE_LABEL = "抽出型オフライン要約(生成モデル不使用)";
+
+/** "2024-02-01" or "2024-02-01T18:00:00Z" -> "2024年02月01日"; other text as is; empty -> "不明". */
 export function formatJaDate(value) {
   const s = String(value ?? "").trim();
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:$|[T ])/.exec(s);
-  return m ? `${m[1]}年${m[2]}月${m[3]}日` : s;
+  return m ? `${m[1]}年${m[2]}月${m[3]}日` : s || "不明";
 }
 
 function oneLine(value) {
@@ -27,14 +30,17 @@ function paragraphs(value) {
 
 /** The PDF URL of the paper (the one the summary was made from when the version is known). */
 export function pdfUrl(paper) {
-  const ref = parseId(String(paper?.id ?? ""));
-  if (!ref) return oneLine(paper?.pdf_url);
-  const version = Number.isInteger(paper?.version) ? paper.version : ref.version;
-  return `https://arxiv.org/pdf/${refToString({ id: ref.id, version })}`;
+  return arxivUrl("pdf", String(paper?.id ?? ""), paper?.version) ?? oneLine(paper?.pdf_url);
+}
+
+function evidencePages(evidence) {
+  const pages = [...new Set((Array.isArray(evidence) ? evidence : []).map((e) => Number(e?.page)).filter(Number.isInteger))];
+  return pages.sort((a, b) => a - b).map((n) => `p.${n}`).join(", ");
 }
 
 /**
- * The Markdown for one finished summary.
+ * The Markdown for one finished summary, line for line as the digest renders a paper
+ * (shared/ronbun/render.py paper_markdown).
  * @param {{paper?: object, result?: object}} state the API's state document (status done)
  * @returns {string}
  */
@@ -54,14 +60,19 @@ export function toMarkdown(state) {
     "",
     "概要:",
     paragraphs(result.summary),
+    "",
   ];
   const qa = Array.isArray(result.qa) ? result.qa : [];
   if (qa.length) {
-    lines.push("", "Q&A:");
-    qa.forEach((item, i) => {
-      if (i > 0) lines.push("");
-      lines.push(`Q: ${oneLine(item?.question)}`, `A: ${oneLine(item?.answer)}`);
-    });
+    lines.push("Q&A:");
+    for (const item of qa) {
+      const pages = evidencePages(item?.evidence);
+      lines.push(`Q: ${oneLine(item?.question)}`, `A: ${oneLine(item?.answer)}${pages ? `(根拠: ${pages})` : ""}`);
+    }
+    lines.push("");
   }
-  return lines.join("\n") + "\n";
+  const codeUrls = (Array.isArray(result.code_urls) ? result.code_urls : []).map(oneLine).filter(Boolean);
+  if (codeUrls.length) lines.push(`コード: ${codeUrls.join(" ")}`, "");
+  if (result.generator?.engine === "offline") lines.push(`※ ${OFFLINE_LABEL}`, "");
+  return lines.join("\n").trimEnd() + "\n";
 }

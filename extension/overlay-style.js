@@ -64,6 +64,7 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
   display: inline-block; font-size: 12px; padding: 1px 8px; border-radius: 999px;
   background: var(--badge-bg); color: var(--badge-fg);
 }
+.badge.checked { margin-left: 6px; }
 .badge.offline { background: var(--warn-bg); color: var(--warn-fg); }
 .one-liner { font-size: 16px; font-weight: 700; margin: 8px 0 4px; }
 h3 { font-size: 14px; margin: 18px 0 6px; padding-bottom: 2px; border-bottom: 1px solid var(--line); color: var(--accent); }
@@ -75,7 +76,9 @@ ol.qa > li { margin: 0 0 14px; padding: 10px 12px; background: var(--soft); bord
 .label { display: inline-block; min-width: 1.6em; font-weight: 700; color: var(--accent); }
 .evidence { margin: 6px 0 0; padding: 0; list-style: none; font-size: 13px; color: var(--muted); }
 .evidence li { margin: 2px 0; }
-details { display: inline; margin-left: 6px; }
+.evidence details { display: inline; margin-left: 6px; }
+details.abstract { margin-top: 6px; font-size: 13px; }
+details.abstract p { margin: 4px 0 0; }
 summary { display: inline; cursor: pointer; color: var(--muted); }
 blockquote {
   margin: 4px 0 6px; padding: 4px 10px; border-left: 3px solid var(--line);

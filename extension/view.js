@@ -4,8 +4,8 @@
  */
 
 import { categoryName } from "./categories.js";
-import { allowedHosts, pdfPageUrl, safeHref } from "./links.js";
-import { formatJaDate } from "./markdown.js";
+import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
+import { OFFLINE_LABEL, formatJaDate } from "./markdown.js";
 
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
@@ -61,8 +61,10 @@ export function renderPaper(paper, versionHint) {
     h("h2", { class: "title", id: "ronbun-title" }, text(paper?.title)),
     h("p", { class: "meta authors", "data-ronbun": "authors" }, authors.join(", ")),
     h("p", { class: "meta dates" }, dates.join(" / ")),
-    h("p", { class: "meta" }, link(text(paper?.abs_url).startsWith("https://arxiv.org/") ? paper.abs_url : "", idText, hosts),
-      categories.length ? ` · ${categories.join(", ")}` : ""));
+    h("p", { class: "meta" }, link(arxivUrl("abs", text(paper?.id), version), idText, hosts),
+      categories.length ? ` · ${categories.join(", ")}` : ""),
+    paper?.abstract ? h("details", { class: "abstract" }, h("summary", {}, "原文のアブストラクト"),
+      h("p", { lang: "en", "data-ronbun": "abstract" }, text(paper.abstract))) : null);
 }
 
 function summaryParagraphs(summary) {
@@ -111,8 +113,8 @@ export function renderResult(state) {
   const qa = Array.isArray(result.qa) ? result.qa : [];
   return h("section", { class: "result", "aria-label": "要約" },
     h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
-      engine === "offline" ? "抽出型オフライン要約(生成AIは使っていません)" : `${ENGINE_LABELS[engine] ?? engine} による要約`),
-    result.quality?.checked ? h("span", { class: "badge", style: "margin-left:6px" }, "検証済み") : null,
+      engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
+    result.quality?.checked ? h("span", { class: "badge checked" }, "検証済み") : null,
     h("p", { class: "one-liner", "data-ronbun": "one-liner" }, text(result.one_liner)),
     h("h3", {}, "概要"),
     h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(result.summary)),

@@ -185,6 +185,13 @@ def _origin(url: str) -> tuple[str, str, int]:
     return scheme, (u.hostname or "").lower(), u.port or (443 if scheme == "https" else 80)
 
 
+def _safe_origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        return _origin(url)
+    except ValueError:
+        return None
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Redirects come back as responses; the client decides whether to follow them."""
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -305,7 +312,7 @@ class ArxivClient:
             if not location:
                 raise ArxivUnavailable(f"arXiv redirected without a Location (HTTP {resp.status})")
             target = urljoin(url, location)
-            if _origin(target) not in self._allowed:
+            if _safe_origin(target) not in self._allowed:
                 raise ArxivUnavailable(f"refused redirect to a host that is not arXiv: {target[:200]!r}",
                                        retryable=False)
             url = target

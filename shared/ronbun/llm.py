@@ -140,8 +140,6 @@ class OpenAIEngine:
             return client.chat.completions.parse(
                 model=self.model, messages=messages, response_format=ModelOutput,
                 max_completion_tokens=cap)
-        except (openai.LengthFinishReasonError, ModelOutputInvalid):
-            raise
         except openai.ContentFilterFinishReasonError as exc:
             raise ModelRefused("the model's answer was stopped by its content filter") from exc
         except (ValidationError, json.JSONDecodeError) as exc:
@@ -158,8 +156,13 @@ class OpenAIEngine:
             raise EngineNotConfigured(
                 f"model {self.model!r} not found at the configured OpenAI endpoint",
                 message_ja="指定されたモデルが見つかりません。RONBUN_MODEL を確認してください。") from exc
-        except (openai.RateLimitError, openai.APITimeoutError, openai.APIConnectionError,
-                openai.InternalServerError) as exc:
+        except openai.RateLimitError as exc:
+            raise ModelError("model call failed after retries: RateLimitError",
+                             message_ja="OpenAI の利用上限(レート制限)に達しました。しばらくしてから再度お試しください。") from exc
+        except openai.APITimeoutError as exc:
+            raise ModelError("model call failed after retries: APITimeoutError",
+                             message_ja="要約モデルの応答が時間内に返りませんでした。しばらくしてから再度お試しください。") from exc
+        except (openai.APIConnectionError, openai.InternalServerError) as exc:
             raise ModelError(f"model call failed after retries: {type(exc).__name__}") from exc
         except openai.BadRequestError as exc:
             raise ModelError(f"the model rejected the request: {_short(exc)}", retryable=False) from exc

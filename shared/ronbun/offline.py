@@ -29,62 +29,92 @@ CATEGORY_JA = {
 class Question:
     key: str
     question: str
-    answer: str               # a です・ます frame around {quote}
-    cues: tuple[str, ...]
-    sections: str = ""        # regex on the section's top label that earns a bonus
-    required: bool = True     # False: asked only when a matching sentence exists (else skipped)
+    answer: str                    # a です・ます frame around {quote}
+    cues: tuple[str, ...]          # regexes; each match scores
+    roles: tuple[str, ...] = ()    # section roles (see _role) whose sentences score a bonus
+    section_only: bool = False     # a sentence in such a section qualifies without a cue
 
 
 QUESTIONS: tuple[Question, ...] = (
     Question("purpose", "この研究の目的は何ですか?",
              "本研究の目的について、論文では「{quote}」と述べています。",
-             (r"\bin this (paper|work)\b", r"\bwe (propose|present|introduce|study|address|investigate)\b",
-              r"\bour goal\b", r"\bthis paper\b", r"\baims? to\b"),
-             r"abstract|introduction"),
+             (r"\bin this (paper|work|study)\b", r"\bwe (propose|present|introduce|study|address|investigate)\b",
+              r"\bour (goal|aim|objective)\b", r"\bthis (paper|work) (proposes|presents|introduces|studies)\b",
+              r"\baims? to\b"),
+             ("abstract", "intro")),
     Question("method", "どのような手法を提案していますか?",
              "提案手法について、論文には「{quote}」と書かれています。",
-             (r"\bour (method|approach|model|framework|system|algorithm)\b", r"\bwe propose\b",
-              r"\bthe proposed\b", r"\bconsists? of\b", r"\bwe (use|design|train|combine|introduce)\b",
-              r"\barchitecture\b", r"\bis (trained|computed|defined)\b"),
-             r"method|approach|model|framework|architecture|algorithm"),
+             (r"\bour (method|approach|model|framework|system|algorithm|architecture)\b", r"\bwe propose\b",
+              r"\bthe proposed\b", r"\bwe (design|train|combine|introduce|formulate|model)\b"),
+             ("method",), section_only=True),
     Question("results", "主な結果は何ですか?",
              "主な結果として、論文は「{quote}」と報告しています。",
-             (r"\bresults? (show|demonstrate|indicate|suggest)", r"\boutperform", r"\bachiev", r"\bimprov",
-              r"\bstate-of-the-art\b", r"\bwe (find|observe|show)\b", r"\breach(es)?\b", r"\bcompared (with|to)\b"),
-             r"experiment|result|evaluation"),
+             (r"\bresults? (show|shows|demonstrate|indicate|suggest)", r"\boutperform", r"\bachiev", r"\bimprov",
+              r"\bstate-of-the-art\b", r"\bwe (find|observe|show)\b", r"\breach(es)?\b",
+              r"\bcompared (with|to)\b"),
+             ("experiments",), section_only=True),
     Question("code", "コードやデータは公開されていますか?",
              "はい、公開されています。論文には「{quote}」と書かれています。",
-             (r"https?://", r"\bgithub\b", r"\b(code|data|dataset|models?) (is|are|have been|will be) "
-              r"(publicly )?(available|released)\b", r"\bavailable at\b", r"\breleased? at\b"),
-             "", required=False),
+             (r"\b(code|data|datasets?|models?|implementation|software)\b[^.]{0,40}\b(is|are|has been|have been|will be)"
+              r" (publicly |freely |made )?(available|released)\b", r"\bavailable (at|from|on)\b",
+              r"\breleased? (at|on)\b", r"\bgithub\b")),
     Question("limits", "この研究の限界は何ですか?",
              "限界や今後の課題として、論文では「{quote}」と述べています。",
-             (r"\blimitations?\b", r"\bfuture work\b", r"\bwe leave\b", r"\bremains? (an )?open\b",
-              r"\bdoes not (address|handle|consider)\b"),
-             r"limitation|conclusion|discussion", required=False),
+             (r"\b(a|one|main|key|our|this|the) limitations?\b", r"\blimitations? (of|is|are) (our|this|the proposed)\b",
+              r"\bfuture work\b", r"\bwe leave\b", r"\bremains? (an )?open\b", r"\bdoes not (address|handle|consider)\b"),
+             ("conclusion",)),
     Question("novelty", "この研究の新規性は何ですか?",
              "新規性について、論文では「{quote}」と説明しています。",
-             (r"\bto the best of our knowledge\b", r"\bfirst\b", r"\bnovel\b", r"\bunlike\b",
-              r"\bin contrast to\b", r"\bcontributions?\b"),
-             r"introduction"),
+             (r"\bto the best of our knowledge\b", r"\b(is|are) the first\b", r"\bfor the first time\b",
+              r"\bnovel\b", r"\bunlike (prior|previous|existing|most)\b", r"\bin contrast to (prior|previous|existing)\b",
+              r"\bour (main |key )?contributions?\b"),
+             ("intro",)),
     Question("data", "どのようなデータで評価していますか?",
              "評価に用いたデータについて、論文には「{quote}」とあります。",
-             (r"\bdatasets?\b", r"\bbenchmarks?\b", r"\bwe evaluate\b", r"\bcorpus\b", r"\bcorpora\b"),
-             r"experiment|data|evaluation|setup"),
+             (r"\bwe (evaluate|experiment|test) on\b", r"\b(datasets?|benchmarks?|corpus|corpora)\b"),
+             ("experiments", "data")),
     Question("conclusion", "結論は何ですか?",
              "結論として、論文は「{quote}」とまとめています。",
-             (r"\bwe (showed|presented|proposed|introduced|demonstrated)\b", r"\bin this (paper|work)\b",
-              r"\bconclu"),
-             r"conclusion"),
+             (r"\bwe (showed|have shown|presented|proposed|introduced|demonstrated)\b", r"\bin this (paper|work)\b"),
+             ("conclusion",), section_only=True),
 )
+
+_ROLES = (
+    ("abstract", r"^abstract$"),
+    ("intro", r"introduction"),
+    ("related", r"related|background|prior work|literature"),
+    ("conclusion", r"conclu|discussion|limitation|future work"),
+    ("experiments", r"experiment|result|evaluation|analysis|ablation|empirical|study"),
+    ("data", r"data|corpus|benchmark"),
+    ("method", r"method|approach|model|framework|architecture|algorithm|proposed|system"),
+)
+
+
+def _roles(tops: list[str]) -> dict[str, str]:
+    """Role of each top-level section: by its title, and otherwise "method" for untitled-role
+    sections between the introduction and the first experiments section."""
+    roles: dict[str, str] = {}
+    seen_intro = seen_experiments = False
+    for top in tops:
+        title = re.sub(r"^[\dIVX.]+\s+", "", top).lower()
+        role = next((r for r, pattern in _ROLES if re.search(pattern, title)), "")
+        if role == "intro":
+            seen_intro = True
+        elif role == "experiments":
+            seen_experiments = True
+        elif not role and seen_intro and not seen_experiments:
+            role = "method"
+        roles[top] = role
+    return roles
 
 
 @dataclass(frozen=True)
 class Sentence:
     text: str
     page: int
-    section: str              # top-level section label
+    role: str                 # role of its top-level section
     order: int                # position in the paper
+    prose: bool = True        # False: kept only because it gives a code URL
 
 
 class OfflineEngine:
@@ -107,17 +137,20 @@ def candidate_sentences(doc: Extracted) -> list[Sentence]:
     from .verify import quote_found
 
     pages = doc.page_map()
+    sections = split_sections(doc.body)
+    roles = _roles(list(dict.fromkeys(sec.top for sec in sections)))
     out: list[Sentence] = []
-    for sec in split_sections(doc.body):
-        if sec.label == "Front matter":
+    for sec in sections:
+        if sec.label == "Front matter" or roles[sec.top] == "related":
             continue
         for i, part in enumerate(sec.parts):
             text = part.text
-            if i == 0 and (sec.number or sec.title != "Front matter"):
+            if i == 0:
                 text = text.split("\n", 1)[1] if "\n" in text else ""     # the heading line
             for s in split_sentences(text):
-                if _prose(s) and quote_found(s, pages.get(part.page, "")):
-                    out.append(Sentence(s, part.page, sec.top, len(out)))
+                prose = _prose(s)
+                if (prose or "http" in s or "github" in s) and quote_found(s, pages.get(part.page, "")):
+                    out.append(Sentence(s, part.page, roles[sec.top], len(out), prose))
     return out
 
 
@@ -138,17 +171,45 @@ def _prose(s: str) -> bool:
 
 def _score(q: Question, s: Sentence) -> int:
     hits = sum(1 for c in q.cues if re.search(c, s.text, re.I))
-    if not hits:
+    in_section = s.role in q.roles
+    if not hits and not (q.section_only and in_section):
         return 0
-    bonus = 2 if q.sections and re.search(q.sections, s.section, re.I) else 0
-    return hits * 3 + bonus
+    return hits * 3 + (4 if in_section else 0)
+
+
+def _code_sentence(sentences: list[Sentence], pages: dict[int, str]) -> Sentence | None:
+    """The sentence that gives a code/data URL, cut to its last clause that still holds the URL
+    and verifies (PDF text often glues a footnote onto the sentence before it)."""
+    from .urls import find_code_urls
+    from .verify import quote_found
+
+    code = next((q for q in QUESTIONS if q.key == "code"))
+    best: tuple[int, int, Sentence] | None = None
+    for s in sentences:
+        if not find_code_urls(s.text):
+            continue
+        text = s.text
+        for m in _CLAUSE_START.finditer(s.text):
+            tail = s.text[m.start():]
+            if len(tail.split()) >= 5 and find_code_urls(tail) and _score(code, Sentence(tail, s.page, "", 0)) \
+                    and quote_found(tail, pages.get(s.page, "")):
+                text = tail
+        if len(text.split()) < 6:
+            continue
+        score = _score(code, Sentence(text, s.page, s.role, s.order))
+        if score and (best is None or (score, -len(text)) > best[:2]):
+            best = (score, -len(text), Sentence(text, s.page, s.role, s.order))
+    return best[2] if best else None
+
+
+_CLAUSE_START = re.compile(r"(?<![A-Za-z])[A-Z][a-z]")
 
 
 def _pick(q: Question, sentences: list[Sentence], used: set[int]) -> Sentence | None:
     """The highest-scoring unused sentence; the earliest wins a tie."""
     best, best_score = None, 0
     for s in sentences:
-        if s.order in used or ("http" in s.text and q.key != "code"):
+        if s.order in used or not s.prose or "http" in s.text:
             continue
         score = _score(q, s)
         if score > best_score:
@@ -162,31 +223,26 @@ def _category(paper: Paper) -> str:
     code = paper.categories[0]
     if code in CATEGORY_JA:
         return CATEGORY_JA[code]
-    try:
-        from .taxonomy import category_name
-        return category_name(code)
-    except ImportError:
-        return code
+    from .taxonomy import category_name
+
+    return f"「{category_name(code)}」"
 
 
 def _abstract_sentences(paper: Paper, sentences: list[Sentence]) -> list[str]:
     """Abstract sentences: from the metadata when given, else the body's Abstract section."""
     if paper.abstract.strip():
         return [s for s in split_sentences(paper.abstract) if _prose(s)]
-    return [s.text for s in sentences if re.search(r"abstract", s.section, re.I)]
+    return [s.text for s in sentences if s.role == "abstract" and s.prose]
 
 
 def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
     sentences = candidate_sentences(doc)
     used: set[int] = set()
     qa: list[QAItem] = []
-    has_code = _has_code_url(doc)
     for q in QUESTIONS:
         if len(qa) >= qa_count:
             break
-        if q.key == "code" and not has_code:
-            continue
-        s = _pick(q, sentences, used)
+        s = _code_sentence(sentences, doc.page_map()) if q.key == "code" else _pick(q, sentences, used)
         if s is None:
             continue
         used.add(s.order)
@@ -196,11 +252,12 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
     category = _category(paper)
     field_ja = f"{category}の分野の" if category else ""
     abstract = _abstract_sentences(paper, sentences)
-    lead = abstract[0] if abstract else (sentences[0].text if sentences else "")
+    prose = [s for s in sentences if s.prose]
+    lead = abstract[0] if abstract else (prose[0].text if prose else "")
     one_liner = (f"{field_ja}論文「{paper.title}」の要点は「{lead}」です。" if lead
                  else f"{field_ja}論文「{paper.title}」の抜粋による要約です。")
 
-    summary = [f"「{paper.title}」は{field_ja}論文です。"]
+    summary = [f"本要約は{field_ja}論文「{paper.title}」を対象としています。"]
     if len(abstract) > 1:
         summary.append(f"アブストラクトでは「{abstract[0]}」と述べ、続けて「{abstract[1]}」と説明しています。")
     elif abstract:
@@ -215,9 +272,3 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
 def _asked(qa: list[QAItem]) -> list[str]:
     by_question = {q.question: q.key for q in QUESTIONS}
     return [by_question.get(item.question, "") for item in qa]
-
-
-def _has_code_url(doc: Extracted) -> bool:
-    from .urls import find_code_urls
-
-    return bool(find_code_urls("\n".join(p.text for p in doc.body + doc.appendix)))

@@ -66,7 +66,7 @@ def _read(data: bytes, max_pages: int, warnings: list[str]) -> tuple[list[str], 
     the empty password; anything needing a real password fails. A page pypdf cannot read
     becomes "" with a warning rather than failing the paper."""
     import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
@@ -82,9 +82,8 @@ def _read(data: bytes, max_pages: int, warnings: list[str]) -> tuple[list[str], 
         raise
     except FileNotDecryptedError as exc:
         raise errors.PdfEncrypted(str(exc)) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError) as exc:
-        raise errors.PdfTruncated(f"pypdf cannot read the PDF: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - whatever pypdf trips over, the file is damaged
+        raise errors.PdfTruncated(f"pypdf cannot read the PDF: {type(exc).__name__}: {exc}") from exc
     if total == 0:
         raise errors.PdfTruncated("the PDF has no pages")
     if total > max_pages:
@@ -127,6 +126,7 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _SPACED_LINES = re.compile(r" ?\n ?")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _HYPHEN_BREAK = re.compile(r"(?<![A-Za-z])([A-Za-z]*[a-z])[-\u00ad]\n([a-z]+)(\S*) ?\n?")
+_IN_URL = re.compile(r"(?:https?:|www\.|\.(?:com|org|io|net|edu|co)/)\S*$")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _BARE_NUMBER = re.compile(r"(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?", re.I)
 _DIGITS = re.compile(r"\d+")
@@ -221,7 +221,7 @@ def _drop_running_lines(pages: list[_Page]) -> None:
     for p in pages:
         zone = p.lines[:_ZONE] + p.lines[-_ZONE:] if len(p.lines) > 2 * _ZONE else p.lines
         seen.update({_zone_key(line) for line in zone})
-    threshold = max(2, 0.4 * len(pages))
+    threshold = max(3, 0.4 * len(pages))
     repeated = {k for k, n in seen.items()
                 if n >= threshold and len(k) < 150 and sum(ch.isalpha() for ch in k) >= 3}
     for p in pages:
@@ -243,13 +243,16 @@ def _join_hyphens(pages: list[_Page]) -> None:
     one ("pre-" / "trained"), or when the first part already belongs to a compound
     ("state-of-" / "the-art")."""
     texts = ["\n".join(p.lines) for p in pages]
-    if not any("-\n" in t or "\u00ad\n" in t for t in texts):
+    if not any("-\n" in t or "\u00ad\n" in t or t.endswith("-") for t in texts):
         return
     words = Counter(w for t in texts for w in _WORD.findall(t.lower()))
 
     def join(m: re.Match[str]) -> str:
         a, b, rest = m.group(1), m.group(2), m.group(3)
-        compound = m.start() > 0 and m.string[m.start() - 1] == "-"
+        before = m.string[max(0, m.start() - 200):m.start()]
+        if _IN_URL.search(before):
+            return f"{a}-{b}{rest}\n"
+        compound = before.endswith("-")
         if compound or (words[f"{a}-{b}".lower()] and not words[(a + b).lower()]):
             return f"{a}-{b}{rest}\n"
         return f"{a}{b}{rest}\n"

@@ -18,7 +18,6 @@ from .pdftext import Extracted, PageText
 PROMPT_VERSION = "2026-11-27.1"
 
 PAGE_MARKER = "=== PAGE {n} ==="
-PAGE_MARKER_RE = re.compile(r"^=== PAGE (\d+) ===$", re.M)
 
 SYSTEM_TEMPLATE = """\
 あなたは機械学習・情報科学の論文を日本語の読者向けに正確に要約する専門家です。
@@ -70,17 +69,15 @@ evidence copied verbatim from the page you cite.
 
 REPAIR_REASONS = {
     "quote_not_found": "根拠の引用がそのページの本文に見つかりません。該当ページの英文をそのまま1文コピーしてください。",
-    "page_out_of_range": "根拠のページ番号が論文に存在しません。",
-    "no_evidence": "根拠(ページ番号と原文の引用)がありません。",
-    "non_answer": "「不明」「明記されていない」のような答えになっていません。論文が答えている別の質問に替えてください。",
-    "restates_question": "回答が質問の言い換えになっています。具体的な事実で答えてください。",
-    "number_not_in_paper": "論文に無い数値が含まれています。数値は論文のとおりに書いてください。",
-    "not_japanese": "日本語で書かれていません。",
+    "no_evidence": "根拠(ページ番号と4語以上の原文の引用)がありません。",
+    "non_answer": "答えになっていません(「不明」「明記されていない」や質問の言い換え)。論文に書かれた具体的な事実で答えるか、論文が答えている別の質問に替えてください。",
+    "number_not_in_source": "論文に無い数値が含まれています。数値は論文に書かれているとおりに書いてください。",
+    "not_japanese": "日本語で書かれていません。日本語で書いてください(引用部分を除く)。",
     "mixed_style": "「です・ます調」と「である調」が混在しています。です・ます調に統一してください。",
     "truncated": "文が途中で切れています。完結した文で書いてください。",
-    "too_short": "短すぎます。",
-    "too_long": "長すぎます。",
-    "glossary": "機械学習の用語が定着した訳語になっていません。",
+    "mistranslation": "機械学習の用語が直訳調です。用語集の定着した訳語を使ってください。",
+    "duplicate_question": "ほかの質問とほぼ同じです。別の観点の質問に替えてください。",
+    "empty": "空欄です。",
 }
 
 # Chars per token for English text, and tokens per non-ASCII character (CJK is ~1 token each
@@ -113,7 +110,7 @@ def estimate_tokens(texts: list[str]) -> int:
 
 _ABBREV = ("e.g", "i.e", "et al", "etc", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "vs",
            "cf", "resp", "approx", "no", "dr", "mr", "ms", "prof", "st", "ref", "refs", "appx", "al")
-_SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9]|[∗†‡§¶*])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -145,9 +142,10 @@ _NAMED = re.compile(
     r"acknowledge?ments?|broader impacts?|ethics statement|ethical considerations|appendix|"
     r"appendices|supplementary material)$", re.I)
 
-_BOILERPLATE = re.compile(
+_FIRST_TO_GO = re.compile(
     r"acknowledg|ethic|broader impact|societal impact|social impact|author contribution|funding|"
-    r"checklist|reproducibility statement|competing interest|conflicts? of interest", re.I)
+    r"checklist|reproducibility statement|competing interest|conflicts? of interest|appendi|supplementary",
+    re.I)
 _RELATED = re.compile(r"related work|background|prior work|literature review|previous work", re.I)
 _PROTECTED = re.compile(r"abstract|introduction|conclusion|discussion|limitation|future work|"
                         r"summary and|front matter", re.I)
@@ -215,7 +213,14 @@ def _heading(line: str, last: tuple[int, ...] | None, appendix: bool) -> tuple[s
             return None
     elif key <= last or key[0] > last[0] + 2 or (key[0] == last[0] and len(key) > len(last) + 1):
         return None
+    elif key[0] == last[0] + 2 and not _title_case(m["title"]):
+        return None              # a skipped number needs a heading-like title, not a wrapped line
     return m["num"], m["title"].strip(), key
+
+
+def _title_case(title: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z]+", title) if len(w) >= 4]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
 def split_sections(pages: list[PageText], *, appendix: bool = False) -> list[_Section]:
@@ -264,11 +269,12 @@ def render_body(sections: list[_Section]) -> str:
 
 
 def _drop_order(sections: list[_Section]) -> list[int]:
-    """Indices of body sections, least important first; protected ones never appear."""
+    """Indices of body sections, least important first (boilerplate and stray appendices,
+    related work, then the rest from the end); protected ones never appear."""
     boiler, related, late = [], [], []
     for i, s in enumerate(sections):
         top = s.top
-        if _BOILERPLATE.search(top) or _BOILERPLATE.search(s.title):
+        if _FIRST_TO_GO.search(top) or _FIRST_TO_GO.search(s.title):
             boiler.append(i)
         elif _RELATED.search(top):
             related.append(i)
@@ -300,7 +306,10 @@ def _shorten(sec: _Section, excess: int, keep_sentences: int = 2) -> None:
 def _fit(sections: list[_Section], max_chars: int) -> tuple[list[_Section], list[str]]:
     """Keep as many body sections as fit; return the kept ones and labels of what went."""
     kept = set(range(len(sections)))
-    size = lambda: len(render_body([sections[i] for i in sorted(kept)]))  # noqa: E731
+
+    def size() -> int:
+        return len(render_body([sections[i] for i in sorted(kept)]))
+
     order = _drop_order(sections)
     dropped: list[int] = []
     for i in order:
@@ -417,7 +426,9 @@ def _item_name(item: int | str) -> str:
 
 
 def _reason(f: Finding) -> str:
-    return REPAIR_REASONS.get(f.code) or f.message
+    """The fixed Japanese instruction for the code, plus the check's specific finding."""
+    fixed = REPAIR_REASONS.get(f.code)
+    return f"{fixed}({f.message})" if fixed else f.message
 
 
 def build_repair_prompt(paper: Paper, doc: Extracted, previous: ModelOutput, findings: list[Finding],

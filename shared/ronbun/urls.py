@@ -12,13 +12,13 @@ _HOSTS = (r"github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|hf\.co|codebe
           r"sourceforge\.net|zenodo\.org")
 _PATH = r"(?:/[^\s<>\"'{}|\\^`\[\]]*)?"
 _URL = re.compile(
-    rf"(?i)(?:https?://(?:[\w-]+\.)*(?:{_HOSTS})(?![\w.-]*\w){_PATH}"
-    rf"|(?<![\w.@/-])(?:[\w-]+\.)*(?:{_HOSTS})(?![\w.-]*\w){_PATH}"
+    rf"(?i)(?:https?://(?:[\w-]+\.)*(?:{_HOSTS})(?![\w-]|\.\w){_PATH}"
+    rf"|(?<![\w.@/-])(?:[\w-]+\.)*(?:{_HOSTS})(?![\w-]|\.\w){_PATH}"
     rf"|(?:https?://)?(?:dx\.)?doi\.org/10\.5281/zenodo\.\d+)")
 _URL_AT_END = re.compile(
     rf"(?i)(?:https?:/?/?|(?:https?://)?(?:[\w-]+\.)*(?:{_HOSTS}|doi\.org)(?:/\S*)?|(?:https?://)\S*)$")
 _CONTINUATION = re.compile(r"[\w\-./~%?=&#+:@]+")
-_OPEN_ENDS = tuple("/-_.:=&?#~%")
+_OPEN_ENDS = tuple("/-_:=&?#~%")
 _TRAILING = ".,;:!?'\"*"
 # path segments a URL on these hosts needs before it names a repository or data set
 _MIN_SEGMENTS = {"github.com": 2, "gitlab.com": 2, "bitbucket.org": 2, "codeberg.org": 2,
@@ -59,9 +59,11 @@ def _join_broken(text: str) -> str:
 def _unfinished(url: str, cont: str) -> bool:
     if url.endswith(_OPEN_ENDS) or cont.startswith("/"):
         return True
+    if url.endswith(".") and cont[:1].islower():
+        return True  # "github." / "com/..."; a sentence-ending period is followed by a capital
     host, _, path = re.sub(r"(?i)^https?://", "", url).partition("/")
     need = _MIN_SEGMENTS.get(host.lower().removeprefix("www."))
-    return need is not None and len([s for s in path.split("/") if s]) < need
+    return need is not None and len([s for s in path.split("/") if s]) < need and "/" in cont
 
 
 def _normalise(raw: str) -> str | None:
@@ -75,4 +77,4 @@ def _normalise(raw: str) -> str | None:
         return None
     if host in ("github.com", "gitlab.com", "codeberg.org", "bitbucket.org") and path.endswith(".git"):
         path = path[:-4]
-    return f"https://{host}/{path.rstrip('/')}" if path.count("/") or not path.endswith("/") else f"https://{host}/{path}"
+    return f"https://{host}/{path.rstrip('/')}"

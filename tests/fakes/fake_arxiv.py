@@ -21,7 +21,6 @@ import struct
 import sys
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 # What arXiv itself calls well-formed: anything else in id_list gets the 400 error feed.
-_WELL_FORMED = re.compile(r"(\d{4}\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Za-z-]+)?/\d{7})(v\d+)?")
+_WELL_FORMED = re.compile(
+    r"(\d\d(0[1-9]|1[0-2])\.\d{4,5}|[a-z]+(-[a-z]+)?(\.[A-Za-z-]+)?/\d\d(0[1-9]|1[0-2])\d{3})(v\d+)?")
 _PATH_ID = re.compile(r"(?P<id>.+?)(?:v(?P<v>\d+))?(?:\.pdf)?/?")
 
 
@@ -74,12 +74,15 @@ class Seen:
 @dataclass
 class _Rule:
     prefix: str
-    kind: str                      # status | reset | redirect | delay
+    kind: str                      # status | reset | redirect | delay | respond
     remaining: int | None          # None: every time
     status: int = 0
     retry_after: str | None = None
     location: str = ""
     seconds: float = 0.0
+    body: bytes = b""
+    content_type: str = "text/plain"
+    content_length: bool = True
 
 
 def _stamp(value: str) -> str:
@@ -176,6 +179,14 @@ class FakeArxiv:
         """Requests under `path_prefix` are redirected to `location` (every time by default)."""
         with self._lock:
             self._rules.append(_Rule(path_prefix, "redirect", times, status=status, location=location))
+
+    def respond(self, path_prefix: str, body: bytes, *, status: int = 200,
+                content_type: str = "text/plain", content_length: bool = True, times: int | None = 1) -> None:
+        """The next `times` requests under `path_prefix` get exactly this answer (None: always).
+        content_length=False sends no Content-Length: the body ends when the connection closes."""
+        with self._lock:
+            self._rules.append(_Rule(path_prefix, "respond", times, status=status, body=body,
+                                     content_type=content_type, content_length=content_length))
 
     def delay(self, path_prefix: str, seconds: float) -> None:
         """Requests under `path_prefix` wait `seconds` before any answer (0 removes the delay)."""
@@ -458,7 +469,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(wait)
         if fake._take(self.path, ("reset",)):
             return self._reset()
-        rule = fake._take(self.path, ("status", "redirect"))
+        rule = fake._take(self.path, ("status", "redirect", "respond"))
+        if rule and rule.kind == "respond":
+            return self._send(rule.status, rule.body, rule.content_type, length=rule.content_length)
         if rule and rule.kind == "redirect":
             return self._send(rule.status, b"", "text/plain", {"Location": rule.location})
         if rule:
@@ -508,10 +521,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, data, "application/pdf")
 
-    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, ctype: str, extra: dict[str, str] | None = None,
+              length: bool = True) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if length:
+            self.send_header("Content-Length", str(len(body)))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()

@@ -5,7 +5,7 @@ By default it answers like a careful model: it reads the `=== PAGE n ===` marker
 message, picks real sentences from those pages as evidence quotes and writes Japanese です・ます
 answers around them, so the pipeline's verification passes on its output. Faults are queued:
 
-    fake.enqueue("rate_limit")              # 429 with Retry-After: 0
+    fake.enqueue("rate_limit")              # 429 with Retry-After: 0 (retry_after_ms=20 to speed up)
     fake.enqueue("server_error", times=3)   # 500 for the next three calls
     fake.enqueue("slow", seconds=2)         # sleeps, then answers normally
     fake.enqueue("length")                  # finish_reason "length", content cut in half
@@ -13,7 +13,8 @@ answers around them, so the pipeline's verification passes on its output. Faults
     fake.enqueue("ungrounded")              # schema-valid, but quotes/numbers not in the paper
     fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
 
-`fake.calls` holds the JSON body of every request received, `fake.headers` their headers.
+`fake.calls` holds the JSON body of every request received, `fake.headers` their headers and
+`fake.responses` the 200 bodies sent (errors are not recorded there).
 Standalone: `python -m tests.fakes.fake_openai --port 8002` prints `ready http://127.0.0.1:PORT/v1`.
 """
 
@@ -152,6 +153,7 @@ class FakeOpenAI:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.calls: list[dict] = []
         self.headers: list[dict[str, str]] = []
+        self.responses: list[dict] = []
         self._queue: deque[tuple[str, dict]] = deque()
         self._lock = threading.Lock()
         self._seq = 0
@@ -169,7 +171,8 @@ class FakeOpenAI:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self) -> "FakeOpenAI":
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-openai")
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name="fake-openai")
         self._thread.start()
         return self
 
@@ -231,8 +234,10 @@ class _Handler(BaseHTTPRequestHandler):
         kind, kw, seq = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
 
         if kind == "rate_limit":
-            self._error(429, "Rate limit reached (fake)", "rate_limit_exceeded",
-                        {"Retry-After": str(kw.get("retry_after", 0))})
+            headers = {"Retry-After": str(kw.get("retry_after", 0))}
+            if "retry_after_ms" in kw:
+                headers["retry-after-ms"] = str(kw["retry_after_ms"])
+            self._error(429, "Rate limit reached (fake)", "rate_limit_exceeded", headers)
             return
         if kind == "server_error":
             self._error(500, "The server had an error (fake)", "server_error")
@@ -259,13 +264,16 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps(grounded_output(messages), ensure_ascii=False)
             if kind == "length":
                 content, finish = content[: len(content) // 2], "length"
-        self._send(200, {
+        payload = {
             "id": f"chatcmpl-fake-{seq}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "fake-model"),
             "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": _usage(body, content),
-        })
+        }
+        with fake._lock:
+            fake.responses.append(payload)
+        self._send(200, payload)
 
 
 @pytest.fixture

@@ -88,11 +88,21 @@ DEFAULT_APPENDIX: list[tuple[str, list[str]]] = [
     ]),
 ]
 
-FILLER_PARAGRAPH = (
-    "We further analyse the behaviour of the router on long documents. The selected adapters "
-    "remain stable across consecutive paragraphs, and the balancing loss keeps the load on "
-    "each adapter between 4% and 9% of all tokens in every layer of the model."
-)
+_LANGUAGES = ("Swahili", "Nepali", "Basque", "Welsh", "Tagalog", "Amharic", "Icelandic",
+              "Khmer", "Yoruba", "Latvian", "Sinhala", "Uzbek", "Maltese")
+_PARTS = ("router", "adapter pool", "balancing loss", "shared block", "decoder", "encoder",
+          "gating network")
+
+
+def filler_paragraph(k: int) -> str:
+    """Padding text that differs from paragraph to paragraph in words, not only in digits,
+    so that no padding line looks like a running head repeated on many pages."""
+    lang, part = _LANGUAGES[k % 13], _PARTS[k % 7]
+    other = _LANGUAGES[(5 * k + 3) % 13]
+    return (f"For {lang} documents the {part} behaves consistently across long inputs. "
+            f"The {part} keeps the load between 4% and 9% of all tokens when {lang} text is "
+            f"routed, and we observe the same pattern for {other} in every layer of the model.")
+
 
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
               Path("/usr/share/fonts/TTF"))
@@ -245,7 +255,7 @@ def make_paper_pdf(
     Introduction, 2 Method, 3 Experiments, 4 Conclusion), a "References" section with
     numbered entries, and optionally an appendix starting on a new page after them.
 
-    pages: pad the body with FILLER_PARAGRAPH until the body reaches that page (so the PDF
+    pages: pad the body with filler_paragraph(1), (2), ... until the body reaches that page (so the PDF
         has at least `pages` pages; references follow on the same or the next page).
     ligatures: write fi/fl/ffi as U+FB01/U+FB02/U+FB03 in a DejaVu TTF (ValueError if the
         font is missing: check `ligature_font()` first).
@@ -285,8 +295,10 @@ def make_paper_pdf(
         ts.heading(lig(heading))
         for p in paragraphs:
             ts.paragraph(lig(p))
+    k = 0
     while pages is not None and pdf.page_no() < pages:
-        ts.paragraph(lig(FILLER_PARAGRAPH))
+        k += 1
+        ts.paragraph(lig(filler_paragraph(k)))
 
     if references:
         refs = DEFAULT_REFERENCES if references is True else references
@@ -304,21 +316,25 @@ def make_paper_pdf(
     return encrypt_pdf(data) if encrypt else data
 
 
-def encrypt_pdf(data: bytes, *, user_password: str = "secret", owner_password: str = "owner") -> bytes:
-    """Re-save `data` encrypted (RC4-128). An empty user password gives the common arXiv
-    case of an owner-password-only PDF that any reader can open."""
+def encrypt_pdf(data: bytes, *, user_password: str = "secret", owner_password: str = "owner",
+                algorithm: str = "RC4-128") -> bytes:
+    """Re-save `data` encrypted. An empty user password gives the common arXiv case of an
+    owner-password-only PDF that any reader can open. "AES-128"/"AES-256" need the
+    `cryptography` package (pypdf does RC4 by itself)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password=owner_password)
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm=algorithm)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def make_encrypted_pdf(*, user_password: str = "secret", owner_password: str = "owner") -> bytes:
+def make_encrypted_pdf(*, user_password: str = "secret", owner_password: str = "owner",
+                       algorithm: str = "RC4-128") -> bytes:
     """The default paper, encrypted; with user_password="" it opens without a password."""
-    return encrypt_pdf(make_paper_pdf(), user_password=user_password, owner_password=owner_password)
+    return encrypt_pdf(make_paper_pdf(), user_password=user_password, owner_password=owner_password,
+                       algorithm=algorithm)
 
 
 def make_textless_pdf(pages: int = 2) -> bytes:
@@ -340,14 +356,15 @@ def make_textless_pdf(pages: int = 2) -> bytes:
 
 
 def make_many_pages_pdf(n: int) -> bytes:
-    """`n` pages, each one short numbered paragraph ("This is page k of n.")."""
+    """`n` pages, each two short lines: "This is page k of n." and filler_paragraph(k)."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font("Helvetica", "", 10)
     for k in range(1, n + 1):
         pdf.add_page()
-        pdf.text(25, 30, f"This is page {k} of {n}. " + FILLER_PARAGRAPH[:70])
-        pdf.text(25, 36, FILLER_PARAGRAPH[70:140])
+        first, _, rest = filler_paragraph(k).partition(". ")
+        pdf.text(20, 30, f"This is page {k} of {n}. {first}.")
+        pdf.text(20, 36, rest)
     return bytes(pdf.output())
 
 

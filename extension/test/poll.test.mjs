@@ -1,0 +1,100 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { nextDelay, pollUntilSettled } from "../poll.js";
+import { POLL } from "../defaults.js";
+
+/** A clock that only moves when the poller sleeps. */
+function fakeClock() {
+  const clock = { t: 0, sleeps: [] };
+  clock.now = () => clock.t;
+  clock.sleep = async (ms) => { clock.sleeps.push(ms); clock.t += ms; };
+  return clock;
+}
+
+function server(states) {
+  let i = 0;
+  return async () => states[Math.min(i++, states.length - 1)];
+}
+
+const pending = (stage) => ({ ok: true, data: { status: "running", stage } });
+
+test("given the default policy, when delays follow each other, then they grow 1.5x from 1 s and stop at 5 s", () => {
+  const delays = [];
+  let d = null;
+  for (let i = 0; i < 7; i++) delays.push((d = nextDelay(d, POLL)));
+  assert.deepEqual(delays, [1000, 1500, 2250, 3375, 5000, 5000, 5000]);
+});
+
+test("given a job that finishes, when polled, then every state is reported and the done state is returned", async () => {
+  const clock = fakeClock();
+  const seen = [];
+  const end = await pollUntilSettled({
+    get: server([pending("fetching"), pending("generating"), { ok: true, data: { status: "done", result: {} } }]),
+    onState: (s) => seen.push(s.stage ?? s.status), now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.ok, true);
+  assert.equal(end.data.status, "done");
+  assert.deepEqual(seen, ["fetching", "generating", "done"]);
+  assert.deepEqual(clock.sleeps, [1000, 1500, 2250]);
+});
+
+test("given a job that never finishes, when polled, then it stops before the deadline with a timeout error", async () => {
+  const clock = fakeClock();
+  const end = await pollUntilSettled({ get: server([pending("generating")]), onState: () => {}, now: clock.now, sleep: clock.sleep });
+  assert.equal(end.ok, false);
+  assert.equal(end.error.code, "poll_timeout");
+  assert.match(end.error.message_ja, /時間がかかりすぎています/);
+  assert.ok(clock.t <= POLL.deadlineMs, `polled until ${clock.t} ms`);
+  assert.ok(clock.t > POLL.deadlineMs - POLL.maxMs);
+});
+
+test("given one network error between polls (a worker restart), when polled, then polling goes on to the result", async () => {
+  const clock = fakeClock();
+  const end = await pollUntilSettled({
+    get: server([pending("fetching"), { ok: false, error: { code: "extension_unavailable" } }, { ok: true, data: { status: "done" } }]),
+    onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.ok, true);
+});
+
+test("given the API keeps failing to answer, when polled, then the error is returned after a few tries", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const end = await pollUntilSettled({
+    get: async () => { calls++; return { ok: false, error: { code: "network_error", message_ja: "接続できません" } }; },
+    onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.error.code, "network_error");
+  assert.equal(calls, POLL.maxTransientErrors);
+});
+
+test("given a 403 while polling, when polled, then it stops at once", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const end = await pollUntilSettled({
+    get: async () => { calls++; return { ok: false, error: { code: "forbidden" } }; },
+    onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.error.code, "forbidden");
+  assert.equal(calls, 1);
+});
+
+test("given the overlay was closed, when the poller wakes up, then it stops without asking again", async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const end = await pollUntilSettled({
+    get: async () => { calls++; return pending("fetching"); },
+    onState: () => {}, isCancelled: () => true, now: clock.now, sleep: clock.sleep,
+  });
+  assert.deepEqual(end, { cancelled: true });
+  assert.equal(calls, 0);
+});
+
+test("given a failed job, when polled, then the failed state ends the polling", async () => {
+  const clock = fakeClock();
+  const end = await pollUntilSettled({
+    get: server([{ ok: true, data: { status: "failed", error: { code: "pdf_invalid" } } }]), onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.ok, true);
+  assert.equal(end.data.status, "failed");
+});

@@ -1,0 +1,91 @@
+"""REST API function: start a summary, read its state, health. Thin: routing, error mapping
+and metrics here; the use cases live in ronbun.service. Never imports the pipeline.
+
+No Powertools Tracer here: importing the X-Ray SDK creates an X-Ray client at import time
+(~0.4 s, more than the whole import budget of this function). Lambda and API Gateway active
+tracing still record every request; the worker, where the time goes, uses the Tracer."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import partial
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.metrics import MetricUnit
+
+from ronbun import service
+from ronbun.errors import NotFound, RonbunError
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+SUMMARIES = "/v1/summaries"
+
+logger = Logger(service="ronbun")
+metrics = Metrics(namespace="Ronbun", service="ronbun")
+app = APIGatewayRestResolver(
+    cors=CORSConfig(allow_origin="*", allow_headers=["x-api-key", "content-type"], max_age=600),
+    serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")))
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
+@app.get("/v1/health")
+def health():
+    return service.health()
+
+
+@app.post(SUMMARIES)
+def start_summary():
+    event = app.current_event
+    request = service.parse_start_request(event.body, event.headers.get("content-type"),
+                                          base64_encoded=event.is_base64_encoded)
+    ref = service.parse_paper_id(request.paper_id)
+    logger.set_correlation_id(ref.id)
+    answer = service.start_summary(ref, request.lang)
+    metrics.add_metric(name="CacheHit" if answer.cache_hit else "CacheMiss", unit=MetricUnit.Count, value=1)
+    return _json(answer.status_code, answer.body)
+
+
+# {paper_id+} is greedy: old-style ids ("hep-th/9901001") contain a slash.
+@app.get(SUMMARIES + "/.+")
+def read_summary():
+    event = app.current_event
+    raw = (event.path_parameters or {}).get("paper_id") or event.path[len(SUMMARIES) + 1:]
+    ref = service.parse_paper_id(unquote(raw).strip("/"))
+    logger.set_correlation_id(ref.id)
+    lang = service.parse_lang(event.query_string_parameters.get("lang"))
+    return _json(200, service.read_summary(ref, lang).body)
+
+
+@app.exception_handler(RonbunError)
+def ronbun_error(exc: RonbunError):
+    if exc.status >= 500:
+        logger.warning("request failed", extra={"code": exc.code, "error": exc.message})
+    return _json(exc.status, {"error": exc.to_dict()})
+
+
+@app.not_found
+def not_found(exc: NotFoundError):
+    return _json(404, {"error": NotFound("no such route", message_ja="この URL の API はありません。").to_dict()
+                       | {"code": "route_not_found"}})
+
+
+@app.exception_handler(Exception)
+def unexpected(exc: Exception):
+    logger.exception("unhandled error")
+    return _json(500, {"error": RonbunError("internal error").to_dict()})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

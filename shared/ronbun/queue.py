@@ -1,0 +1,39 @@
+"""The job queue: one SQS message per job, its body a JobMessage."""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import clients
+from .errors import RonbunError
+
+
+class QueueUnavailable(RonbunError):
+    """The job could not be queued."""
+    code = "queue_unavailable"
+    status = 503
+    message_ja = "処理の受付に失敗しました。しばらくしてから再度お試しください。"
+    retryable = True
+
+
+class JobMessage(BaseModel):
+    """What the worker needs to find and run one job (the job's table key plus the engine)."""
+    model_config = ConfigDict(extra="ignore")
+    paper_id: str = Field(min_length=1, max_length=200)
+    version: int = Field(ge=1)
+    lang: str = Field(min_length=2, max_length=8)
+    prompt_version: str = Field(min_length=1, max_length=64)
+    model: str = Field(min_length=1, max_length=128)
+    engine: str = Field(pattern=r"^(openai|offline)$")
+
+
+def send_job(queue_url: str | None, message: JobMessage) -> str:
+    """Send `message`; returns the SQS message id. Raises QueueUnavailable."""
+    if not queue_url:
+        raise QueueUnavailable("RONBUN_QUEUE_URL is not set")
+    try:
+        resp = clients.sqs().send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
+    except (ClientError, BotoCoreError) as exc:
+        raise QueueUnavailable(f"SQS SendMessage failed: {type(exc).__name__}") from exc
+    return resp["MessageId"]

@@ -1,0 +1,371 @@
+"""The use cases behind the API and the worker, free of Lambda and HTTP details.
+
+API side: validate, answer from the cache, or create exactly one job and queue it.
+Worker side: claim a job with a lease, run the pipeline, store the result or the failure.
+The API function imports this module, so the pipeline (pypdf, openai) is imported only
+inside `run_job`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import __version__
+from .errors import (BudgetExceeded, InvalidRequest, JobLost, NotFound, PaperNotFound, RonbunError)
+from .ids import PaperRef, parse_id
+from .models import Paper
+from .prompts import PROMPT_VERSION
+from .queue import JobMessage, QueueUnavailable, send_job
+from .settings import PROMPT_LANG, Settings, get_settings
+from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Store, StoreError, utc_day
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024
+OFFLINE_MODEL = "offline-extractive-1"
+LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
+MIN_QUEUED_STALE_SECONDS = 300    # a queued job untouched this long has likely lost its message
+
+
+class JobBusy(RonbunError):
+    """Another worker holds a live lease on this job."""
+    code = "job_busy"
+    status = 409
+    message_ja = "別の処理がこの論文を要約中です。"
+    retryable = True
+
+
+class VersionSkew(RonbunError):
+    """The job was queued for a prompt version this worker does not have (a deploy in progress)."""
+    code = "version_skew"
+    status = 503
+    message_ja = "サーバーの更新中です。しばらくしてから再度お試しください。"
+    retryable = True
+
+
+# ---------------------------------------------------------------------------- shared
+
+def current_generator(settings: Settings) -> tuple[str, str]:
+    """(engine, model) that new work is done with and that cache keys carry. The API never
+    reads the OpenAI secret, so a configured secret counts as a configured key."""
+    engine = (settings.engine or "").strip().lower() or (
+        "openai" if settings.openai_api_key or settings.openai_secret else "offline")
+    return engine, (settings.openai_model if engine == "openai" else OFFLINE_MODEL)
+
+
+def get_store(settings: Settings) -> Store:
+    return Store(settings.table_name)
+
+
+def public_paper(paper: Paper) -> dict:
+    return paper.model_dump(mode="json", exclude_none=True)
+
+
+def state_document(job: Job, paper: Paper | None) -> dict:
+    """The public state of one job (DESIGN.md "API contract")."""
+    doc: dict = {"paper_id": job.key.paper_id, "version": job.key.version, "lang": job.key.lang,
+                 "status": job.status, "updated_at": job.updated_at}
+    result = job.result() if job.status == "done" else None
+    if paper is not None:
+        doc["paper"] = public_paper(paper)
+    elif result:
+        doc["paper"] = result.get("paper")
+    if job.status == "running" and job.stage:
+        doc["stage"] = job.stage
+    if result is not None:
+        doc["result"] = result
+    if job.status == "failed":
+        doc["error"] = job.error or JobLost().to_dict()
+    return doc
+
+
+@dataclass
+class Answer:
+    """An HTTP-free answer: status code, JSON body and whether it came from the cache."""
+    status_code: int
+    body: dict
+    cache_hit: bool = False
+
+
+# ---------------------------------------------------------------------------- API: requests
+
+class StartRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paper_id: str = Field(max_length=200)
+    lang: Literal["ja"] = PROMPT_LANG
+
+
+def parse_start_request(body: str | bytes | None, content_type: str | None, *,
+                        base64_encoded: bool = False) -> StartRequest:
+    """The POST /v1/summaries body, or InvalidRequest saying what is wrong with it."""
+    if base64_encoded and body:
+        try:
+            body = base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequest("request body is not valid base64") from None
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media != "application/json":
+        raise InvalidRequest(f"Content-Type must be application/json, not {media or 'missing'!r}",
+                             message_ja="Content-Type は application/json にしてください。")
+    if body is None or body in ("", b""):
+        raise InvalidRequest("request body is required",
+                             message_ja='リクエスト本文が必要です(例: {"paper_id": "2401.15884"})。')
+    size = len(body.encode() if isinstance(body, str) else body)
+    if size > MAX_BODY_BYTES:
+        raise InvalidRequest(f"request body is {size} bytes (limit {MAX_BODY_BYTES})",
+                             message_ja="リクエスト本文が大きすぎます。")
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidRequest("request body is not valid JSON",
+                             message_ja="リクエスト本文が JSON として読めません。") from None
+    try:
+        return StartRequest.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
+        raise InvalidRequest(f"invalid request body: {fields}",
+                             message_ja='リクエストの形式が正しくありません(paper_id は文字列、lang は "ja" のみ対応です)。'
+                             ) from None
+
+
+def parse_paper_id(text: str | None) -> PaperRef:
+    return parse_id(text or "")
+
+
+def parse_lang(text: str | None) -> str:
+    lang = text or PROMPT_LANG
+    if lang != PROMPT_LANG:
+        raise InvalidRequest(f"unsupported lang {lang[:16]!r}", message_ja='lang は "ja" のみ対応しています。')
+    return lang
+
+
+# ---------------------------------------------------------------------------- API: use cases
+
+def health(settings: Settings | None = None) -> dict:
+    engine, model = current_generator(settings or get_settings())
+    return {"status": "ok", "service": "ronbun", "version": __version__, "engine": engine, "model": model,
+            "prompt_version": PROMPT_VERSION}
+
+
+def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None) -> Answer:
+    """The state of the summary of `ref` (its latest known version when none is given),
+    from DynamoDB alone. NotFound when it was never requested."""
+    settings = settings or get_settings()
+    _, model = current_generator(settings)
+    snap = get_store(settings).snapshot(ref.id, lang, PROMPT_VERSION, model)
+    version = ref.version or (snap.meta.latest_version if snap.meta else None) or max(snap.jobs, default=None)
+    job = snap.jobs.get(version) if version else None
+    if job is None:
+        raise NotFound(f"no summary of {ref} has been requested")
+    paper = _paper_for(snap.meta, version)
+    return Answer(200, state_document(job, paper), cache_hit=job.status == "done")
+
+
+def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,
+                  now: float | None = None) -> Answer:
+    """200 with the cached result, or 202 with the (new or existing) job's state."""
+    settings = settings or get_settings()
+    now = time.time() if now is None else now
+    engine, model = current_generator(settings)
+    store = get_store(settings)
+    snap = store.snapshot(ref.id, lang, PROMPT_VERSION, model)
+    meta = snap.meta
+    if meta is None or _stale(meta, settings, now) or (ref.version and ref.version > (meta.latest_version or 0)):
+        meta = _refresh_meta(store, ref, meta, settings, now)
+    version = ref.version or meta.latest_version or 1
+    if version > (meta.latest_version or version):
+        raise PaperNotFound(f"{ref.id} has no version v{version} (latest is v{meta.latest_version})",
+                            message_ja=f"この論文にはバージョン v{version} がありません(最新は v{meta.latest_version} です)。")
+    paper = _paper_for(meta, version)
+    job = snap.jobs.get(version)
+    if job is not None and job.status == "done":
+        return Answer(200, state_document(job, paper), cache_hit=True)
+    if job is not None and not _needs_requeue(job, settings, now):
+        return Answer(202, state_document(job, paper))
+
+    key = JobKey(ref.id, version, lang, PROMPT_VERSION, model)
+    try:
+        if job is None:
+            job = store.create_job(key, engine, now, _budget(settings, now))
+        else:
+            stuck = job.status != "failed"   # recovering a lost job is not new work
+            job = store.requeue_job(job, now, None if stuck else _budget(settings, now))
+            log.warning("requeued %s job %s", "stuck" if stuck else "failed", key.sk)
+    except Conflict as lost:
+        if lost.current is None:
+            raise StoreError(f"job {key.sk} changed while it was being created") from None
+        done = lost.current.status == "done"
+        return Answer(200 if done else 202, state_document(lost.current, paper), cache_hit=done)
+
+    message = JobMessage(paper_id=key.paper_id, version=key.version, lang=key.lang,
+                         prompt_version=key.prompt_version, model=key.model, engine=engine)
+    try:
+        send_job(settings.queue_url, message)
+    except QueueUnavailable as exc:
+        try:
+            store.fail_job(job, exc.to_dict(), now, settings.failed_ttl_days)
+        except (Conflict, StoreError):
+            log.exception("could not mark %s failed after the queue refused it", key.sk)
+        raise
+    return Answer(202, state_document(job, paper))
+
+
+def _budget(settings: Settings, now: float) -> Budget:
+    if settings.daily_generation_cap <= 0:
+        raise BudgetExceeded("daily generation cap is 0")
+    return Budget(utc_day(now), settings.daily_generation_cap)
+
+
+def _stale(meta: Meta, settings: Settings, now: float) -> bool:
+    return now - meta.fetched_epoch > settings.metadata_ttl_hours * 3600
+
+
+def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float) -> Meta:
+    """Read the metadata (latest version) from arXiv; an old copy serves when arXiv is down."""
+    from .arxiv import get_client
+
+    try:
+        paper = get_client().fetch_metadata(PaperRef(ref.id))
+    except RonbunError as exc:
+        if old is not None and exc.retryable:
+            log.warning("arXiv metadata refresh of %s failed (%s); using the copy from the table", ref.id, exc.code)
+            return old
+        raise
+    return store.put_meta(paper, now)
+
+
+def _paper_for(meta: Meta | None, version: int | None) -> Paper | None:
+    """The metadata as the state document shows it for `version`."""
+    if meta is None:
+        return None
+    paper = meta.paper
+    if version and paper.version != version:
+        old, new = f"{paper.id}v{paper.version}", f"{paper.id}v{version}"
+        paper = paper.model_copy(update={"version": version, "abs_url": paper.abs_url.replace(old, new),
+                                         "pdf_url": paper.pdf_url.replace(old, new)})
+    return paper
+
+
+def _needs_requeue(job: Job, settings: Settings, now: float) -> bool:
+    """Failed jobs may be asked for again; so may jobs whose worker or message was lost."""
+    if job.status == "failed":
+        return True
+    if job.status == "running":
+        return (job.lease_until or 0) + LEASE_GRACE_SECONDS < now
+    if job.status == "queued":
+        return job.updated_epoch + max(settings.lease_seconds, MIN_QUEUED_STALE_SECONDS) < now
+    return False
+
+
+# ---------------------------------------------------------------------------- worker
+
+@dataclass
+class JobOutcome:
+    """What became of one message: done, failed (terminal) or skipped (nothing to do)."""
+    status: Literal["done", "failed", "skipped"]
+    paper_id: str
+    error: dict | None = None
+    seconds: float = 0.0
+    generator: dict = field(default_factory=dict)
+
+
+def parse_job_message(body: str) -> JobMessage:
+    try:
+        return JobMessage.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidRequest(f"invalid job message: {exc.error_count()} error(s)") from None
+
+
+def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | None = None,
+            settings: Settings | None = None, clock: Callable[[], float] = time.time) -> JobOutcome:
+    """Run one queued job. Returns when the message can be deleted; raises a retryable
+    RonbunError when it should come back later (the job is back in `queued` by then)."""
+    settings = settings or get_settings()
+    store = get_store(settings)
+    key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model)
+    final = receive_count >= settings.max_attempts
+    owner = uuid.uuid4().hex
+    now = clock()
+    if receive_count > settings.max_attempts:
+        return _give_up(store, key, settings, now, "received too often")
+    try:
+        job = store.claim_job(key, owner, now + (lease_seconds or settings.lease_seconds), now)
+    except Conflict as refused:
+        current = refused.current
+        if current is None or current.status in ("done", "failed"):
+            log.info("nothing to do for %s (%s)", key.sk, current.status if current else "no such job")
+            return JobOutcome("skipped", key.paper_id)
+        if final:
+            return _give_up(store, key, settings, now, "still leased on the last delivery")
+        raise JobBusy(f"{key.sk} is leased by another worker until {current.lease_until}") from None
+
+    started = clock()
+    try:
+        result = _summarize(store, key, message, owner, settings, clock)
+        store.complete_job(key, owner, result, clock())
+    except LeaseLost:
+        log.warning("lost the lease on %s; another worker owns it now", key.sk)
+        return JobOutcome("skipped", key.paper_id)
+    except Exception as exc:
+        error = exc if isinstance(exc, RonbunError) else RonbunError(f"{type(exc).__name__}: {exc}"[:500],
+                                                                     retryable=True)
+        if not isinstance(exc, RonbunError):
+            log.exception("unexpected error in %s", key.sk)
+        if error.retryable and not final and job.attempts < settings.max_attempts:
+            _quietly(store.release_job, key, owner, error.to_dict(), clock())
+            log.warning("attempt %d of %s failed with %s; will retry", job.attempts, key.sk, error.code)
+            if error is exc:
+                raise
+            raise error from exc
+        _quietly(store.fail_owned_job, key, owner, error.to_dict(), clock(), settings.failed_ttl_days)
+        log.warning("job %s failed: %s: %s", key.sk, error.code, error.message)
+        return JobOutcome("failed", key.paper_id, error=error.to_dict(), seconds=clock() - started)
+    return JobOutcome("done", key.paper_id, seconds=clock() - started, generator=result.get("generator", {}))
+
+
+def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, settings: Settings,
+               clock: Callable[[], float]) -> dict:
+    from .pipeline import summarize
+    from .secrets import with_openai_key
+
+    if message.prompt_version != PROMPT_VERSION:
+        raise VersionSkew(f"job wants prompt version {message.prompt_version}, this worker has {PROMPT_VERSION}")
+    ref = parse_id(key.paper_id).with_version(key.version)
+    if message.engine == "openai":
+        settings = with_openai_key(settings)
+    meta = store.get_meta(key.paper_id)
+    paper = meta.paper if meta is not None and meta.paper.version == key.version else None
+    result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
+                       progress=lambda stage: store.set_stage(key, owner, stage, clock()))
+    return result.model_dump(mode="json")
+
+
+def _give_up(store: Store, key: JobKey, settings: Settings, now: float, why: str) -> JobOutcome:
+    """Mark a job failed (JobLost) so that it never stays queued or running for ever."""
+    current = store.get_job(key)
+    if current is None or current.status in ("done", "failed"):
+        return JobOutcome("skipped", key.paper_id)
+    error = JobLost(f"job {key.sk} abandoned: {why}").to_dict()
+    try:
+        store.fail_job(current, error, now, settings.failed_ttl_days)
+    except Conflict:
+        return JobOutcome("skipped", key.paper_id)
+    log.warning("job %s marked failed: %s", key.sk, why)
+    return JobOutcome("failed", key.paper_id, error=error)
+
+
+def _quietly(write: Callable, *args) -> None:
+    """A state write after a failure: losing the lease by then is not worth another error."""
+    try:
+        write(*args)
+    except LeaseLost:
+        log.warning("lease lost before the failure of a job could be recorded")

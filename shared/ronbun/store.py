@@ -1,0 +1,370 @@
+"""DynamoDB access: one table, three kinds of item (DESIGN.md "Data").
+
+- ``PK=PAPER#<id> SK=META``: arXiv metadata of the latest version and when it was read.
+- ``PK=PAPER#<id> SK=SUMMARY#v<n>#<lang>#<prompt_version>#<model>``: one job and its result.
+- ``PK=BUDGET#<yyyy-mm-dd> SK=COUNT``: new generations started that UTC day.
+
+Every state change is a conditional write, so concurrent API requests and workers cannot
+create a second job, resurrect a finished one or overwrite each other's lease. Documents
+(paper, result) are stored as JSON strings: no float/Decimal round trips, and the item stays
+a few tens of KB (the paper's text is never stored).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from . import clients
+from .errors import BudgetExceeded, RonbunError
+from .models import Paper
+
+META_SK = "META"
+BUDGET_SK = "COUNT"
+BUDGET_KEEP_DAYS = 3
+MAX_RESULT_BYTES = 300_000          # DynamoDB allows 400 KB per item; keep well below
+STATUSES = ("queued", "running", "done", "failed")
+
+_NAMES = {"#st": "status", "#rev": "rev"}
+_TOKEN = re.compile(r"[:#]\w+")
+
+
+class StoreError(RonbunError):
+    """The table could not be read or written."""
+    code = "storage_unavailable"
+    status = 503
+    message_ja = "データベースに一時的に接続できません。しばらくしてから再度お試しください。"
+    retryable = True
+
+
+class Conflict(Exception):
+    """A conditional write lost: `current` is the item as it is now (None if absent)."""
+
+    def __init__(self, current: "Job | None"):
+        super().__init__("conditional write failed")
+        self.current = current
+
+
+class LeaseLost(Conflict):
+    """The worker no longer owns the job it was working on."""
+
+
+@dataclass(frozen=True)
+class JobKey:
+    paper_id: str
+    version: int
+    lang: str
+    prompt_version: str
+    model: str
+
+    @property
+    def pk(self) -> str:
+        return paper_pk(self.paper_id)
+
+    @property
+    def sk(self) -> str:
+        return f"SUMMARY#v{self.version}#{self.lang}#{self.prompt_version}#{self.model}"
+
+    def key(self) -> dict:
+        return {"PK": {"S": self.pk}, "SK": {"S": self.sk}}
+
+
+@dataclass
+class Job:
+    key: JobKey
+    engine: str
+    status: str
+    rev: int
+    stage: str | None = None
+    attempts: int = 0
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    error: dict | None = None
+    result_json: str | None = None
+    updated_at: str = ""
+    updated_epoch: float = 0.0
+
+    def result(self) -> dict | None:
+        return json.loads(self.result_json) if self.result_json else None
+
+
+@dataclass
+class Meta:
+    paper: Paper
+    fetched_epoch: float
+
+    @property
+    def latest_version(self) -> int | None:
+        return self.paper.latest_version or self.paper.version
+
+
+@dataclass
+class Snapshot:
+    """What the table knows about one paper for one (lang, prompt version, model)."""
+    meta: Meta | None
+    jobs: dict[int, Job]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One more generation on `day`, allowed while fewer than `cap` were started."""
+    day: str
+    cap: int
+
+
+def paper_pk(paper_id: str) -> str:
+    return f"PAPER#{paper_id}"
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def utc_day(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d")
+
+
+def _s(value: str) -> dict:
+    return {"S": value}
+
+
+def _n(value: float | int) -> dict:
+    return {"N": repr(value) if isinstance(value, float) else str(value)}
+
+
+def _get(item: dict, name: str, default: Any = None) -> Any:
+    v = item.get(name)
+    if v is None or "NULL" in v:
+        return default
+    if "S" in v:
+        return v["S"]
+    if "N" in v:
+        n = v["N"]
+        return float(n) if any(c in n for c in ".eE") else int(n)
+    if "BOOL" in v:
+        return v["BOOL"]
+    return default
+
+
+def _job_from_item(item: dict) -> Job:
+    err = _get(item, "error_json")
+    return Job(
+        key=JobKey(_get(item, "paper_id"), int(_get(item, "version")), _get(item, "lang"),
+                   _get(item, "prompt_version"), _get(item, "model")),
+        engine=_get(item, "engine", ""), status=_get(item, "status"), rev=int(_get(item, "rev", 0)),
+        stage=_get(item, "stage"), attempts=int(_get(item, "attempts", 0)),
+        lease_owner=_get(item, "lease_owner"), lease_until=_get(item, "lease_until"),
+        error=json.loads(err) if err else None, result_json=_get(item, "result_json"),
+        updated_at=_get(item, "updated_at", ""), updated_epoch=float(_get(item, "updated_epoch", 0.0)))
+
+
+def _meta_from_item(item: dict) -> Meta:
+    return Meta(Paper.model_validate_json(_get(item, "paper_json")), float(_get(item, "fetched_epoch", 0.0)))
+
+
+def _stamp(now: float) -> dict:
+    return {":now_iso": _s(iso(now)), ":now": _n(round(now, 3)), ":one": _n(1)}
+
+
+def _conditional_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class Store:
+    """The table `table`; the client is the process's cached one unless given."""
+
+    def __init__(self, table: str, client=None):
+        self.table = table
+        self._client = client
+
+    @property
+    def client(self):
+        return self._client or clients.dynamodb()
+
+    def _call(self, op: str, **kw) -> dict:
+        try:
+            return getattr(self.client, op)(TableName=self.table, **kw)
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                raise
+            raise StoreError(f"DynamoDB {op} failed: {exc.response.get('Error', {}).get('Code')}") from exc
+
+    # -- reads
+
+    def snapshot(self, paper_id: str, lang: str, prompt_version: str, model: str) -> Snapshot:
+        """META and this generator's summaries of `paper_id`, in one Query."""
+        kw = dict(
+            KeyConditionExpression="PK = :pk",
+            FilterExpression="SK = :meta OR (#lang = :lang AND #pv = :pv AND #model = :model)",
+            ExpressionAttributeNames={"#lang": "lang", "#pv": "prompt_version", "#model": "model"},
+            ExpressionAttributeValues={":pk": _s(paper_pk(paper_id)), ":meta": _s(META_SK), ":lang": _s(lang),
+                                       ":pv": _s(prompt_version), ":model": _s(model)})
+        meta, jobs = None, {}
+        while True:
+            page = self._call("query", **kw)
+            for item in page.get("Items", []):
+                if item["SK"]["S"] == META_SK:
+                    meta = _meta_from_item(item)
+                else:
+                    job = _job_from_item(item)
+                    jobs[job.key.version] = job
+            if "LastEvaluatedKey" not in page:
+                return Snapshot(meta, jobs)
+            kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def get_job(self, key: JobKey) -> Job | None:
+        item = self._call("get_item", Key=key.key(), ConsistentRead=True).get("Item")
+        return _job_from_item(item) if item else None
+
+    def get_meta(self, paper_id: str) -> Meta | None:
+        item = self._call("get_item", Key={"PK": _s(paper_pk(paper_id)), "SK": _s(META_SK)}).get("Item")
+        return _meta_from_item(item) if item else None
+
+    def budget_used(self, day: str) -> int:
+        item = self._call("get_item", Key={"PK": _s(f"BUDGET#{day}"), "SK": _s(BUDGET_SK)}).get("Item")
+        return int(_get(item, "count", 0)) if item else 0
+
+    # -- metadata
+
+    def put_meta(self, paper: Paper, now: float) -> Meta:
+        self._call("put_item", Item={
+            "PK": _s(paper_pk(paper.id)), "SK": _s(META_SK), "paper_json": _s(paper.model_dump_json()),
+            "latest_version": _n(paper.latest_version or paper.version or 0),
+            "fetched_at": _s(iso(now)), "fetched_epoch": _n(round(now, 3))})
+        return Meta(paper, now)
+
+    # -- jobs: API side
+
+    def _budget_update(self, budget: Budget, now: float) -> dict:
+        day_end = datetime.strptime(budget.day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp() + 86400
+        return {"Update": {
+            "TableName": self.table, "Key": {"PK": _s(f"BUDGET#{budget.day}"), "SK": _s(BUDGET_SK)},
+            "UpdateExpression": "ADD #c :one SET expires_at = :exp",
+            "ConditionExpression": "attribute_not_exists(#c) OR #c < :cap",
+            "ExpressionAttributeNames": {"#c": "count"},
+            "ExpressionAttributeValues": {":one": _n(1), ":cap": _n(budget.cap),
+                                          ":exp": _n(int(day_end + BUDGET_KEEP_DAYS * 86400))}}}
+
+    def _transact(self, items: list[dict], job_key: JobKey, budget: Budget | None) -> None:
+        """Run a transaction of [job write, budget update?]; a lost job condition raises
+        Conflict, a spent budget BudgetExceeded. Transient conflicts are retried briefly."""
+        for attempt in range(4):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code not in ("TransactionCanceledException", "TransactionConflictException"):
+                    raise StoreError(f"DynamoDB TransactWriteItems failed: {code}") from exc
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise Conflict(self.get_job(job_key)) from None
+                if budget and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    raise BudgetExceeded(f"daily generation cap of {budget.cap} reached for {budget.day}") from None
+                current = self.get_job(job_key)       # TransactionConflict: someone else is writing
+                if current is not None and items[0].get("Put"):
+                    raise Conflict(current) from None
+                time.sleep(0.02 * (attempt + 1))
+        raise StoreError("DynamoDB transaction kept conflicting")
+
+    def create_job(self, key: JobKey, engine: str, now: float, budget: Budget | None = None) -> Job:
+        """The new queued job; Conflict(existing) when the key already has one."""
+        job = Job(key=key, engine=engine, status="queued", rev=1, updated_at=iso(now), updated_epoch=round(now, 3))
+        item = {"PK": _s(key.pk), "SK": _s(key.sk), "paper_id": _s(key.paper_id), "version": _n(key.version),
+                "lang": _s(key.lang), "prompt_version": _s(key.prompt_version), "model": _s(key.model),
+                "engine": _s(engine), "status": _s("queued"), "rev": _n(1), "attempts": _n(0),
+                "created_at": _s(job.updated_at), "updated_at": _s(job.updated_at), "updated_epoch": _n(job.updated_epoch)}
+        put = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+        self._transact([put] + ([self._budget_update(budget, now)] if budget else []), key, budget)
+        return job
+
+    def requeue_job(self, seen: Job, now: float, budget: Budget | None = None) -> Job:
+        """Back to queued from the state `seen` (failed, or stuck); Conflict if it moved on."""
+        update = {"Update": {
+            "TableName": self.table, "Key": seen.key.key(),
+            "UpdateExpression": "SET #st = :queued, #rev = #rev + :one, attempts = :zero, updated_at = :now_iso, "
+                                "updated_epoch = :now REMOVE stage, lease_owner, lease_until, error_json, expires_at",
+            "ConditionExpression": "#rev = :seen",
+            "ExpressionAttributeNames": _NAMES,
+            "ExpressionAttributeValues": {**_stamp(now), ":queued": _s("queued"), ":zero": _n(0),
+                                          ":seen": _n(seen.rev)}}}
+        self._transact([update] + ([self._budget_update(budget, now)] if budget else []), seen.key, budget)
+        return Job(key=seen.key, engine=seen.engine, status="queued", rev=seen.rev + 1,
+                   updated_at=iso(now), updated_epoch=round(now, 3))
+
+    def fail_job(self, seen: Job, error: dict, now: float, ttl_days: int) -> None:
+        """Mark failed from the state `seen` (a lost message, a job whose queue message
+        could not be sent); the lease owner is kept so a live worker can still finish."""
+        self._update(seen.key, "SET #st = :failed, #rev = #rev + :one, error_json = :err, updated_at = :now_iso, "
+                               "updated_epoch = :now, expires_at = :exp",
+                     "#rev = :seen", {":failed": _s("failed"), ":err": _s(json.dumps(error, ensure_ascii=False)),
+                                      ":seen": _n(seen.rev), ":exp": _n(int(now + ttl_days * 86400))}, now)
+
+    # -- jobs: worker side
+
+    def claim_job(self, key: JobKey, owner: str, lease_until: float, now: float) -> Job:
+        """Own the job until `lease_until` if it is queued, or running with an expired lease."""
+        attrs = self._update(
+            key, "SET #st = :running, #rev = #rev + :one, attempts = attempts + :one, lease_owner = :owner, "
+                 "lease_until = :until, updated_at = :now_iso, updated_epoch = :now REMOVE stage, error_json",
+            "attribute_exists(PK) AND (#st = :queued OR (#st = :running AND lease_until < :now))",
+            {":running": _s("running"), ":queued": _s("queued"), ":owner": _s(owner),
+             ":until": _n(round(lease_until, 3))}, now, returning=True)
+        return _job_from_item(attrs)
+
+    def set_stage(self, key: JobKey, owner: str, stage: str, now: float) -> None:
+        self._update(key, "SET stage = :stage, updated_at = :now_iso, updated_epoch = :now",
+                     "lease_owner = :owner", {":stage": _s(stage), ":owner": _s(owner)}, now, lease=True)
+
+    def complete_job(self, key: JobKey, owner: str, result: dict, now: float) -> None:
+        """Store the result; refused (LeaseLost) if another worker took the job over."""
+        doc = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        if len(doc.encode()) > MAX_RESULT_BYTES:
+            raise RonbunError(f"result document is {len(doc.encode())} bytes (limit {MAX_RESULT_BYTES})")
+        gen = result.get("generator") or {}
+        self._update(
+            key, "SET #st = :done, #rev = #rev + :one, result_json = :doc, input_tokens = :in, output_tokens = :out, "
+                 "cost_usd = :cost, updated_at = :now_iso, updated_epoch = :now, completed_at = :now_iso "
+                 "REMOVE stage, lease_owner, lease_until, error_json, expires_at",
+            "lease_owner = :owner",
+            {":done": _s("done"), ":doc": _s(doc), ":owner": _s(owner), ":in": _n(int(gen.get("input_tokens", 0))),
+             ":out": _n(int(gen.get("output_tokens", 0))), ":cost": _n(float(gen.get("cost_usd", 0.0)))},
+            now, lease=True)
+
+    def release_job(self, key: JobKey, owner: str, error: dict, now: float) -> None:
+        """Give a job back to the queue after a failure worth retrying."""
+        self._update(key, "SET #st = :queued, #rev = #rev + :one, last_error_json = :err, updated_at = :now_iso, "
+                          "updated_epoch = :now REMOVE stage, lease_owner, lease_until",
+                     "lease_owner = :owner", {":queued": _s("queued"), ":owner": _s(owner),
+                                              ":err": _s(json.dumps(error, ensure_ascii=False))}, now, lease=True)
+
+    def fail_owned_job(self, key: JobKey, owner: str, error: dict, now: float, ttl_days: int) -> None:
+        self._update(key, "SET #st = :failed, #rev = #rev + :one, error_json = :err, updated_at = :now_iso, "
+                          "updated_epoch = :now, expires_at = :exp REMOVE stage, lease_owner, lease_until",
+                     "lease_owner = :owner", {":failed": _s("failed"), ":owner": _s(owner),
+                                              ":err": _s(json.dumps(error, ensure_ascii=False)),
+                                              ":exp": _n(int(now + ttl_days * 86400))}, now, lease=True)
+
+    def _update(self, key: JobKey, expr: str, cond: str, values: dict, now: float, *, lease: bool = False,
+                returning: bool = False) -> dict:
+        used = set(_TOKEN.findall(f"{expr} {cond}"))
+        names = {k: v for k, v in _NAMES.items() if k in used}
+        kw = dict(Key=key.key(), UpdateExpression=expr, ConditionExpression=cond,
+                  ExpressionAttributeValues={k: v for k, v in {**_stamp(now), **values}.items() if k in used},
+                  ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        if names:
+            kw["ExpressionAttributeNames"] = names
+        if returning:
+            kw["ReturnValues"] = "ALL_NEW"
+        try:
+            return self._call("update_item", **kw).get("Attributes", {})
+        except ClientError as exc:
+            old = exc.response.get("Item")
+            current = _job_from_item(old) if old and "status" in old else None
+            raise (LeaseLost if lease else Conflict)(current) from None
