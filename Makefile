@@ -38,8 +38,10 @@ $(SAM_VENV)/.installed:
 	$(SAM_VENV)/bin/pip install -q aws-sam-cli==1.170.0 cfn-lint==1.58.0
 	touch $@
 
+# Chromium for the extension's e2e tests; a CJK font so screenshots show Japanese.
 install-browser:
-	@test -x $(CHROMIUM) || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x $(CHROMIUM) -a -d /usr/share/fonts/opentype/noto || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; }
 
 install-node:
 	@if [ -f extension/package.json ]; then cd extension && { test -d node_modules || npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; }; fi

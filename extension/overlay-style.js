@@ -1,14 +1,15 @@
 /** The overlay's stylesheet (adopted by its shadow root; the page's CSS cannot reach it). */
 
 export const OVERLAY_CSS = `
+/* !important: page rules that match the host element must not move or hide it. */
 :host {
-  all: initial;
-  position: fixed;
-  inset: 0;
-  z-index: 2147483647;
-  display: block;
+  all: initial !important;
+  position: fixed !important;
+  inset: 0 !important;
+  z-index: 2147483647 !important;
+  display: block !important;
   --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa;
-  --accent: #b31b1b; --link: #0757b4; --warn-bg: #fff1e5; --warn-fg: #8a3a00;
+  --accent: #b31b1b; --on-accent: #ffffff; --link: #0757b4; --warn-bg: #fff1e5; --warn-fg: #8a3a00;
   --err-bg: #ffebe9; --err-fg: #a40e26; --badge-bg: #eef2ff; --badge-fg: #3730a3;
   font-family: "Hiragino Kaku Gothic ProN", "Hiragino Sans", "Noto Sans JP", "Noto Sans CJK JP",
     "Yu Gothic UI", "Yu Gothic", Meiryo, system-ui, sans-serif;
@@ -19,7 +20,7 @@ export const OVERLAY_CSS = `
 @media (prefers-color-scheme: dark) {
   :host {
     --bg: #161b22; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --soft: #212830;
-    --accent: #ff7b72; --link: #79c0ff; --warn-bg: #3a2410; --warn-fg: #ffb77c;
+    --accent: #ff7b72; --on-accent: #2b0b09; --link: #79c0ff; --warn-bg: #3a2410; --warn-fg: #ffb77c;
     --err-bg: #3c1618; --err-fg: #ffa198; --badge-bg: #272a4d; --badge-fg: #c7d2fe;
   }
 }
@@ -49,15 +50,16 @@ button:focus-visible, a:focus-visible, summary:focus-visible {
   outline: 2px solid var(--link); outline-offset: 2px;
 }
 button.close { font-size: 20px; line-height: 1; padding: 4px 10px; background: transparent; border-color: transparent; }
-button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+button.primary { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
+button:disabled { opacity: 0.55; cursor: default; }
 .body { flex: 1; overflow-y: auto; padding: 16px 18px 24px; }
 h2.title { font-size: 18px; line-height: 1.5; margin: 0 0 6px; font-weight: 700; }
 .meta { margin: 0; color: var(--muted); font-size: 13px; line-height: 1.6; }
-.authors { max-height: 4.8em; overflow: hidden; }
 a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; word-break: break-all; }
 .status { margin: 16px 0; padding: 12px 14px; background: var(--soft); border-radius: 8px; }
 .status progress { display: block; width: 100%; height: 6px; margin-top: 8px; accent-color: var(--accent); }
 .error { margin: 16px 0; padding: 12px 14px; background: var(--err-bg); color: var(--err-fg); border-radius: 8px; }
+.error p { margin: 0; }
 .error .actions { margin-top: 10px; display: flex; gap: 8px; flex-wrap: wrap; }
 .result { margin-top: 14px; }
 .badge {
@@ -79,7 +81,10 @@ ol.qa > li { margin: 0 0 14px; padding: 10px 12px; background: var(--soft); bord
 .evidence details { display: inline; margin-left: 6px; }
 details.abstract { margin-top: 6px; font-size: 13px; }
 details.abstract p { margin: 4px 0 0; }
-summary { display: inline; cursor: pointer; color: var(--muted); }
+summary { cursor: pointer; color: var(--muted); }
+.evidence summary { display: inline; }
+.evidence summary::before { content: "▸ "; }
+.evidence details[open] summary::before { content: "▾ "; }
 blockquote {
   margin: 4px 0 6px; padding: 4px 10px; border-left: 3px solid var(--line);
   font-family: Georgia, "Times New Roman", serif; font-size: 13px; color: var(--fg);

@@ -47,7 +47,7 @@ function build(ref) {
   const el = {
     host,
     root,
-    paper: h("div", { class: "paper-slot" }),
+    paper: h("div", { class: "paper-slot" }, h("p", { class: "meta" }, `arXiv:${ref.version ? `${ref.id}v${ref.version}` : ref.id}`)),
     status: h("div", { class: "status", "data-ronbun": "status", role: "status", "aria-live": "polite" }),
     error: h("div", { class: "error", "data-ronbun": "error", role: "alert", hidden: true }),
     result: h("div", { class: "result-slot" }),
@@ -72,7 +72,7 @@ function build(ref) {
 
 function showStage(el, stage) {
   const info = STAGES[stage] ?? STAGES.queued;
-  const progress = h("progress", { max: STAGE_STEPS, value: info.step, "aria-label": "進捗" });
+  const progress = h("progress", { max: STAGE_STEPS, value: info.step || null, "aria-label": "進捗" }); // no value: indeterminate
   el.status.replaceChildren(h("span", { class: "stage" }, info.text), progress);
   el.status.dataset.stage = stage;
   el.status.hidden = false;
@@ -86,7 +86,10 @@ function showError(el, error, session) {
   const actions = [];
   if (!NO_RETRY.has(code) && code !== "extension_gone") {
     const retry = h("button", { type: "button", class: "primary", "data-ronbun": "retry" }, "再試行");
-    retry.addEventListener("click", () => start(session.ref, el));
+    retry.addEventListener("click", () => {
+      el.panel.focus(); // the button is about to disappear; keep focus in the panel
+      start(session.ref, el);
+    });
     actions.push(retry);
   }
   if (OPEN_OPTIONS.has(code)) {
@@ -131,7 +134,8 @@ function showState(el, state, session) {
 }
 
 async function start(ref, el) {
-  if (current?.session) current.session.cancelled = true;
+  if (!current || current.el !== el) return;
+  if (current.session) current.session.cancelled = true;
   const session = { ref, cancelled: false, paperShown: false, done: null };
   current.session = session;
   el.host.dataset.ronbunAttempt = String(Number(el.host.dataset.ronbunAttempt || 0) + 1);
@@ -247,9 +251,4 @@ export function closeOverlay() {
 export function toggleOverlay(ref, opener) {
   if (current) closeOverlay();
   else openOverlay(ref, opener);
-}
-
-/** For tests and measurement: whether the overlay is open. */
-export function isOpen() {
-  return current !== null;
 }

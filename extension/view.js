@@ -10,12 +10,14 @@ import { OFFLINE_LABEL, formatJaDate } from "./markdown.js";
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
   queued: { text: "処理の順番を待っています…", step: 0.5 },
+  running: { text: "処理中…", step: 0.5 },
   fetching: { text: "PDFを取得中…", step: 1 },
   extracting: { text: "テキストを抽出中…", step: 2 },
   generating: { text: "要約を生成中…", step: 3 },
   verifying: { text: "検証中…", step: 4 },
 });
 export const STAGE_STEPS = 5;
+const MAX_AUTHORS = 10;
 
 export const ENGINE_LABELS = Object.freeze({
   offline: "抽出型オフライン要約",
@@ -59,7 +61,8 @@ export function renderPaper(paper, versionHint) {
   if (paper?.updated && paper.updated !== paper.published) dates.push(`最終更新日: ${formatJaDate(paper.updated)}`);
   return h("div", { class: "paper", "data-ronbun": "paper" },
     h("h2", { class: "title", id: "ronbun-title" }, text(paper?.title)),
-    h("p", { class: "meta authors", "data-ronbun": "authors" }, authors.join(", ")),
+    h("p", { class: "meta authors", "data-ronbun": "authors" }, authors.length > MAX_AUTHORS
+      ? `${authors.slice(0, MAX_AUTHORS).join(", ")} ほか${authors.length - MAX_AUTHORS}名` : authors.join(", ")),
     h("p", { class: "meta dates" }, dates.join(" / ")),
     h("p", { class: "meta" }, link(arxivUrl("abs", text(paper?.id), version), idText, hosts),
       categories.length ? ` · ${categories.join(", ")}` : ""),

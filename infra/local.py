@@ -200,6 +200,11 @@ class ApiHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128        # bursts of concurrent clients (the default backlog is 5)
+    daemon_threads = True
+
+
 # ---------------------------------------------------------------------------- SQS poller
 
 def sqs_event(messages: list[dict], queue_arn: str) -> dict:
@@ -267,7 +272,7 @@ class LocalStack:
         self.workers, self.api_concurrency = workers, api_concurrency
         self.stopping = threading.Event()
         self.moto = None
-        self.httpd: ThreadingHTTPServer | None = None
+        self.httpd: _Server | None = None
         self.api_key: str | None = None
 
     def start(self) -> None:
@@ -302,8 +307,7 @@ class LocalStack:
         self.poller = Poller(self, self.workers)
         self.poller.start()
         handler = type("Handler", (ApiHandler,), {"stack": self})
-        self.httpd = ThreadingHTTPServer((self.host, self.port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((self.host, self.port), handler)
         self.port = self.httpd.server_address[1]
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="api",
                          daemon=True).start()

@@ -52,7 +52,7 @@ def warm(raw: str) -> dict:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def handler(event: dict, context: LambdaContext) -> dict:
     """Scheduled: the IDs come from the SSM parameter. A manual invoke may pass {"paper_ids": [...]}."""
     given = event.get("paper_ids") if isinstance(event, dict) else None
     if given is not None:

@@ -3,6 +3,7 @@ failed messages come back. Thin: the work is ronbun.service.run_job."""
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -22,6 +23,7 @@ logger = Logger(service="ronbun")
 metrics = Metrics(namespace="Ronbun", service="ronbun")
 tracer = Tracer(service="ronbun")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def _failure(code: str) -> None:

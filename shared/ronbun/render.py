@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 
 from .models import Paper, Result
-from .taxonomy import category_name
+from .taxonomy import category_names
 
 OFFLINE_LABEL = "抽出型オフライン要約(生成モデル不使用)"
 
@@ -19,7 +19,7 @@ def ja_date(iso: str) -> str:
 
 
 def categories_ja(codes: list[str]) -> str:
-    return ", ".join(category_name(c) for c in codes)
+    return ", ".join(category_names(codes)) or "不明"
 
 
 def pdf_url(paper: Paper) -> str:
@@ -35,7 +35,7 @@ def _pages(evidence) -> str:
 
 def paper_header_lines(paper: Paper) -> list[str]:
     return [
-        f"著者: {', '.join(paper.authors)}",
+        f"著者: {', '.join(paper.authors) or '不明'}",
         f"発行日: {ja_date(paper.published)}",
         f"最終更新日: {ja_date(paper.updated or paper.published)}",
         f"URL: {pdf_url(paper)}",

@@ -167,7 +167,12 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
     if job is None:
         raise NotFound(f"no summary of {ref} has been requested")
     paper = _paper_for(snap.meta, version)
-    return Answer(200, state_document(job, paper), cache_hit=job.status == "done")
+    doc = state_document(job, paper)
+    if job.status == "running" and _needs_requeue(job, settings, time.time()):
+        # its worker is gone: say so, so that the reader can ask again (POST requeues it)
+        doc.pop("stage", None)
+        doc.update(status="failed", error=JobLost("the worker of this job stopped before finishing").to_dict())
+    return Answer(200, doc, cache_hit=job.status == "done")
 
 
 def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,

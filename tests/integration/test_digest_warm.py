@@ -72,7 +72,7 @@ def test_listed_papers_are_started_once_and_bad_ids_reported(aws, fake_arxiv):
     fake_arxiv.add_paper("hep-th/9901001", title="Old Style Strings", published="1999-01-04")
     _put_list("2401.15884, hep-th/9901001\n2401.15884 not-an-id")
     # When the scheduled event arrives
-    out = _load_app().lambda_handler(_scheduled_event(), Context())
+    out = _load_app().handler(_scheduled_event(), Context())
     # Then each distinct ID is reported once, the valid ones queued, the malformed one explained
     by_id = {line["paper_id"]: line for line in out["papers"]}
     assert list(by_id) == ["2401.15884", "hep-th/9901001", "not-an-id"]
@@ -87,10 +87,10 @@ def test_a_second_run_does_not_queue_the_same_papers_again(aws, fake_arxiv):
     fake_arxiv.add_paper("2401.15884")
     _put_list("2401.15884")
     app = _load_app()
-    app.lambda_handler(_scheduled_event(), Context())
+    app.handler(_scheduled_event(), Context())
     _queued(aws)
     # When the schedule fires again
-    out = app.lambda_handler(_scheduled_event(), Context())
+    out = app.handler(_scheduled_event(), Context())
     # Then the existing job is reported and nothing new is queued
     assert [line["status"] for line in out["papers"]] == ["queued"]
     assert _queued(aws) == []
@@ -100,7 +100,7 @@ def test_the_stack_placeholder_means_no_papers(aws, fake_arxiv):
     # Given the parameter still holds the stack's placeholder
     _put_list("-")
     # When the schedule fires
-    out = _load_app().lambda_handler(_scheduled_event(), Context())
+    out = _load_app().handler(_scheduled_event(), Context())
     # Then nothing is requested from arXiv and nothing is queued
     assert out["papers"] == [] and out["errors"] == 0
     assert fake_arxiv.count("/") == 0
@@ -111,7 +111,7 @@ def test_a_manual_invoke_may_name_the_papers(aws, fake_arxiv):
     # Given no list in SSM, but a manual invoke naming a paper by its arxiv.org URL
     fake_arxiv.add_paper("2401.15884")
     # When the function is invoked with paper_ids
-    out = _load_app().lambda_handler({"paper_ids": ["https://arxiv.org/abs/2401.15884"]}, Context())
+    out = _load_app().handler({"paper_ids": ["https://arxiv.org/abs/2401.15884"]}, Context())
     # Then that paper is started
     assert [(line["paper_id"], line["status"]) for line in out["papers"]] == [("2401.15884", "queued")]
     assert [m["paper_id"] for m in _queued(aws)] == ["2401.15884"]

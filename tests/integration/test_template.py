@@ -32,10 +32,6 @@ ROUTES = {("POST", "/v1/summaries"), ("GET", "/v1/summaries/{paper_id+}"), ("POS
 ELF_MACHINE = {183: "aarch64", 62: "x86_64"}
 ARCH_OF = {"arm64": "aarch64", "x86_64": "x86_64"}
 
-needs_sam = pytest.mark.skipif(not SAM.exists() or not CFN_LINT.exists(),
-                               reason="SAM tools missing: run `make install-sam` (creates .venv-sam)")
-
-
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "PYTHON"))}
     env.update(AWS_DEFAULT_REGION="us-east-1", SAM_CLI_TELEMETRY="0", PYENV_VERSION=PYENV_VERSIONS, **extra)
@@ -191,16 +187,38 @@ def test_the_digest_schedule_is_off_unless_enabled(template):
 def test_no_secret_material_lives_in_the_template(template):
     # Given parameters, environment variables and the secret's initial value
     defaults = [str(v) for v in _defaults(template).values() if v is not None]
-    env_names = set(template["Globals"]["Function"]["Environment"]["Variables"])
-    for name in FUNCTIONS:
-        env_names |= set(_props(template, name, "AWS::Serverless::Function").get("Environment", {})
-                         .get("Variables", {}))
+    env_names = set().union(*(_declared_env(template, name) for name in FUNCTIONS))
     initial = json.loads(_props(template, "OpenAISecret", "AWS::SecretsManager::Secret")["SecretString"])
     # Then no default looks like a key, no function gets the key in its environment,
     # and the stack's secret starts empty (the key is put in after deploy)
     assert not [d for d in defaults if d.startswith("sk-")]
     assert "OPENAI_API_KEY" not in env_names and "RONBUN_OPENAI_SECRET" in env_names
     assert initial == {"OPENAI_API_KEY": ""}
+
+
+def _declared_env(template: dict, function: str) -> set[str]:
+    names = set(template["Globals"]["Function"]["Environment"]["Variables"])
+    return names | set(_props(template, function, "AWS::Serverless::Function").get("Environment", {}).get("Variables", {}))
+
+
+def test_sam_local_env_file_only_sets_variables_the_template_declares(template):
+    # Given infra/env.json (sam local ignores names a function does not declare)
+    env = json.loads((ROOT / "infra/env.json").read_text())
+    # Then every name it sets is declared for every function it applies to
+    for name in FUNCTIONS:
+        wanted = set(env.get("Parameters", {})) | set(env.get(name, {}))
+        assert wanted <= _declared_env(template, name), (name, wanted - _declared_env(template, name))
+    assert set(env) <= {"Parameters", *FUNCTIONS}
+    assert env["Parameters"]["AWS_ENDPOINT_URL"].startswith("http://")
+
+
+def test_samconfig_overrides_only_parameters_the_template_has(template):
+    import tomllib
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    deploy = config["default"]["deploy"]["parameters"]
+    names = {item.split("=", 1)[0] for item in deploy["parameter_overrides"]}
+    assert names <= set(template["Parameters"])
+    assert deploy["capabilities"] == "CAPABILITY_IAM" and deploy["confirm_changeset"] is True
 
 
 def test_the_table_is_on_demand_encrypted_recoverable_and_expires_items(template):
@@ -250,7 +268,6 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-@needs_sam
 def test_every_api_method_requires_the_api_key(cloudformation):
     # Given the generated REST API definition
     body = cloudformation["Resources"]["Api"]["Properties"]["Body"]
@@ -261,7 +278,6 @@ def test_every_api_method_requires_the_api_key(cloudformation):
     assert all(op.get("security") == [{"api_key": []}] for op in methods.values())
 
 
-@needs_sam
 def test_the_usage_plan_throttles_and_caps_the_key_per_day(cloudformation):
     plan = cloudformation["Resources"]["ApiUsagePlan"]["Properties"]
     assert plan["ApiStages"] == [{"ApiId": {"Ref": "Api"}, "Stage": {"Ref": "ApiStage"}}]
@@ -270,7 +286,6 @@ def test_the_usage_plan_throttles_and_caps_the_key_per_day(cloudformation):
     assert cloudformation["Resources"]["ApiUsagePlanKey"]["Properties"]["KeyId"] == {"Ref": "ApiApiKey"}
 
 
-@needs_sam
 def test_the_api_key_output_names_the_generated_key(cloudformation):
     # Given the outputs  Then ApiKeyId refers to the key SAM creates for the usage plan
     assert cloudformation["Outputs"]["ApiKeyId"]["Value"] == {"Ref": "ApiApiKey"}
@@ -278,7 +293,6 @@ def test_the_api_key_output_names_the_generated_key(cloudformation):
     assert {"ApiUrl", "TableName", "QueueUrl", "DlqUrl"} <= set(cloudformation["Outputs"])
 
 
-@needs_sam
 def test_no_role_gets_wildcard_actions_or_wildcard_data_resources(cloudformation):
     # Given every inline statement of every generated role (policy templates expanded)
     found = list(_statements(cloudformation))
@@ -291,7 +305,6 @@ def test_no_role_gets_wildcard_actions_or_wildcard_data_resources(cloudformation
             assert "*" not in _as_list(st["Resource"]), (role, st)
 
 
-@needs_sam
 def test_only_the_worker_reads_the_openai_secret_and_only_the_api_side_enqueues(cloudformation):
     by_role: dict[str, set[str]] = {}
     for role, st in _statements(cloudformation):
@@ -303,7 +316,6 @@ def test_only_the_worker_reads_the_openai_secret_and_only_the_api_side_enqueues(
     assert not any(a.startswith("dynamodb:Delete") or a == "dynamodb:Scan" for acts in by_role.values() for a in acts)
 
 
-@needs_sam
 def test_no_role_gets_a_broad_managed_policy_for_queues(cloudformation):
     # Given the generated roles  Then only logging and tracing come from AWS managed policies
     # (the SAM SQS event would attach AWSLambdaSQSQueueExecutionRole: every queue in the account)
@@ -315,22 +327,12 @@ def test_no_role_gets_a_broad_managed_policy_for_queues(cloudformation):
 
 # ---------------------------------------------------------------------------- SAM CLI
 
-@needs_sam
-def test_sam_validate_with_lint_accepts_the_template():
-    out = _run([SAM, "validate", "--lint", "--template-file", TEMPLATE], env=_env(), cwd=ROOT, timeout=180)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-
-
-@needs_sam
-def test_cfn_lint_finds_nothing():
-    out = _run([CFN_LINT, TEMPLATE], env=_env(), cwd=ROOT, timeout=180)
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-
-
 def _build(arch: str, python: str) -> tuple[subprocess.CompletedProcess, Path]:
     """`sam build` of template.yaml for `arch`, cached under .aws-sam/test-<arch> (git-ignored;
     the user's .aws-sam/build is left alone). The x86_64 variant exists so that this machine
-    can import what it built; it differs from the deployed template only in the architecture."""
+    can import what it built; it differs from the deployed template only in the architecture.
+    Each variant runs in its own directory: SAM keeps downloaded dependencies in ./.aws-sam/deps
+    and deletes the ones its current build does not use."""
     work = ROOT / ".aws-sam" / f"test-{arch}"
     work.mkdir(parents=True, exist_ok=True)
     template = work / "template.yaml"
@@ -338,26 +340,48 @@ def _build(arch: str, python: str) -> tuple[subprocess.CompletedProcess, Path]:
     template.write_text(text if arch == "arm64" else text.replace("arm64", arch), encoding="utf-8")
     env = _env(PATH=f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     out = _run([SAM, "build", "--template-file", template, "--base-dir", ROOT, "--build-dir", work / "build",
-                "--cache-dir", work / "cache", "--cached", "--parallel"], env=env, cwd=ROOT, timeout=900)
+                "--cache-dir", work / "cache", "--cached", "--parallel"], env=env, cwd=work, timeout=900)
     return out, work / "build"
 
 
 @pytest.fixture(scope="module")
-def builds() -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
-    if not SAM.exists():
+def sam_cli():
+    """validate, cfn-lint and both builds, started together (they mostly wait on disk and pip)."""
+    if not SAM.exists() or not CFN_LINT.exists():
         pytest.skip("SAM tools missing: run `make install-sam` (creates .venv-sam)")
     python = _python313()
-    if python is None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = {"validate": pool.submit(_run, [SAM, "validate", "--lint", "--template-file", TEMPLATE],
+                                        env=_env(), cwd=ROOT, timeout=300),
+                "cfn-lint": pool.submit(_run, [CFN_LINT, TEMPLATE], env=_env(), cwd=ROOT, timeout=300)}
+        if python is not None:
+            runs |= {arch: pool.submit(_build, arch, python) for arch in ("arm64", "x86_64")}
+        yield runs
+
+
+def _ok(out: subprocess.CompletedProcess) -> None:
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+
+
+def test_sam_validate_with_lint_accepts_the_template(sam_cli):
+    _ok(sam_cli["validate"].result())
+
+
+def test_cfn_lint_finds_nothing(sam_cli):
+    _ok(sam_cli["cfn-lint"].result())
+
+
+@pytest.fixture(scope="module")
+def builds(sam_cli) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
+    if "arm64" not in sam_cli:
         pytest.skip("no python3.13 interpreter: `sam build` for the python3.13 runtime needs one "
                     f"(pyenv: PYENV_VERSION={PYENV_VERSIONS})")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {arch: pool.submit(_build, arch, python) for arch in ("arm64", "x86_64")}
-        return {arch: f.result() for arch, f in futures.items()}
+    return {arch: sam_cli[arch].result() for arch in ("arm64", "x86_64")}
 
 
 def _built(builds, arch: str) -> Path:
     out, build_dir = builds[arch]
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    _ok(out)
     return build_dir
 
 
@@ -389,8 +413,8 @@ def test_the_layer_installs_the_pinned_runtime_requirements(builds):
     pins = [line.split("#")[0].strip() for line in (ROOT / "shared/requirements.txt").read_text().splitlines()]
     pins = [p for p in pins if "==" in p]
     assert pins
-    installed = {d.name.rsplit("-", 1)[0].lower().replace("_", "-"): d.name.rsplit("-", 1)[1].removesuffix(".dist-info")
-                 for d in layer.glob("*.dist-info")}
+    installed = dict(d.name.removesuffix(".dist-info").rsplit("-", 1) for d in layer.glob("*.dist-info"))
+    installed = {name.lower().replace("_", "-"): version for name, version in installed.items()}
     for pin in pins:
         name, version = pin.split("==")
         assert installed.get(name.split("[")[0].lower().replace("_", "-")) == version, pin
