@@ -261,7 +261,10 @@ class Poller:
                 failed = {m["MessageId"] for m in messages}
             for m in messages:
                 if m["MessageId"] not in failed:
-                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                    try:
+                        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                    except Exception as exc:  # the message comes back; the worker skips a done job
+                        print(f"poller: delete failed: {exc}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------- the stack
@@ -273,12 +276,16 @@ class LocalStack:
         self.stopping = threading.Event()
         self.moto = None
         self.httpd: _Server | None = None
+        self._serving: threading.Thread | None = None
         self.api_key: str | None = None
 
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)   # moto's per-request access log
+        handler = type("Handler", (ApiHandler,), {"stack": self})
+        self.httpd = _Server((self.host, self.port), handler)     # fail fast if the port is taken
+        self.port = self.httpd.server_address[1]
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port or 0, verbose=False)
         self.moto.start()
         moto_host, moto_port = self.moto.get_host_and_port()
@@ -306,11 +313,9 @@ class LocalStack:
         self.api = Containers(API_APP, self.api_concurrency, "api")
         self.poller = Poller(self, self.workers)
         self.poller.start()
-        handler = type("Handler", (ApiHandler,), {"stack": self})
-        self.httpd = _Server((self.host, self.port), handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="api",
-                         daemon=True).start()
+        self._serving = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                         name="api", daemon=True)
+        self._serving.start()
         self._announce(settings)
 
     def _environment(self) -> None:
@@ -334,7 +339,8 @@ class LocalStack:
         if engine == "openai" and settings.openai_api_key is None and not settings.openai_secret:
             note = " (OPENAI_API_KEY is not set: jobs will fail; unset RONBUN_ENGINE to use offline)"
         elif engine == "offline":
-            note = " (no OPENAI_API_KEY: deterministic extractive summaries)"
+            note = " (deterministic extractive summaries" + ("" if settings.openai_api_key else
+                                                            "; set OPENAI_API_KEY to use openai") + ")"
         else:
             note = ""
         url = f"http://{self.host}:{self.port}"
@@ -348,7 +354,8 @@ class LocalStack:
     def stop(self) -> None:
         self.stopping.set()
         if self.httpd is not None:
-            self.httpd.shutdown()
+            if self._serving is not None:
+                self.httpd.shutdown()
             self.httpd.server_close()
         for t in getattr(getattr(self, "poller", None), "threads", []):
             t.join(timeout=3)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 PARAMETER_ENV = "RONBUN_DIGEST_PARAMETER"
 NONE_YET = "-"          # the stack's placeholder value: no papers listed
-MAX_PAPERS = 50         # one invocation, politely spaced arXiv look-ups, well inside the timeout
+MAX_PAPERS = 30         # worst case ~25 s of arXiv look-ups each: inside the 900 s timeout
 LANG = "ja"
 
 logger = Logger(service="ronbun")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from . import clients
 from .errors import BudgetExceeded, RonbunError
@@ -194,6 +194,8 @@ class Store:
             if _conditional_failed(exc):
                 raise
             raise StoreError(f"DynamoDB {op} failed: {exc.response.get('Error', {}).get('Code')}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"DynamoDB {op} failed: {type(exc).__name__}") from exc
 
     # -- reads
 
@@ -259,6 +261,8 @@ class Store:
             try:
                 self.client.transact_write_items(TransactItems=items)
                 return
+            except BotoCoreError as exc:
+                raise StoreError(f"DynamoDB TransactWriteItems failed: {type(exc).__name__}") from exc
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 if code not in ("TransactionCanceledException", "TransactionConflictException"):

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,6 +30,7 @@ ROUTES = {("POST", "/v1/summaries"), ("GET", "/v1/summaries/{paper_id+}"), ("POS
           ("GET", "/v1/health")}
 ELF_MACHINE = {183: "aarch64", 62: "x86_64"}
 ARCH_OF = {"arm64": "aarch64", "x86_64": "x86_64"}
+
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT_URL", "PYTHON"))}
@@ -221,6 +221,39 @@ def test_samconfig_overrides_only_parameters_the_template_has(template):
     assert deploy["capabilities"] == "CAPABILITY_IAM" and deploy["confirm_changeset"] is True
 
 
+def _settings_for(template: dict, function: str):
+    """ronbun's Settings as the deployed function would build them (defaults + its env)."""
+    from ronbun.settings import from_env
+    env = dict(template["Globals"]["Function"]["Environment"]["Variables"])
+    env |= _props(template, function, "AWS::Serverless::Function").get("Environment", {}).get("Variables", {})
+    return from_env({k: v for k, v in env.items() if isinstance(v, str)})
+
+
+def test_every_ronbun_variable_the_template_sets_is_a_setting(template):
+    # Given the RONBUN_* names the template sets  Then ronbun reads each one (no silent typo)
+    from ronbun.settings import _ENV
+    known = set(_ENV.values()) | {"RONBUN_DIGEST_PARAMETER"}
+    for name in FUNCTIONS:
+        assert {n for n in _declared_env(template, name) if n.startswith("RONBUN_")} <= known
+
+
+def test_an_arxiv_look_up_gives_up_before_api_gateway_does(template):
+    # Given the API function's settings  When arXiv is slow on a cache miss
+    s = _settings_for(template, "ApiFunction")
+    worst = s.arxiv_timeout * (s.arxiv_retries + 1) + s.arxiv_max_retry_after * s.arxiv_retries + s.arxiv_min_interval
+    # Then the request ends (with a clear error) inside the function and API Gateway timeouts
+    timeout = int(_props(template, "ApiFunction", "AWS::Serverless::Function")["Timeout"])
+    assert timeout <= 29 and worst < timeout
+
+
+def test_the_worker_s_worst_case_fits_its_timeout(template):
+    # Given the worker's settings: a slow PDF, then the answer and one repair call timing out
+    s = _settings_for(template, "WorkerFunction")
+    worst = s.pdf_max_seconds + 2 * s.openai_timeout * (s.openai_max_retries + 1)
+    # Then the job fails inside the invocation (leaving 30 s for extraction and the store)
+    assert worst + 30 <= int(_props(template, "WorkerFunction", "AWS::Serverless::Function")["Timeout"])
+
+
 def test_the_table_is_on_demand_encrypted_recoverable_and_expires_items(template):
     props = _props(template, "SummariesTable", "AWS::DynamoDB::Table")
     assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -232,12 +265,7 @@ def test_the_table_is_on_demand_encrypted_recoverable_and_expires_items(template
 
 # ---------------------------------------------------------------------------- the SAM transform
 
-@pytest.fixture(scope="module")
-def cloudformation() -> dict:
-    """The CloudFormation the SAM transform generates (samtranslator, offline, code URIs stubbed)."""
-    if not SAM_PY.exists():
-        pytest.skip("SAM tools missing: run `make install-sam` (creates .venv-sam)")
-    script = r"""
+_TRANSFORM = r"""
 import json, sys
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
@@ -251,9 +279,20 @@ for res in tpl["Resources"].values():
             res["Properties"][key] = "s3://bucket/key"
 print(json.dumps(transform(tpl, {}, NoManagedPolicies())))
 """
-    out = _run([SAM_PY, "-c", script, TEMPLATE], env=_env(), cwd=ROOT, timeout=120)
+
+
+def _transform(path: Path) -> dict:
+    """The CloudFormation the SAM transform generates (samtranslator, offline, code URIs stubbed)."""
+    out = _run([SAM_PY, "-c", _TRANSFORM, path], env=_env(), cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def cloudformation() -> dict:
+    if not SAM_PY.exists():
+        pytest.skip("SAM tools missing: run `make install-sam` (creates .venv-sam)")
+    return _transform(TEMPLATE)
 
 
 def _statements(cfn: dict):
@@ -441,6 +480,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_the_built_api_function_imports_neither_openai_nor_pypdf(builds):
+    # Given the built API handler's source  Then it names neither heavy library (cold start budget)
     app = _built(builds, "arm64") / "ApiFunction" / "app.py"
     assert not _imports(app) & {"openai", "pypdf"}
 
@@ -513,5 +553,6 @@ def test_the_built_api_answers_health_with_only_the_layer(invoke, builds):
 
 @pytest.mark.parametrize("function", ["WorkerFunction", "DigestWarmFunction"])
 def test_the_other_built_functions_import_with_only_the_layer(invoke, function):
+    # Given the built function and the layer  When its handler module is imported  Then it loads
     got = invoke(function, None)
     assert got["callable"] is True and got["python"] == [3, 13]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from functions.api import app as api
-from ronbun import service
+from ronbun import clients, service
 from ronbun.errors import PdfEncrypted
 from ronbun.store import utc_day
 from tests.unit.moto_stack import (Context, aws, get_event, key, paper, post_event,  # noqa: F401 - fixture
@@ -310,3 +310,16 @@ def test_the_api_never_imports_the_pipeline_or_heavy_sdks():
             "'ronbun.llm', 'aws_xray_sdk') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_unreachable_table_is_503_with_a_japanese_message(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("RONBUN_TABLE", "ronbun")
+    service.get_settings.cache_clear()
+    clients.reset()
+    try:
+        status, body, _ = call(get_event("2401.15884"))
+    finally:
+        clients.reset()
+    assert (status, body["error"]["code"]) == (503, "storage_unavailable")
+    assert body["error"]["message_ja"]
