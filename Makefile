@@ -46,5 +46,13 @@ install-browser:
 install-node:
 	@if [ -f extension/package.json ]; then cd extension && { test -d node_modules || npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; }; fi
 
+## lint-template / sam-build: the SAM checks (also run inside `make test`)
+lint-template: install-sam
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+
+sam-build: install-sam
+	SAM_CLI_TELEMETRY=0 PYENV_VERSION=3.11.7:3.12.1:3.13.0 $(SAM_VENV)/bin/sam build
+
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam test-artifacts bench-results.json

@@ -134,3 +134,26 @@ def create_resources(dynamodb, sqs, *, table: str = "ronbun", queue: str = "ronb
         attrs["MessageRetentionPeriod"] = str(qspec.retention_seconds)
     queue_url = sqs.create_queue(QueueName=queue, Attributes=attrs)["QueueUrl"]
     return Resources(table, queue_url, dlq_url, visibility, qspec.max_receive_count)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m infra.tables --endpoint http://127.0.0.1:5000`: the table and queues on any
+    DynamoDB/SQS endpoint (a moto server for `sam local`), as the template defines them."""
+    import argparse
+
+    import boto3
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--region", default="us-east-1")
+    args = parser.parse_args(argv)
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                    region_name=args.region)
+    res = create_resources(session.client("dynamodb", endpoint_url=args.endpoint),
+                           session.client("sqs", endpoint_url=args.endpoint))
+    print(f"table {res.table}\nqueue {res.queue_url}\ndlq   {res.dlq_url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
