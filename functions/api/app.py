@@ -1,5 +1,6 @@
-"""REST API function: start a summary, read its state, health. Thin: routing, error mapping
-and metrics here; the use cases live in ronbun.service. Never imports the pipeline.
+"""REST API function: start a summary, read its state, digests, health. Thin: routing, error
+mapping and metrics here; the use cases live in ronbun.service. Never imports the pipeline,
+and a cached read never imports pydantic (tests/unit/test_api_imports.py).
 
 No Powertools Tracer here: importing the X-Ray SDK creates an X-Ray client at import time
 (~0.4 s, more than the whole import budget of this function). Lambda and API Gateway active
@@ -17,6 +18,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.metrics import MetricUnit
+# boto3 from here rather than three modules down (service -> store -> clients): at that stack
+# depth CPython 3.11 compiles urllib3's IPv6 regexes across a frame-stack chunk boundary and
+# maps and unmaps a 16 KiB chunk ~6,000 times (+80 ms of cold start, seen with strace).
+# The same modules are imported either way.
+import boto3  # noqa: F401
 
 from ronbun import service
 from ronbun.errors import NotFound, RonbunError
@@ -25,11 +31,13 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SUMMARIES = "/v1/summaries"
+PARTIAL_HEADER = "x-ronbun-partial"
 
 logger = Logger(service="ronbun")
 metrics = Metrics(namespace="Ronbun", service="ronbun")
 app = APIGatewayRestResolver(
-    cors=CORSConfig(allow_origin="*", allow_headers=["x-api-key", "content-type"], max_age=600),
+    cors=CORSConfig(allow_origin="*", allow_headers=["x-api-key", "content-type"], expose_headers=[PARTIAL_HEADER],
+                    max_age=600),
     serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")))
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
@@ -64,6 +72,19 @@ def read_summary():
     logger.set_correlation_id(ref.id)
     lang = service.parse_lang(event.query_string_parameters.get("lang"))
     return _json(200, service.read_summary(ref, lang).body)
+
+
+@app.post("/v1/digests")
+def digest():
+    event = app.current_event
+    request = service.parse_digest_request(event.body, event.headers.get("content-type"),
+                                           base64_encoded=event.is_base64_encoded)
+    result = service.digest(request)
+    metrics.add_metric(name="DigestReady" if result.ready else "DigestPending", unit=MetricUnit.Count, value=1)
+    if not result.ready:
+        return _json(202, result.pending_body())
+    return Response(status_code=200, content_type="text/markdown; charset=utf-8", body=result.markdown(),
+                    headers={PARTIAL_HEADER: "true"} if result.partial else None)
 
 
 @app.exception_handler(RonbunError)

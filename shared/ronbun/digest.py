@@ -98,7 +98,10 @@ class ApiClient:
             except ValueError:
                 payload = {}
             if exc.code == 403:
-                raise Unauthorized("the API rejected the API key (set RONBUN_API_KEY)") from exc
+                raise Unauthorized(
+                    "the API rejected the API key (HTTP 403; set RONBUN_API_KEY)",
+                    message_ja="Ronbun API が API キーを受け付けませんでした。環境変数 RONBUN_API_KEY に"
+                               "正しいキーを設定してください。") from exc
             return exc.code, payload
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise RonbunError(f"cannot reach the Ronbun API at {self.base}: {exc}",

@@ -159,3 +159,10 @@ class JobLost(RonbunError):
     code = "job_failed"
     status = 500
     message_ja = "処理が繰り返し失敗したため中止しました。再試行してください。"
+
+
+class InvalidSettings(RonbunError):
+    """A setting (an environment variable) has a value of the wrong type."""
+    code = "invalid_settings"
+    status = 500
+    message_ja = "設定(環境変数)の値が正しくありません。"

@@ -11,8 +11,9 @@ from .models import Evidence, ModelOutput, Paper, QAItem
 from .pdftext import Extracted
 from .prompts import Prompt, split_sections, split_sentences
 from .settings import Settings
+from .versions import OFFLINE_MODEL
 
-MODEL = "offline-extractive-1"
+MODEL = OFFLINE_MODEL
 
 CATEGORY_JA = {
     "cs.AI": "人工知能", "cs.CL": "自然言語処理", "cs.CV": "コンピュータビジョン", "cs.LG": "機械学習",

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from .models import Finding, ModelOutput, Paper
 from .pdftext import Extracted, PageText
-
-PROMPT_VERSION = "2026-11-27.1"
+from .versions import PROMPT_VERSION  # noqa: F401 - part of this module's API; bump it there
 
 PAGE_MARKER = "=== PAGE {n} ==="
 

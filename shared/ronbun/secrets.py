@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import threading
-
-from pydantic import SecretStr
+from dataclasses import replace
 
 from . import clients
 from .errors import EngineNotConfigured
-from .settings import Settings
+from .settings import Secret, Settings
 
 _JSON_KEYS = ("OPENAI_API_KEY", "openai_api_key", "api_key")
 _lock = threading.Lock()
-_cache: dict[str, SecretStr] = {}
+_cache: dict[str, Secret] = {}
 
 
 def _read(name: str) -> str:
@@ -41,7 +40,7 @@ def _read(name: str) -> str:
     return text
 
 
-def openai_key(name: str) -> SecretStr:
+def openai_key(name: str) -> Secret:
     """The key stored under `name` (cached for the life of the process)."""
     with _lock:
         if name not in _cache:
@@ -53,7 +52,7 @@ def openai_key(name: str) -> SecretStr:
                                           retryable=True) from None
             if not value:
                 raise EngineNotConfigured(f"the secret {name!r} holds no OpenAI key")
-            _cache[name] = SecretStr(value)
+            _cache[name] = Secret(value)
         return _cache[name]
 
 
@@ -62,7 +61,7 @@ def with_openai_key(settings: Settings) -> Settings:
     already set or no secret is configured)."""
     if settings.openai_api_key is not None or not settings.openai_secret:
         return settings
-    return settings.model_copy(update={"openai_api_key": openai_key(settings.openai_secret)})
+    return replace(settings, openai_api_key=openai_key(settings.openai_secret))
 
 
 def forget() -> None:

@@ -1,39 +1,42 @@
 """The use cases behind the API and the worker, free of Lambda and HTTP details.
 
-API side: validate, answer from the cache, or create exactly one job and queue it.
-Worker side: claim a job with a lease, run the pipeline, store the result or the failure.
-The API function imports this module, so the pipeline (pypdf, openai) is imported only
-inside `run_job`.
+API side: validate, answer from the cache, or create exactly one job and queue it; a digest
+reports (and starts) many papers at once. Worker side: claim a job with a lease, run the
+pipeline, store the result or the failure.
+
+The API function imports this module on every cold start, so its imports stay light: no
+pydantic (request bodies are checked in `bodies`, stored documents stay JSON data), no
+pipeline (pypdf, openai). arXiv, the queue message and the digest renderer are imported
+where they are needed: on a cache miss, when a job is sent, when a digest is rendered.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING, Callable, Literal
 
 from . import __version__
-from .errors import (BudgetExceeded, InvalidRequest, JobLost, NotFound, PaperNotFound, RonbunError)
+from .bodies import MAX_BODY_BYTES  # noqa: F401 - part of this module's API
+from .bodies import DigestRequest, StartRequest, digest_request, json_object, start_request
+from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
+                     PaperNotFound, RonbunError)
 from .ids import PaperRef, parse_id
-from .models import Paper
-from .prompts import PROMPT_VERSION
-from .queue import JobMessage, QueueUnavailable, send_job
 from .settings import PROMPT_LANG, Settings, get_settings
-from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Store, StoreError, utc_day
+from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Snapshot, Store, StoreError, utc_day
+from .versions import OFFLINE_MODEL, PROMPT_VERSION
+
+if TYPE_CHECKING:
+    from .queue import JobMessage
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 16 * 1024
-OFFLINE_MODEL = "offline-extractive-1"
 LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
 MIN_QUEUED_STALE_SECONDS = 300    # a queued job untouched this long has likely lost its message
+DIGEST_START_SECONDS = 10.0       # a digest request stops looking papers up on arXiv after this
+NEVER_RAN = frozenset({"queue_unavailable"})   # failures before any worker saw the job
 
 
 class JobBusy(RonbunError):
@@ -66,17 +69,14 @@ def get_store(settings: Settings) -> Store:
     return Store(settings.table_name)
 
 
-def public_paper(paper: Paper) -> dict:
-    return paper.model_dump(mode="json", exclude_none=True)
-
-
-def state_document(job: Job, paper: Paper | None) -> dict:
-    """The public state of one job (DESIGN.md "API contract")."""
+def state_document(job: Job, paper: dict | None) -> dict:
+    """The public state of one job (DESIGN.md "API contract"); `paper` is the public paper
+    document of the job's version (see `_paper_for`)."""
     doc: dict = {"paper_id": job.key.paper_id, "version": job.key.version, "lang": job.key.lang,
                  "status": job.status, "updated_at": job.updated_at}
     result = job.result() if job.status == "done" else None
     if paper is not None:
-        doc["paper"] = public_paper(paper)
+        doc["paper"] = paper
     elif result:
         doc["paper"] = result.get("paper")
     if job.status == "running" and job.stage:
@@ -98,43 +98,16 @@ class Answer:
 
 # ---------------------------------------------------------------------------- API: requests
 
-class StartRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    paper_id: str = Field(max_length=200)
-    lang: Literal["ja"] = PROMPT_LANG
-
-
 def parse_start_request(body: str | bytes | None, content_type: str | None, *,
                         base64_encoded: bool = False) -> StartRequest:
     """The POST /v1/summaries body, or InvalidRequest saying what is wrong with it."""
-    if base64_encoded and body:
-        try:
-            body = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidRequest("request body is not valid base64") from None
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media != "application/json":
-        raise InvalidRequest(f"Content-Type must be application/json, not {media or 'missing'!r}",
-                             message_ja="Content-Type は application/json にしてください。")
-    if body is None or body in ("", b""):
-        raise InvalidRequest("request body is required",
-                             message_ja='リクエスト本文が必要です(例: {"paper_id": "2401.15884"})。')
-    size = len(body.encode() if isinstance(body, str) else body)
-    if size > MAX_BODY_BYTES:
-        raise InvalidRequest(f"request body is {size} bytes (limit {MAX_BODY_BYTES})",
-                             message_ja="リクエスト本文が大きすぎます。")
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidRequest("request body is not valid JSON",
-                             message_ja="リクエスト本文が JSON として読めません。") from None
-    try:
-        return StartRequest.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
-        raise InvalidRequest(f"invalid request body: {fields}",
-                             message_ja='リクエストの形式が正しくありません(paper_id は文字列、lang は "ja" のみ対応です)。'
-                             ) from None
+    return start_request(json_object(body, content_type, base64_encoded=base64_encoded))
+
+
+def parse_digest_request(body: str | bytes | None, content_type: str | None, *,
+                         base64_encoded: bool = False) -> DigestRequest:
+    """The POST /v1/digests body (every paper id checked), or InvalidRequest/InvalidPaperId."""
+    return digest_request(json_object(body, content_type, base64_encoded=base64_encoded))
 
 
 def parse_paper_id(text: str | None) -> PaperRef:
@@ -168,10 +141,13 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
         raise NotFound(f"no summary of {ref} has been requested")
     paper = _paper_for(snap.meta, version)
     doc = state_document(job, paper)
-    if job.status == "running" and _needs_requeue(job, settings, time.time()):
-        # its worker is gone: say so, so that the reader can ask again (POST requeues it)
+    if job.status in ("queued", "running") and _needs_requeue(job, settings, time.time()):
+        # its worker or its queue message is gone: say so, so that the reader can ask again
+        # (POST requeues it) instead of polling a job that will never move
+        why = ("the worker of this job stopped before finishing" if job.status == "running"
+               else "the job's queue message was lost before a worker took it")
         doc.pop("stage", None)
-        doc.update(status="failed", error=JobLost("the worker of this job stopped before finishing").to_dict())
+        doc.update(status="failed", error=JobLost(why).to_dict())
     return Answer(200, doc, cache_hit=job.status == "done")
 
 
@@ -180,11 +156,17 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
     """200 with the cached result, or 202 with the (new or existing) job's state."""
     settings = settings or get_settings()
     now = time.time() if now is None else now
+    return _start(get_store(settings), ref, lang, settings, now)
+
+
+def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: float, *,
+           snap: Snapshot | None = None, restart_failed: bool = True) -> Answer:
+    """start_summary on a snapshot already read. With `restart_failed` False a failed job is
+    answered with its state (200) instead of being queued again, unless it never ran."""
     engine, model = current_generator(settings)
-    store = get_store(settings)
-    snap = store.snapshot(ref.id, lang, PROMPT_VERSION, model)
+    snap = snap or store.snapshot(ref.id, lang, PROMPT_VERSION, model)
     meta = snap.meta
-    if meta is None or _stale(meta, settings, now) or (ref.version and ref.version > (meta.latest_version or 0)):
+    if _meta_outdated(meta, ref, settings, now):
         meta = _refresh_meta(store, ref, meta, settings, now)
     version = ref.version or meta.latest_version or 1
     if version > (meta.latest_version or version):
@@ -196,6 +178,8 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
         return Answer(200, state_document(job, paper), cache_hit=True)
     if job is not None and not _needs_requeue(job, settings, now):
         return Answer(202, state_document(job, paper))
+    if job is not None and job.status == "failed" and not restart_failed and (job.error or {}).get("code") not in NEVER_RAN:
+        return Answer(200, state_document(job, paper))
 
     key = JobKey(ref.id, version, lang, PROMPT_VERSION, model)
     try:
@@ -210,7 +194,16 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
             raise StoreError(f"job {key.sk} changed while it was being created") from None
         done = lost.current.status == "done"
         return Answer(200 if done else 202, state_document(lost.current, paper), cache_hit=done)
+    _send(store, job, engine, settings, now)
+    return Answer(202, state_document(job, paper))
 
+
+def _send(store: Store, job: Job, engine: str, settings: Settings, now: float) -> None:
+    """Queue the job's message; when the queue refuses it, the job is failed (so that asking
+    again queues it again) and QueueUnavailable raised."""
+    from .queue import JobMessage, QueueUnavailable, send_job
+
+    key = job.key
     message = JobMessage(paper_id=key.paper_id, version=key.version, lang=key.lang,
                          prompt_version=key.prompt_version, model=key.model, engine=engine)
     try:
@@ -221,7 +214,6 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
         except (Conflict, StoreError):
             log.exception("could not mark %s failed after the queue refused it", key.sk)
         raise
-    return Answer(202, state_document(job, paper))
 
 
 def _budget(settings: Settings, now: float) -> Budget:
@@ -232,6 +224,11 @@ def _budget(settings: Settings, now: float) -> Budget:
 
 def _stale(meta: Meta, settings: Settings, now: float) -> bool:
     return now - meta.fetched_epoch > settings.metadata_ttl_hours * 3600
+
+
+def _meta_outdated(meta: Meta | None, ref: PaperRef, settings: Settings, now: float) -> bool:
+    """Whether `ref` needs arXiv: no metadata, old metadata, or a version newer than it knows."""
+    return meta is None or _stale(meta, settings, now) or bool(ref.version and ref.version > (meta.latest_version or 0))
 
 
 def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float) -> Meta:
@@ -248,16 +245,16 @@ def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Setti
     return store.put_meta(paper, now)
 
 
-def _paper_for(meta: Meta | None, version: int | None) -> Paper | None:
-    """The metadata as the state document shows it for `version`."""
+def _paper_for(meta: Meta | None, version: int | None) -> dict | None:
+    """The public paper document (no null fields) of `version`, from the stored metadata."""
     if meta is None:
         return None
-    paper = meta.paper
-    if version and paper.version != version:
-        old, new = f"{paper.id}v{paper.version}", f"{paper.id}v{version}"
-        paper = paper.model_copy(update={"version": version, "abs_url": paper.abs_url.replace(old, new),
-                                         "pdf_url": paper.pdf_url.replace(old, new)})
-    return paper
+    doc = {k: v for k, v in meta.doc.items() if v is not None}
+    if version and doc.get("version") != version:
+        old, new = f"{doc['id']}v{doc.get('version')}", f"{doc['id']}v{version}"
+        doc.update(version=version, abs_url=doc.get("abs_url", "").replace(old, new),
+                   pdf_url=doc.get("pdf_url", "").replace(old, new))
+    return doc
 
 
 def _needs_requeue(job: Job, settings: Settings, now: float) -> bool:
@@ -269,6 +266,105 @@ def _needs_requeue(job: Job, settings: Settings, now: float) -> bool:
     if job.status == "queued":
         return job.updated_epoch + max(settings.lease_seconds, MIN_QUEUED_STALE_SECONDS) < now
     return False
+
+
+# ---------------------------------------------------------------------------- API: digests
+
+FAILED_NOT_RESTARTED_JA = ("この論文の要約は失敗しています。ダイジェストのリクエストでは再実行しません"
+                           "(POST /v1/summaries でこの論文を個別にリクエストすると再実行します)。")
+NOT_STARTED_JA = "この論文はまだ開始していません。もう一度リクエストすると開始します。"
+
+
+@dataclass
+class DigestItem:
+    """One paper of a digest: its status (done, queued, running, failed, or not_started when
+    this request could not start it) and, when it has one, its state document."""
+    ref: PaperRef
+    status: str
+    state: dict = field(default_factory=dict)
+    error: dict | None = None
+
+    def line(self) -> dict:
+        """The paper's line in the 202 body."""
+        line: dict = {"paper_id": str(self.ref), "status": self.status}
+        if self.state.get("version"):
+            line["version"] = self.state["version"]
+        if (self.state.get("paper") or {}).get("title"):
+            line["title"] = self.state["paper"]["title"]
+        if self.state.get("stage"):
+            line["stage"] = self.state["stage"]
+        if self.error:
+            line["error"] = self.error
+        if self.status == "failed" and self.state:
+            line.update(restarted=False, message_ja=FAILED_NOT_RESTARTED_JA)
+        elif self.status == "not_started":
+            line["message_ja"] = (self.error or {}).get("message_ja") or NOT_STARTED_JA
+        return line
+
+
+@dataclass
+class Digest:
+    """Every paper of a digest request. `ready` when each one is done or failed for good."""
+    request: DigestRequest
+    items: list[DigestItem]
+
+    @property
+    def ready(self) -> bool:
+        return all(item.status in ("done", "failed") for item in self.items)
+
+    @property
+    def partial(self) -> bool:
+        return any(item.status == "failed" for item in self.items)
+
+    def pending_body(self) -> dict:
+        counts = {s: sum(1 for i in self.items if i.status == s) for s in ("done", "failed")}
+        return {"status": "pending", "total": len(self.items), **counts, "papers": [i.line() for i in self.items]}
+
+    def markdown(self) -> str:
+        """The post (DESIGN.md "Digest format"); a failed paper's entry says why, in Japanese."""
+        from .models import Paper, Result
+        from .render import DigestEntry, digest_markdown
+
+        entries = []
+        for item in self.items:
+            if item.status == "done":
+                entries.append(DigestEntry(str(item.ref), result=Result.model_validate(item.state["result"])))
+            else:
+                paper = item.state.get("paper")
+                entries.append(DigestEntry(str(item.ref), paper=Paper.model_validate(paper) if paper else None,
+                                           error_ja=(item.error or {}).get("message_ja")))
+        return digest_markdown(entries, title=self.request.title, intro=self.request.intro)
+
+
+def digest(request: DigestRequest, *, settings: Settings | None = None, now: float | None = None,
+           clock: Callable[[], float] = time.monotonic, start_seconds: float = DIGEST_START_SECONDS) -> Digest:
+    """The state of every paper of a digest, starting the missing ones exactly as
+    POST /v1/summaries does (one job per key, within the daily cap).
+
+    A failed paper is reported, not restarted: a digest is polled until it is ready, and
+    every poll would otherwise spend the budget again on a paper that fails for a reason of
+    its own. Papers that need arXiv (unknown or stale metadata) are looked up only during the
+    first `start_seconds`: arXiv's 3 s pacing makes each slow, and the next request starts the
+    rest. A paper arXiv does not know is failed; a store or queue outage fails the request."""
+    settings = settings or get_settings()
+    now = time.time() if now is None else now
+    store = get_store(settings)
+    _, model = current_generator(settings)
+    stop_looking_up = clock() + start_seconds
+    items = []
+    for ref in request.refs:
+        snap = store.snapshot(ref.id, request.lang, PROMPT_VERSION, model)
+        if _meta_outdated(snap.meta, ref, settings, now) and clock() > stop_looking_up:
+            items.append(DigestItem(ref, "not_started"))
+            continue
+        try:
+            answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False)
+        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded) as exc:
+            items.append(DigestItem(ref, "not_started" if exc.retryable else "failed", error=exc.to_dict()))
+            continue
+        state = answer.body
+        items.append(DigestItem(ref, state["status"], state=state, error=state.get("error")))
+    return Digest(request, items)
 
 
 # ---------------------------------------------------------------------------- worker
@@ -284,6 +380,10 @@ class JobOutcome:
 
 
 def parse_job_message(body: str) -> JobMessage:
+    from pydantic import ValidationError
+
+    from .queue import JobMessage
+
     try:
         return JobMessage.model_validate_json(body)
     except ValidationError as exc:
@@ -348,7 +448,7 @@ def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, setti
     if message.engine == "openai":
         settings = with_openai_key(settings)
     meta = store.get_meta(key.paper_id)
-    paper = meta.paper if meta is not None and meta.paper.version == key.version else None
+    paper = meta.paper if meta is not None and meta.doc.get("version") == key.version else None
     result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
                        progress=lambda stage: store.set_stage(key, owner, stage, clock()))
     return result.model_dump(mode="json")

@@ -1,45 +1,99 @@
-"""One settings object, read from the environment once."""
+"""One settings object, read from the environment once.
+
+A stdlib dataclass, not a pydantic model: the API function imports this module on every
+cold start, and pydantic would add ~0.2 s to it. Values are converted to each field's type
+(environment variables are strings); one that does not convert is an InvalidSettings error
+naming the variable."""
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from .errors import InvalidSettings
 
 PROMPT_LANG = "ja"
 
 
-class Settings(BaseModel):
-    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API (Atom)")
-    arxiv_base_url: str = Field("https://arxiv.org", description="PDFs at {base}/pdf/{id}v{n}")
-    arxiv_min_interval: float = Field(3.0, description="seconds between arXiv requests (arXiv's rule)")
-    arxiv_timeout: float = Field(30.0, description="seconds per arXiv request")
-    arxiv_retries: int = Field(3, description="retries on 429/503/connection errors")
-    arxiv_max_retry_after: float = Field(60.0, description="longest Retry-After honoured, seconds")
-    user_agent: str = Field("ronbun/0.1 (+https://github.com/ronbun; Japanese paper summaries)")
-    pdf_max_bytes: int = Field(50 * 1024 * 1024, description="largest PDF downloaded")
-    pdf_max_pages: int = Field(150, description="most pages extracted")
-    pdf_max_seconds: float = Field(120.0, description="longest PDF download, seconds")
+class Secret:
+    """A string that shows itself only through get_secret_value(): never in a repr, str,
+    log line or traceback."""
 
-    engine: str | None = Field(None, description="openai | offline; default: openai when a key is set")
-    openai_api_key: SecretStr | None = None
-    openai_base_url: str | None = None
-    openai_model: str = Field("gpt-4.1-mini", description="model name, stored with every result")
-    openai_timeout: float = Field(120.0, description="seconds per model call attempt")
-    openai_max_retries: int = Field(2, description="SDK retries per call")
-    prompt_max_chars: int = Field(60_000, description="body characters sent to the model")
-    qa_count: int = Field(6, description="Q&A items asked for")
+    __slots__ = ("_value",)
 
-    table_name: str = Field("ronbun", description="DynamoDB table")
-    queue_url: str | None = Field(None, description="SQS queue for jobs")
-    daily_generation_cap: int = Field(500, description="new summaries per UTC day")
-    api_key: SecretStr | None = Field(None, description="x-api-key required by the local adapter")
-    lease_seconds: int = Field(900, description="how long a worker owns a job")
-    max_attempts: int = Field(3, description="worker attempts before a job fails")
-    openai_secret: str | None = Field(None, description="Secrets Manager id/ARN or SSM parameter (ssm:/name) holding the OpenAI key")
-    metadata_ttl_hours: float = Field(24.0, description="hours before cached arXiv metadata is read again")
-    failed_ttl_days: int = Field(7, description="days a failed job is kept (DynamoDB TTL)")
+    def __init__(self, value: str | Secret):
+        if isinstance(value, Secret):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            raise TypeError(f"a secret must be a string, not {type(value).__name__}")
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret('{self}')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _setting(default: Any, description: str = "") -> Any:
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class Settings:
+    arxiv_api_url: str = _setting("https://export.arxiv.org/api/query", "arXiv API (Atom)")
+    arxiv_base_url: str = _setting("https://arxiv.org", "PDFs at {base}/pdf/{id}v{n}")
+    arxiv_min_interval: float = _setting(3.0, "seconds between arXiv requests (arXiv's rule)")
+    arxiv_timeout: float = _setting(30.0, "seconds per arXiv request")
+    arxiv_retries: int = _setting(3, "retries on 429/503/connection errors")
+    arxiv_max_retry_after: float = _setting(60.0, "longest Retry-After honoured, seconds")
+    user_agent: str = _setting("ronbun/0.1 (+https://github.com/ronbun; Japanese paper summaries)",
+                               "User-Agent of every arXiv request")
+    pdf_max_bytes: int = _setting(50 * 1024 * 1024, "largest PDF downloaded")
+    pdf_max_pages: int = _setting(150, "most pages extracted")
+    pdf_max_seconds: float = _setting(120.0, "longest PDF download, seconds")
+
+    engine: str | None = _setting(None, "openai | offline; default: openai when a key is set")
+    openai_api_key: Secret | None = _setting(None, "OpenAI API key (CLI, local stack)")
+    openai_base_url: str | None = _setting(None, "any OpenAI-compatible server")
+    openai_model: str = _setting("gpt-4.1-mini", "model name, stored with every result")
+    openai_timeout: float = _setting(120.0, "seconds per model call attempt")
+    openai_max_retries: int = _setting(2, "SDK retries per call")
+    prompt_max_chars: int = _setting(60_000, "body characters sent to the model")
+    qa_count: int = _setting(6, "Q&A items asked for")
+
+    table_name: str = _setting("ronbun", "DynamoDB table")
+    queue_url: str | None = _setting(None, "SQS queue for jobs")
+    daily_generation_cap: int = _setting(500, "new summaries per UTC day")
+    api_key: Secret | None = _setting(None, "x-api-key required by the local adapter")
+    lease_seconds: int = _setting(900, "how long a worker owns a job")
+    max_attempts: int = _setting(3, "worker attempts before a job fails")
+    openai_secret: str | None = _setting(
+        None, "Secrets Manager id/ARN or SSM parameter (ssm:/name) holding the OpenAI key")
+    metadata_ttl_hours: float = _setting(24.0, "hours before cached arXiv metadata is read again")
+    failed_ttl_days: int = _setting(7, "days a failed job is kept (DynamoDB TTL)")
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            converted = _convert(f.name, f.type, value)
+            if converted is not value:
+                object.__setattr__(self, f.name, converted)
 
     @property
     def default_engine(self) -> str:
@@ -77,6 +131,62 @@ _ENV = {
     "metadata_ttl_hours": "RONBUN_METADATA_TTL_HOURS",
     "failed_ttl_days": "RONBUN_FAILED_TTL_DAYS",
 }
+
+_KINDS = {"int": ("an integer", "整数"), "float": ("a number", "数値"), "str": ("a string", "文字列"),
+          "Secret": ("a string", "文字列")}
+
+
+def _convert(name: str, annotation: str, value: Any) -> Any:
+    """`value` as the type `annotation` names ("int", "str | None", ...)."""
+    kind, _, rest = annotation.partition("|")
+    kind, optional = kind.strip(), "None" in rest
+    if value is None:
+        if optional:
+            return None
+    elif kind == "Secret":
+        if isinstance(value, (str, Secret)):
+            return value if isinstance(value, Secret) else Secret(value)
+    elif kind == "str":
+        if isinstance(value, str):
+            return value
+    elif kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+        number = _number(value)
+        if number is not None and number.is_integer():
+            return int(number)
+    elif kind == "float":
+        number = _number(value)
+        if number is not None:
+            return value if isinstance(value, float) else number
+    raise _invalid(name, kind, value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _invalid(name: str, kind: str, value: Any) -> InvalidSettings:
+    env = _ENV.get(name)
+    where = f"{env} ({name})" if env else name
+    shown = type(value).__name__ if kind == "Secret" else f"{value!r:.60}"
+    en, ja = _KINDS.get(kind, (kind, kind))
+    return InvalidSettings(f"setting {where} must be {en}, not {shown}",
+                           message_ja=f"設定 {env or name} の値が正しくありません({ja}を指定してください)。")
 
 
 def from_env(env: dict[str, str] | None = None) -> Settings:

@@ -7,7 +7,8 @@
 Every state change is a conditional write, so concurrent API requests and workers cannot
 create a second job, resurrect a finished one or overwrite each other's lease. Documents
 (paper, result) are stored as JSON strings: no float/Decimal round trips, and the item stays
-a few tens of KB (the paper's text is never stored).
+a few tens of KB (the paper's text is never stored). The paper is read back as a plain
+dict: a cached read builds no pydantic model (the API function never imports pydantic for one).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import clients
 from .errors import BudgetExceeded, RonbunError
-from .models import Paper
+
+if TYPE_CHECKING:
+    from .models import Paper
 
 META_SK = "META"
 BUDGET_SK = "COUNT"
@@ -96,12 +99,19 @@ class Job:
 
 @dataclass
 class Meta:
-    paper: Paper
+    """The stored metadata: `doc` is the Paper document as JSON data (every field, None included)."""
+    doc: dict
     fetched_epoch: float
 
     @property
     def latest_version(self) -> int | None:
-        return self.paper.latest_version or self.paper.version
+        return self.doc.get("latest_version") or self.doc.get("version")
+
+    @property
+    def paper(self) -> Paper:
+        from .models import Paper
+
+        return Paper.model_validate(self.doc)
 
 
 @dataclass
@@ -165,7 +175,7 @@ def _job_from_item(item: dict) -> Job:
 
 
 def _meta_from_item(item: dict) -> Meta:
-    return Meta(Paper.model_validate_json(_get(item, "paper_json")), float(_get(item, "fetched_epoch", 0.0)))
+    return Meta(json.loads(_get(item, "paper_json")), float(_get(item, "fetched_epoch", 0.0)))
 
 
 def _stamp(now: float) -> dict:
@@ -236,11 +246,13 @@ class Store:
     # -- metadata
 
     def put_meta(self, paper: Paper, now: float) -> Meta:
+        doc = paper.model_dump(mode="json")
         self._call("put_item", Item={
-            "PK": _s(paper_pk(paper.id)), "SK": _s(META_SK), "paper_json": _s(paper.model_dump_json()),
+            "PK": _s(paper_pk(paper.id)), "SK": _s(META_SK),
+            "paper_json": _s(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))),
             "latest_version": _n(paper.latest_version or paper.version or 0),
             "fetched_at": _s(iso(now)), "fetched_epoch": _n(round(now, 3))})
-        return Meta(paper, now)
+        return Meta(doc, now)
 
     # -- jobs: API side
 

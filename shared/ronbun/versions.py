@@ -1,0 +1,9 @@
+"""Names that are part of every cache key, in a module that imports nothing.
+
+The API function needs them to look a summary up; importing them from prompts.py or
+offline.py would pull pydantic and the PDF text code into its cold start. Bump
+PROMPT_VERSION whenever a prompt or the offline engine changes what it writes: results
+stored under the old version are then generated again on request."""
+
+PROMPT_VERSION = "2026-11-27.1"
+OFFLINE_MODEL = "offline-extractive-1"
