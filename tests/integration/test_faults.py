@@ -32,9 +32,10 @@ from tests.unit.moto_stack import aws  # noqa: F401 - fixture (in-process moto w
 
 pytestmark = pytest.mark.faults
 
-VISIBILITY = 5          # > the longest delivery below (two 1 s arXiv timeouts and a 1 s backoff)
+VISIBILITY = 5          # > the longest delivery below (two 1.5 s model timeouts and the SDK's back-off)
 MAX_ATTEMPTS = 3        # the template's maxReceiveCount
 WORKERS = 6
+POISON = '{"paper_id": "2410.99999", "version": "one", "engine": "openai"}'   # no worker can read it
 # Phrases of the fake's ungrounded answer (tests/fakes/fake_openai.ungrounded_output): never shown
 UNGROUNDED = ("画期的な手法", "学習時間は 123 時間", "明記されていません", "12.5 ポイント", "never written in the paper")
 
@@ -147,6 +148,10 @@ def _rate_limit_explained(out: Outcome) -> None:
     assert "レート制限" in out.state["error"]["message_ja"]
 
 
+def _timeout_explained(out: Outcome) -> None:
+    assert "時間内" in out.state["error"]["message_ja"]
+
+
 def _repaired_not_shown(out: Outcome) -> None:
     assert out.state["result"]["quality"]["repaired"] >= 1
     assert out.state["result"]["qa"]
@@ -242,6 +247,8 @@ CASES: list[Case] = [
     Case("openai-500-then-ok", "done", _model("server_error"), model_calls=2, attempts=1),
     Case("openai-500-persistent", "model_error", _model("server_error", 20), model_calls=2 * MAX_ATTEMPTS),
     Case("openai-timeout-then-ok", "done", _model("slow", seconds=3), model_calls=2, attempts=1),
+    Case("openai-timeout-persistent", "model_error", _model("slow", 20, seconds=3), model_calls=2 * MAX_ATTEMPTS,
+         check=_timeout_explained),
     Case("openai-refusal", "model_refused", _model("refusal"), model_calls=1),
     Case("openai-length-then-ok", "done", _model("length"), model_calls=2, attempts=1),
     Case("openai-length-persistent", "model_output_invalid", _model("length", 20), model_calls=2 * MAX_ATTEMPTS),
@@ -278,6 +285,7 @@ def env():
 
 
 def _final_state(stack: LocalStack, paper_id: str, deadline: float) -> dict:
+    body: dict = {}
     while time.monotonic() < deadline:
         status, body = stack.request("GET", f"/v1/summaries/{paper_id}")
         if status == 200 and body["status"] in ("done", "failed"):
@@ -289,12 +297,16 @@ def _final_state(stack: LocalStack, paper_id: str, deadline: float) -> dict:
 @pytest.fixture(scope="module")
 def outcomes(env) -> dict[str, Outcome]:
     """Every case requested at once; {case name: what became of it}."""
+    titles = [c.title for c in CASES]
+    assert not [(a, b) for a in titles for b in titles if a != b and a in b], "a title must not contain another"
     for case in CASES:
         env.arxiv.add_paper(case.paper_id, title=case.title, pdf=case.pdf() if case.pdf else env.pdf)
         case.arrange(env, case)
 
     def start(case: Case) -> tuple[int, dict]:
         return case.start(env, case) if case.start else env.stack.post(case.paper_id)
+
+    env.stack.aws("sqs").send_message(QueueUrl=env.stack.queue_url("ronbun-jobs"), MessageBody=POISON)
 
     with ThreadPoolExecutor(8) as pool:
         started = dict(zip([c.name for c in CASES], pool.map(start, CASES)))
@@ -337,20 +349,25 @@ def test_every_requested_paper_ends_done_or_failed_with_a_reason(case, outcomes,
 
 
 def test_nothing_is_left_queued_or_running_and_no_message_is_lost(outcomes, env):
-    # Given every case above has ended  Then no job is pending and every message was consumed,
-    # none of them by the dead-letter queue
+    # Given every case above has ended, and one unreadable message sent among them
+    # Then every requested paper has a finished job, and no job is pending
     jobs = {i["paper_id"]["S"]: i["status"]["S"] for i in env.stack.job_items()}
-    assert jobs and set(jobs.values()) <= {"done", "failed"}, jobs
+    assert set(jobs) == {c.paper_id for c in CASES if c.expect != "no_job"}
+    assert set(jobs.values()) <= {"done", "failed"}, jobs
+    # And every message was consumed, except the unreadable one, which waits in the dead-letter queue
     sqs = env.stack.aws("sqs")
-    names = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")
-    deadline = time.monotonic() + 10
+    queue, dlq = env.stack.queue_url("ronbun-jobs"), env.stack.queue_url("ronbun-jobs-dlq")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    deadline = time.monotonic() + 20
     while True:
-        left = {q: sqs.get_queue_attributes(QueueUrl=env.stack.queue_url(q), AttributeNames=list(names))["Attributes"]
-                for q in ("ronbun-jobs", "ronbun-jobs-dlq")}
-        if all(int(a[n]) == 0 for a in left.values() for n in names) or time.monotonic() > deadline:
+        left = {q: sum(int(v) for v in sqs.get_queue_attributes(QueueUrl=q, AttributeNames=names)["Attributes"].values())
+                for q in (queue, dlq)}
+        if left == {queue: 0, dlq: 1} or time.monotonic() > deadline:
             break
         time.sleep(0.3)
-    assert all(int(a[n]) == 0 for a in left.values() for n in names), left
+    assert left == {queue: 0, dlq: 1}, left
+    [dead] = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=0, AttributeNames=["All"])["Messages"]
+    assert dead["Body"] == POISON and int(dead["Attributes"]["ApproximateReceiveCount"]) >= MAX_ATTEMPTS
 
 
 def test_concurrent_claims_of_one_job_have_exactly_one_winner(env):
