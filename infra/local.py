@@ -158,7 +158,12 @@ class ApiHandler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if not raw_length.isdigit():       # "-1" would block on read, "abc" would crash: API Gateway says 400
+            self._write({"statusCode": 400, "headers": {"Content-Type": "application/json"},
+                         "body": '{"message": "Invalid Content-Length"}'}, close=True)
+            return
+        length = int(raw_length)
         if length > MAX_REQUEST_BYTES:
             self._write({"statusCode": 413, "headers": {"Content-Type": "application/json"},
                          "body": '{"message": "Request Too Long"}'}, close=True)
@@ -281,6 +286,10 @@ class LocalStack:
 
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
+
+        from infra.moto_atomic import make_moto_transactions_atomic
+
+        make_moto_transactions_atomic()
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)   # moto's per-request access log
         handler = type("Handler", (ApiHandler,), {"stack": self})

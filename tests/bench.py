@@ -35,8 +35,8 @@ NOTES = [
     "dominate every end-to-end number (it still applies in production).",
     "arXiv and OpenAI are local fakes that answer at once: pipeline numbers are Ronbun's own overhead "
     "(download over loopback, pypdf, clean-up, prompt, verification, DynamoDB/SQS on moto), not model latency.",
-    "The local stack is `python -m tests.localstack` = infra.local in a moto whose DynamoDB transactions are "
-    "atomic (stock moto restores the whole table when a transaction fails, erasing concurrent writes).",
+    "The local stack is `python -m infra.local`; its moto serialises DynamoDB writes (infra/moto_atomic.py: "
+    "stock moto restores the whole table when a transaction fails, erasing concurrent writes).",
     "The local stack runs its API, moto and 2 worker threads in one Python process (one GIL) on a "
     f"{os.cpu_count()}-core machine; in AWS each worker is its own Lambda, so throughput there scales with "
     "concurrency instead.",

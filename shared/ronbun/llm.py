@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
@@ -143,7 +144,7 @@ class OpenAIEngine:
         except openai.ContentFilterFinishReasonError as exc:
             raise ModelRefused("the model's answer was stopped by its content filter") from exc
         except (ValidationError, json.JSONDecodeError) as exc:
-            raise ModelOutputInvalid(f"the model's answer does not match the schema: {_short(exc)}") from exc
+            raise ModelOutputInvalid(f"the model's answer does not match the schema: {self._short(exc)}") from exc
         except openai.AuthenticationError as exc:
             raise EngineNotConfigured(
                 "OpenAI API key rejected",
@@ -165,12 +166,17 @@ class OpenAIEngine:
         except (openai.APIConnectionError, openai.InternalServerError) as exc:
             raise ModelError(f"model call failed after retries: {type(exc).__name__}") from exc
         except openai.BadRequestError as exc:
-            raise ModelError(f"the model rejected the request: {_short(exc)}", retryable=False) from exc
+            raise ModelError(f"the model rejected the request: {self._short(exc)}", retryable=False) from exc
         except openai.APIStatusError as exc:
             raise ModelError(f"model call failed: HTTP {exc.status_code}",
                              retryable=exc.status_code >= 500 or exc.status_code in (408, 409, 429)) from exc
         except openai.APIError as exc:
             raise ModelError(f"model call failed: {type(exc).__name__}") from exc
+
+    def _short(self, exc: Exception) -> str:
+        key = self.settings.openai_api_key
+        text = _short(exc)
+        return text.replace(key.get_secret_value(), "***") if key and key.get_secret_value() else text
 
     @staticmethod
     def _parsed(completion) -> ModelOutput:
@@ -184,8 +190,13 @@ class OpenAIEngine:
         raise ModelOutputInvalid("the model returned an empty answer")
 
 
+_CREDENTIALS = re.compile(r"(?i)bearer\s+\S+|\bsk-[\w-]{8,}")
+
+
 def _short(exc: Exception, limit: int = 300) -> str:
-    return str(exc).replace("\n", " ")[:limit]
+    """The upstream error text, one line, with anything that looks like a credential removed:
+    it is logged and shown to readers, and some servers echo the request's key back."""
+    return _CREDENTIALS.sub("***", str(exc).replace("\n", " "))[:limit]
 
 
 def get_engine(name: str | None, settings: Settings, model: str | None = None) -> "OpenAIEngine | OfflineEngine":

@@ -108,7 +108,7 @@ class Stack:
 def stack_env(arxiv: FakeArxiv, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RONBUN_", "OPENAI_", "AWS_", "POWERTOOLS_"))}
     env.update(RONBUN_ARXIV_API_URL=arxiv.api_url, RONBUN_ARXIV_BASE_URL=arxiv.url, RONBUN_ARXIV_MIN_INTERVAL="0",
-               RONBUN_ARXIV_RETRIES="0", RONBUN_LOCAL_VISIBILITY_TIMEOUT="1", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+               RONBUN_ARXIV_RETRIES="0", RONBUN_LOCAL_VISIBILITY_TIMEOUT="3", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
                PYTHONUNBUFFERED="1", POWERTOOLS_LOG_LEVEL="WARNING")
     env.update(extra)
     return env
