@@ -3,7 +3,6 @@
  * 発行日:, 最終更新日:, URL:, カテゴリ:, 概要:, Q&A: with Q:/A: lines).
  */
 
-import { categoryName } from "./categories.js";
 import { arxivUrl } from "./links.js";
 
 /** How the offline engine is labelled everywhere (same words as the digest). */
@@ -28,6 +27,15 @@ function paragraphs(value) {
     .join("\n\n");
 }
 
+/**
+ * The paper's categories as shown to the reader: the human names the API sends
+ * (`category_names`, from the backend's taxonomy), or the raw codes when it sends none.
+ */
+export function categoryLabels(paper) {
+  const names = Array.isArray(paper?.category_names) ? paper.category_names : paper?.categories;
+  return (Array.isArray(names) ? names : []).map(oneLine).filter(Boolean);
+}
+
 /** The PDF URL of the paper (the one the summary was made from when the version is known). */
 export function pdfUrl(paper) {
   return arxivUrl("pdf", String(paper?.id ?? ""), paper?.version) ?? oneLine(paper?.pdf_url);
@@ -48,7 +56,7 @@ export function toMarkdown(state) {
   const paper = state?.result?.paper ?? state?.paper ?? {};
   const result = state?.result ?? {};
   const authors = (Array.isArray(paper.authors) ? paper.authors : []).map(oneLine).filter(Boolean);
-  const categories = (Array.isArray(paper.categories) ? paper.categories : []).map(categoryName).filter(Boolean);
+  const categories = categoryLabels(paper);
   const lines = [
     `## ${oneLine(paper.title)}`,
     "",

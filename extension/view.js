@@ -3,9 +3,8 @@
  * and links are made only through the allow-list in links.js.
  */
 
-import { categoryName } from "./categories.js";
 import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
-import { OFFLINE_LABEL, formatJaDate } from "./markdown.js";
+import { OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
 
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
@@ -54,7 +53,7 @@ export function link(url, label, hosts) {
 export function renderPaper(paper, versionHint) {
   const hosts = allowedHosts([]);
   const authors = Array.isArray(paper?.authors) ? paper.authors.map(text) : [];
-  const categories = Array.isArray(paper?.categories) ? paper.categories.map(categoryName) : [];
+  const categories = categoryLabels(paper);
   const version = Number.isInteger(paper?.version) ? paper.version : versionHint;
   const idText = `arXiv:${text(paper?.id)}${version ? `v${version}` : ""}`;
   const dates = [`発行日: ${formatJaDate(paper?.published)}`];

@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatJaDate, toMarkdown } from "../markdown.js";
-import { categoryName } from "../categories.js";
+import { categoryLabels, formatJaDate, toMarkdown } from "../markdown.js";
 
 function doneState(overrides = {}) {
   return {
     paper_id: "2401.15884", version: 2, lang: "ja", status: "done",
     paper: { id: "2401.15884", version: 2, title: "Sparse Adapter\n Routing", authors: ["Hana Sato", "Mei Lin"],
-      published: "2024-01-29", updated: "2024-02-01", categories: ["cs.CL", "cs.LG", "xx.YY"],
+      published: "2024-01-29", updated: "2024-02-01", categories: ["cs.CL", "cs.LG", "stat.ML", "xx.YY"],
+      category_names: ["Computation and Language", "Machine Learning", "xx.YY"],
       pdf_url: "https://arxiv.org/pdf/2401.15884v2" },
     result: {
       one_liner: "一文", summary: "第一段落です。\n\n第二段落です。",
@@ -28,10 +28,15 @@ test("given ISO dates, when formatted, then they read as YYYY年MM月DD日", () 
   assert.equal(formatJaDate(""), "不明");
 });
 
-test("given category codes, when named, then known codes get their human name and unknown ones stay codes", () => {
-  assert.equal(categoryName("cs.CL"), "Computation and Language");
-  assert.equal(categoryName("xx.YY"), "xx.YY");
-  assert.equal(categoryName("constructor"), "constructor");
+test("given a paper with category names from the API, when labelled, then the names are used as sent", () => {
+  const paper = { categories: ["cs.CL", "cs.LG", "stat.ML"], category_names: ["Computation and Language", "Machine Learning"] };
+  assert.deepEqual(categoryLabels(paper), ["Computation and Language", "Machine Learning"]);
+});
+
+test("given a paper without category names, when labelled, then the raw codes are shown", () => {
+  assert.deepEqual(categoryLabels({ categories: ["cs.CL", " xx.YY "] }), ["cs.CL", "xx.YY"]);
+  assert.deepEqual(categoryLabels({}), []);
+  assert.deepEqual(categoryLabels(undefined), []);
 });
 
 test("given a finished summary, when copied as Markdown, then the header lines follow the digest format", () => {
@@ -74,4 +79,16 @@ test("given an old-style id, when copied, then the URL is the versioned PDF", ()
   state.paper.id = "hep-th/9901001";
   state.paper.version = 3;
   assert.ok(toMarkdown(state).includes("URL: https://arxiv.org/pdf/hep-th/9901001v3\n"));
+});
+
+test("given a done state whose result paper has names, when copied, then カテゴリ uses the result paper's names", () => {
+  const state = doneState();
+  state.result.paper = { ...state.paper, category_names: ["Machine Learning"] };
+  assert.ok(toMarkdown(state).includes("カテゴリ: Machine Learning\n"));
+});
+
+test("given an older API answer without category names, when copied, then カテゴリ lists the codes", () => {
+  const state = doneState();
+  delete state.paper.category_names;
+  assert.ok(toMarkdown(state).includes("カテゴリ: cs.CL, cs.LG, stat.ML, xx.YY\n"));
 });

@@ -26,6 +26,7 @@ from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRe
 from .ids import PaperRef, parse_id
 from .settings import PROMPT_LANG, Settings, get_settings
 from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Snapshot, Store, StoreError, utc_day
+from .taxonomy import category_names
 from .versions import OFFLINE_MODEL, PROMPT_VERSION
 
 if TYPE_CHECKING:
@@ -75,8 +76,10 @@ def state_document(job: Job, paper: dict | None) -> dict:
     doc: dict = {"paper_id": job.key.paper_id, "version": job.key.version, "lang": job.key.lang,
                  "status": job.status, "updated_at": job.updated_at}
     result = job.result() if job.status == "done" else None
+    if result and isinstance(result.get("paper"), dict):
+        result["paper"] = public_paper(result["paper"])
     if paper is not None:
-        doc["paper"] = paper
+        doc["paper"] = public_paper(paper)
     elif result:
         doc["paper"] = result.get("paper")
     if job.status == "running" and job.stage:
@@ -86,6 +89,12 @@ def state_document(job: Job, paper: dict | None) -> dict:
     if job.status == "failed":
         doc["error"] = job.error or JobLost().to_dict()
     return doc
+
+
+def public_paper(paper: dict) -> dict:
+    """A paper as the API shows it: the stored document plus `category_names`, the human names
+    of its categories (taxonomy.py), so clients never keep their own copy of the taxonomy."""
+    return {**paper, "category_names": category_names(paper.get("categories") or [])}
 
 
 @dataclass

@@ -137,6 +137,7 @@ def overlay(page) -> dict:
             qa: [...host.shadowRoot.querySelectorAll('[data-ronbun="qa"]')].map((n) => n.textContent),
             title: q('#ronbun-title')?.textContent || "",
             authors: q('[data-ronbun="authors"]')?.textContent || "",
+            paper: q('[data-ronbun="paper"]')?.textContent || "",
             generator: q('[data-ronbun="generator"]')?.textContent || "",
             engine: q('[data-ronbun="engine"]')?.textContent || "",
             lang: q('.panel')?.getAttribute('lang') || "",
@@ -174,6 +175,7 @@ def test_toolbar_click_shows_metadata_then_stages_then_the_result(browser):
     early = overlay(page)
     assert early["title"] == "Sparse Adapter Routing for Efficient Multilingual Summarization"
     assert early["authors"] == "Hana Sato, Daniel Okafor, Mei Lin"
+    assert "· Computation and Language, Machine Learning" in early["paper"]  # names sent by the API
     assert early["mode"] == "open" and early["lang"] == "ja"
 
     done = wait_settled(page)

@@ -128,10 +128,35 @@ def test_a_done_summary_is_answered_from_the_table_alone(aws):
     doc = seed_done(aws.store, paper(), one_liner="ルーティングで効率化する論文です。")
     # When it is requested
     status, body, _ = call(post_event({"paper_id": "2401.15884"}))
-    # Then 200 with the stored result, and nothing queued
+    # Then 200 with the stored result (its paper named for display), and nothing queued
+    doc["paper"]["category_names"] = ["Computation and Language"]
     assert (status, body["status"], body["result"]) == (200, "done", doc)
     assert body["paper"]["title"] == "Sparse Adapter Routing"
     assert aws.messages() == []
+
+
+def test_a_done_paper_carries_its_category_names_from_the_taxonomy(aws):
+    # Given a finished summary of a paper in cs.CL, cs.LG and stat.ML
+    p = paper().model_copy(update={"categories": ["cs.CL", "cs.LG", "stat.ML"]})
+    seed_done(aws.store, p)
+    # When it is read back
+    status, body, _ = call(get_event("2401.15884"))
+    # Then both paper documents name the categories in order, Machine Learning once
+    names = ["Computation and Language", "Machine Learning"]
+    assert (status, body["status"]) == (200, "done")
+    assert body["paper"]["category_names"] == names
+    assert body["result"]["paper"]["category_names"] == names
+    assert body["paper"]["categories"] == ["cs.CL", "cs.LG", "stat.ML"]
+
+
+def test_a_queued_paper_carries_its_category_names_and_keeps_unknown_codes(aws, fake_arxiv):
+    # Given a paper arXiv lists under cs.CL, cs.LG, stat.ML and a code the taxonomy lacks
+    fake_arxiv.add_paper("2402.00001", categories=["cs.CL", "cs.LG", "stat.ML", "xx.YY"])
+    # When the extension asks for it
+    status, body, _ = call(post_event({"paper_id": "2402.00001"}))
+    # Then the 202 paper names the known categories and shows the unknown one as its code
+    assert (status, body["status"]) == (202, "queued")
+    assert body["paper"]["category_names"] == ["Computation and Language", "Machine Learning", "xx.YY"]
 
 
 def test_a_summary_by_another_model_is_not_a_cache_hit(aws, arxiv):
