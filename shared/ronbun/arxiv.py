@@ -1,6 +1,7 @@
 """arXiv metadata (Atom API) and PDF download: polite, bounded and hardened.
 
-The API function imports this module, so it uses only the standard library and defusedxml.
+The API function imports this module on a metadata-cache miss, so it needs neither openai nor
+pypdf: the standard library, defusedxml and the pydantic models only.
 Every request goes through one per-process pace (arXiv asks for one request every 3 s),
 retries transient failures, follows redirects only to arXiv hosts and never reads more
 than it has to.

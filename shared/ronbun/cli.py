@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from .digest import STAGE_JA
 from .errors import InvalidRequest, RonbunError
 from .ids import parse_ref
 from .settings import get_settings
 
-STAGE_JA = {"fetching": "取得中…", "extracting": "抽出中…", "generating": "生成中…", "verifying": "検証中…"}
 EXIT_USAGE_OR_INPUT = 2
 EXIT_BLOCKING_FINDINGS = 1
 EXIT_PARTIAL = 3
@@ -27,7 +27,7 @@ def _stage_printer(prefix: str = ""):
     start = time.monotonic()
 
     def report(stage: str) -> None:
-        _err(f"{prefix}{STAGE_JA.get(stage, stage)} ({time.monotonic() - start:.1f}s)")
+        _err(f"{prefix}{STAGE_JA.get(stage, stage)}… ({time.monotonic() - start:.1f}s)")
     return report
 
 

@@ -155,10 +155,10 @@ class Unauthorized(RonbunError):
 
 
 class JobLost(RonbunError):
-    """The job failed repeatedly and was moved to the dead-letter queue."""
+    """The job stopped before finishing: its worker died, its message was lost, or it gave up."""
     code = "job_failed"
     status = 500
-    message_ja = "処理が繰り返し失敗したため中止しました。再試行してください。"
+    message_ja = "処理が途中で中断されました。もう一度お試しください。"
 
 
 class InvalidSettings(RonbunError):

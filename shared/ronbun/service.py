@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
-MIN_QUEUED_STALE_SECONDS = 300    # a queued job untouched this long has likely lost its message
 DIGEST_START_SECONDS = 10.0       # a digest request stops looking papers up on arXiv after this
 NEVER_RAN = frozenset({"queue_unavailable"})   # failures before any worker saw the job
 
@@ -61,8 +60,7 @@ class VersionSkew(RonbunError):
 def current_generator(settings: Settings) -> tuple[str, str]:
     """(engine, model) that new work is done with and that cache keys carry. The API never
     reads the OpenAI secret, so a configured secret counts as a configured key."""
-    engine = (settings.engine or "").strip().lower() or (
-        "openai" if settings.openai_api_key or settings.openai_secret else "offline")
+    engine = settings.default_engine
     return engine, (settings.openai_model if engine == "openai" else OFFLINE_MODEL)
 
 
@@ -175,6 +173,9 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     engine, model = current_generator(settings)
     snap = snap or store.snapshot(ref.id, lang, PROMPT_VERSION, model)
     meta = snap.meta
+    cached = snap.jobs.get(ref.version) if ref.version else None
+    if cached is not None and cached.status == "done":      # a cache hit never waits for arXiv
+        return Answer(200, state_document(cached, _paper_for(meta, ref.version)), cache_hit=True)
     if _meta_outdated(meta, ref, settings, now):
         meta = _refresh_meta(store, ref, meta, settings, now)
     version = ref.version or meta.latest_version or 1
@@ -247,7 +248,7 @@ def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Setti
     try:
         paper = get_client().fetch_metadata(PaperRef(ref.id))
     except RonbunError as exc:
-        if old is not None and exc.retryable:
+        if old is not None and exc.retryable and (ref.version or 0) <= (old.latest_version or 0):
             log.warning("arXiv metadata refresh of %s failed (%s); using the copy from the table", ref.id, exc.code)
             return old
         raise
@@ -273,7 +274,7 @@ def _needs_requeue(job: Job, settings: Settings, now: float) -> bool:
     if job.status == "running":
         return (job.lease_until or 0) + LEASE_GRACE_SECONDS < now
     if job.status == "queued":
-        return job.updated_epoch + max(settings.lease_seconds, MIN_QUEUED_STALE_SECONDS) < now
+        return job.updated_epoch + max(settings.lease_seconds, settings.queued_stale_seconds) < now
     return False
 
 
@@ -430,8 +431,8 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
         log.warning("lost the lease on %s; another worker owns it now", key.sk)
         return JobOutcome("skipped", key.paper_id)
     except Exception as exc:
-        error = exc if isinstance(exc, RonbunError) else RonbunError(f"{type(exc).__name__}: {exc}"[:500],
-                                                                     retryable=True)
+        # unexpected errors keep their details in the log, not in the public error document
+        error = exc if isinstance(exc, RonbunError) else RonbunError("internal error", retryable=True)
         if not isinstance(exc, RonbunError):
             log.exception("unexpected error in %s", key.sk)
         if error.retryable and not final and job.attempts < settings.max_attempts:

@@ -62,7 +62,7 @@ class Settings:
     arxiv_timeout: float = _setting(30.0, "seconds per arXiv request")
     arxiv_retries: int = _setting(3, "retries on 429/503/connection errors")
     arxiv_max_retry_after: float = _setting(60.0, "longest Retry-After honoured, seconds")
-    user_agent: str = _setting("ronbun/0.1 (+https://github.com/ronbun; Japanese paper summaries)",
+    user_agent: str = _setting("ronbun/0.1 (Japanese paper summaries; self-hosters: put your contact in RONBUN_USER_AGENT)",
                                "User-Agent of every arXiv request")
     pdf_max_bytes: int = _setting(50 * 1024 * 1024, "largest PDF downloaded")
     pdf_max_pages: int = _setting(150, "most pages extracted")
@@ -87,6 +87,9 @@ class Settings:
         None, "Secrets Manager id/ARN or SSM parameter (ssm:/name) holding the OpenAI key")
     metadata_ttl_hours: float = _setting(24.0, "hours before cached arXiv metadata is read again")
     failed_ttl_days: int = _setting(7, "days a failed job is kept (DynamoDB TTL)")
+    queued_stale_seconds: int = _setting(
+        2400, "a queued job untouched this long has lost its message (above the queue's visibility "
+              "timeout plus the worker's timeout, so a job waiting for redelivery is not re-sent)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -94,12 +97,20 @@ class Settings:
             converted = _convert(f.name, f.type, value)
             if converted is not value:
                 object.__setattr__(self, f.name, converted)
+        if self.engine is not None:
+            engine = self.engine.strip().lower() or None
+            if engine not in (None, "openai", "offline"):
+                raise InvalidSettings(f"RONBUN_ENGINE must be openai or offline, not {self.engine!r}",
+                                      message_ja="RONBUN_ENGINE には openai か offline を指定してください。")
+            object.__setattr__(self, "engine", engine)
 
     @property
     def default_engine(self) -> str:
+        """The engine new work uses: the configured one, else openai when a key (or the secret
+        holding one) is configured, else offline."""
         if self.engine:
             return self.engine
-        return "openai" if self.openai_api_key else "offline"
+        return "openai" if self.openai_api_key or self.openai_secret else "offline"
 
 
 _ENV = {
@@ -114,6 +125,7 @@ _ENV = {
     "pdf_max_pages": "RONBUN_PDF_MAX_PAGES",
     "pdf_max_seconds": "RONBUN_PDF_MAX_SECONDS",
     "engine": "RONBUN_ENGINE",
+    "queued_stale_seconds": "RONBUN_QUEUED_STALE_SECONDS",
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
     "openai_model": "RONBUN_MODEL",

@@ -214,7 +214,7 @@ class Store:
         a handful of items, so they are filtered here: a FilterExpression made the read ~15%
         slower on moto and saves nothing on capacity."""
         suffix = f"#{lang}#{prompt_version}#{model}"
-        kw: dict[str, Any] = dict(KeyConditionExpression="PK = :pk",
+        kw: dict[str, Any] = dict(KeyConditionExpression="PK = :pk", ConsistentRead=True,
                                   ExpressionAttributeValues={":pk": _s(paper_pk(paper_id))})
         meta, jobs = None, {}
         while True:

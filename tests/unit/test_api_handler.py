@@ -348,3 +348,27 @@ def test_an_unreachable_table_is_503_with_a_japanese_message(monkeypatch):
         clients.reset()
     assert (status, body["error"]["code"]) == (503, "storage_unavailable")
     assert body["error"]["message_ja"]
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+def test_a_versioned_cache_hit_never_waits_for_arxiv_even_with_old_metadata(aws, arxiv):
+    # Given a done summary of v1 whose metadata was read from arXiv two days ago
+    seed_done(aws.store, paper())
+    aws.store.put_meta(paper(), time.time() - 48 * 3600)
+    # When the extension opens /pdf/2401.15884v1
+    status, body, _ = call(post_event({"paper_id": "2401.15884v1"}))
+    # Then the cached result answers at once, and arXiv was not asked
+    assert (status, body["status"]) == (200, "done")
+    assert arxiv.requests == []
+
+
+def test_arxiv_down_while_asking_for_an_unknown_newer_version_is_503_not_404(aws, arxiv):
+    # Given metadata that knows v1 only, and arXiv failing
+    aws.store.put_meta(paper(), time.time())
+    arxiv.fail("/api/query", statuses=[503] * 10, retry_after=0)
+    # When v3 is asked for
+    status, body, _ = call(post_event({"paper_id": "2401.15884v3"}))
+    # Then the reader is told arXiv is unavailable, not that v3 does not exist
+    assert status == 503 and body["error"]["code"] == "arxiv_unavailable"
+

@@ -90,3 +90,13 @@ def test_get_settings_reads_the_environment_once(monkeypatch):
     assert get_settings() is first and first.qa_count == 2
     get_settings.cache_clear()
     assert get_settings().qa_count == 9
+
+
+def test_an_unknown_engine_is_a_clear_settings_error():
+    from ronbun.errors import InvalidSettings
+    from ronbun.settings import from_env
+
+    with pytest.raises(InvalidSettings) as err:
+        from_env({"RONBUN_ENGINE": "bogus"})
+    assert "RONBUN_ENGINE" in str(err.value) and err.value.message_ja
+    assert from_env({"RONBUN_ENGINE": " OpenAI "}).engine == "openai"
