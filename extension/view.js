@@ -127,5 +127,14 @@ export function renderResult(state) {
       evidenceList(item, paperId, version)))) : null,
     codeUrls.length ? h("h3", {}, "コード") : null,
     codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,
+    qualityNote(result.quality),
     h("p", { class: "generator", "data-ronbun": "generator" }, generatorLine(result.generator, paperId, version)));
+}
+
+/** What verification removed, said plainly: readers should know some answers were held back. */
+export function qualityNote(quality) {
+  const dropped = Array.isArray(quality?.dropped) ? new Set(quality.dropped.map((f) => f?.item)).size : 0;
+  if (!dropped) return null;
+  return h("p", { class: "generator", "data-ronbun": "quality" },
+    `論文の本文で裏付けを確認できなかった Q&A を ${dropped} 件除外しました。`);
 }
