@@ -1,0 +1,181 @@
+"""The checks per item and per result document; the blocking findings stop an item (or the
+summary) from being published."""
+
+from __future__ import annotations
+
+from typing import Iterable, Literal, Protocol, Sequence
+
+from ..glossary import find_mistranslations
+from ..models import Evidence, Finding, QAItem
+from .answers import DUPLICATE_JACCARD, different_topics, question_similarity, restates_question, says_nothing
+from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
+from .numbers import missing_numbers, source_values
+from .quotes import _find_parts, _found_on_page, _quote_parts, quote_too_short
+from .text import _is_japanese, _page_skeleton
+
+ItemKey = int | Literal["summary", "one_liner"]
+
+BLOCKING: frozenset[str] = frozenset({
+    "empty", "non_answer", "no_evidence", "quote_not_found", "number_not_in_source",
+    "not_japanese", "truncated", "mixed_style", "mistranslation", "duplicate_question",
+})
+
+
+class _Document(Protocol):
+    one_liner: str
+    summary: str
+    qa: list[QAItem]
+
+
+
+class _Findings:
+    """Collects one finding per (item, code); messages for the same code are joined."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple, Finding] = {}
+
+    def add(self, item: ItemKey, code: str, message: str, blocking: bool | None = None) -> None:
+        key = (item, code)
+        if key in self._by_key:
+            self._by_key[key].message += f"; {message}"
+            return
+        self._by_key[key] = Finding(item=item, code=code, message=message,
+                                    blocking=code in BLOCKING if blocking is None else blocking)
+
+    def list(self) -> list[Finding]:
+        return list(self._by_key.values())
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _check_language(out: _Findings, item: ItemKey, text: str, style: Style, label: str) -> None:
+    problem = _japanese_problem(text)
+    if problem:
+        out.add(item, "not_japanese", f"{label}: {problem}")
+    off = off_style_sentences(text, style)
+    if off:
+        want = "です・ます" if style == "desu_masu" else "である"
+        out.add(item, "mixed_style", f"{label}: {len(off)} sentence(s) not in {want} style, e.g. '{_short(off[0])}'")
+    for bad, good, en in find_mistranslations(text):
+        out.add(item, "mistranslation", f"{label}: '{bad}' is a word-for-word rendering of '{en}' (use {good})")
+
+
+def _check_numbers(out: _Findings, item: ItemKey, text: str, values: Sequence[float], blocking: bool,
+                   where: str) -> None:
+    missing = missing_numbers(text, values)
+    if missing:
+        shown = ", ".join(q.text + ("%" if q.percent and "%" not in q.text else "") for q in missing[:5])
+        out.add(item, "number_not_in_source", f"numbers not found in {where}: {shown}", blocking=blocking)
+
+
+def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int, str] | None = None, *,
+               style: Style = "desu_masu", values: Sequence[float] | None = None) -> list[Finding]:
+    """Checks for the summary or the one-liner."""
+    out = _Findings()
+    if not text.strip():
+        out.add(item, "empty", f"{item} is empty")
+        return out.list()
+    if is_truncated(text):
+        out.add(item, "truncated", f"{item} is cut off: ends with '{_short(text.rstrip()[-12:], 12)}'")
+    _check_language(out, item, text, style, item)
+    if pages is not None:
+        _check_numbers(out, item, text, source_values(pages.values()) if values is None else values,
+                       True, "the paper")
+    return out.list()
+
+
+def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages: dict[int, str] | None) -> None:
+    usable, short = [], []
+    for n, ev in enumerate(evidence, 1):
+        label = f"quote {n}" if len(evidence) > 1 else "quote"
+        if not ev.quote.strip() or ev.page < 1:
+            continue
+        if quote_too_short(ev.quote):
+            short.append(f"{label} is too short to count as evidence: '{_short(ev.quote)}'")
+            continue
+        usable.append(ev)
+        if pages is None:
+            continue
+        parts = _quote_parts(ev.quote)
+        if ev.page in pages and _found_on_page(parts, ev.page, pages):
+            continue
+        elsewhere = next((p for p in sorted(pages) if _find_parts(parts, _page_skeleton(pages[p])) >= 0), None)
+        cited = f"page {ev.page}" if ev.page in pages else f"page {ev.page} (the paper has {len(pages)} pages)"
+        found = f" (found on page {elsewhere})" if elsewhere else ""
+        translated = " (translated, not copied?)" if not elsewhere and any(_is_japanese(c) for c in ev.quote) else ""
+        out.add(index, "quote_not_found", f"{label} not found on {cited}{found}{translated}")
+    if not usable:
+        reasons = short or ["no evidence" if not evidence else "no evidence with a page and a quote"]
+        for reason in reasons:
+            out.add(index, "no_evidence", reason)
+    for reason in short if usable else []:
+        out.add(index, "weak_evidence", reason, blocking=False)
+
+
+def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None, *,
+                  style: Style = "desu_masu", values: Sequence[float] | None = None) -> list[Finding]:
+    """Checks for one Q&A item. With pages: quotes and numbers against the paper (blocking);
+    without: numbers against the item's own quotes (a warning only)."""
+    out = _Findings()
+    question, answer = item.question.strip(), item.answer.strip()
+    if not question:
+        out.add(index, "empty", "question is empty")
+    if not answer:
+        out.add(index, "empty", "answer is empty")
+    if answer:
+        if says_nothing(answer):
+            out.add(index, "non_answer", f"answer says nothing: '{_short(answer)}'")
+        elif question and restates_question(question, answer):
+            out.add(index, "non_answer", "answer restates the question")
+        if is_truncated(answer):
+            out.add(index, "truncated", f"answer is cut off: ends with '{_short(answer[-12:], 12)}'")
+    for label, text in (("question", question), ("answer", answer)):
+        if text:
+            _check_language(out, index, text, style, label)
+    _check_evidence(out, index, item.evidence, pages)
+    if answer:
+        if pages is not None:
+            _check_numbers(out, index, answer, source_values(pages.values()) if values is None else values,
+                           True, "the paper")
+        else:
+            _check_numbers(out, index, answer, source_values(ev.quote for ev in item.evidence), False,
+                           "the evidence quotes")
+    return out.list()
+
+
+def check_duplicates(questions: Sequence[str]) -> list[Finding]:
+    """Later near-duplicates of an earlier question (the earlier one is kept)."""
+    out = _Findings()
+    for j in range(1, len(questions)):
+        for i in range(j):
+            sim = question_similarity(questions[i], questions[j])
+            if questions[j].strip() and sim >= DUPLICATE_JACCARD and not different_topics(questions[i], questions[j]):
+                out.add(j, "duplicate_question", f"near-duplicate of question {i} (similarity {sim:.2f})")
+                break
+    return out.list()
+
+
+def check_result(result: _Document, pages: dict[int, str] | None = None, *,
+                 style: Style = "desu_masu") -> list[Finding]:
+    """Every check on a Result (or ModelOutput). Pass the PDF's page texts to verify quotes
+    and numbers against the paper; without them those checks are reduced to warnings."""
+    values = None
+    if pages is not None:
+        extra = []
+        paper = getattr(result, "paper", None)
+        if paper is not None:
+            extra = [paper.title, paper.abstract, paper.published, paper.updated]
+        values = source_values([*pages.values(), *extra])
+    findings = check_text("one_liner", result.one_liner, pages, style=style, values=values)
+    findings += check_text("summary", result.summary, pages, style=style, values=values)
+    for i, item in enumerate(result.qa):
+        findings += check_qa_item(i, item, pages, style=style, values=values)
+    findings += check_duplicates([item.question for item in result.qa])
+    return findings
+
+
+def is_publishable(findings: Iterable[Finding]) -> bool:
+    return not any(f.blocking for f in findings)
