@@ -65,11 +65,29 @@ class Finding(BaseModel):
     blocking: bool = True
 
 
+class Verdict(BaseModel):
+    """The judge call's rating of one item against its own quotes (openai engine only)."""
+    item: int | Literal["summary", "one_liner"]
+    verdict: Literal["supported", "partial", "unsupported"]
+    reason: str = ""
+
+
+class LeftOut(BaseModel):
+    """Something of the paper or of the checks that the result does not cover."""
+    kind: str                      # e.g. "pages_garbled", "pages_skipped", "sections_trimmed", "judge_skipped"
+    detail: str = ""               # English, for logs and developers
+    detail_ja: str = ""            # what the reader is told
+
+
 class Quality(BaseModel):
     checked: bool = False
+    verified: bool = False         # 「検証済み」: nothing left out and every shown item passed every check
+    checks: list[str] = Field(default_factory=list)          # finding codes that were checked
     dropped: list[Finding] = Field(default_factory=list)
     repaired: int = 0
     warnings: list[str] = Field(default_factory=list)
+    left_out: list[LeftOut] = Field(default_factory=list)
+    judge: list[Verdict] = Field(default_factory=list)
 
 
 class Result(BaseModel):
