@@ -165,6 +165,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             return
         length = int(raw_length)
         if length > MAX_REQUEST_BYTES:
+            self._drain(length)            # like API Gateway: read the body, then refuse it (no broken pipe)
             self._write({"statusCode": 413, "headers": {"Content-Type": "application/json"},
                          "body": '{"message": "Request Too Long"}'}, close=True)
             return
@@ -182,6 +183,14 @@ class ApiHandler(BaseHTTPRequestHandler):
             response = {"statusCode": 502, "headers": {"Content-Type": "application/json"},
                         "body": '{"message": "Internal server error"}'}
         self._write(response)
+
+    def _drain(self, length: int, limit: int = 16 * 1024 * 1024) -> None:
+        left = min(length, limit)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 65536))
+            if not chunk:
+                return
+            left -= len(chunk)
 
     def _write(self, response: dict, close: bool = False) -> None:
         body = response.get("body") or ""

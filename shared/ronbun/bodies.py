@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidPaperId, InvalidRequest
-from .ids import PaperRef, parse_id
+from .ids import PaperRef, parse_pasted
 from .settings import PROMPT_LANG
 
 MAX_BODY_BYTES = 16 * 1024
@@ -23,6 +23,7 @@ MAX_PAPER_ID = 200
 MAX_DIGEST_PAPERS = 50
 MAX_TITLE = 200
 MAX_INTRO = 2000
+DEFAULT_DIGEST_TITLE = "最新論文ノート"     # the CLI's default too (render.DEFAULT_TITLE)
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,14 @@ def json_object(body: str | bytes | None, content_type: str | None, *, base64_en
 def start_request(data: dict) -> StartRequest:
     _fields(data, required=("paper_id",), optional=("lang",))
     paper_id = _string(data, "paper_id", MAX_PAPER_ID)
-    return StartRequest(paper_id, _lang(data))
+    return StartRequest(str(parse_pasted(paper_id)), _lang(data))
 
 
 def digest_request(data: dict) -> DigestRequest:
     """The digest request; the number of papers is checked before any id is parsed, and every
-    id before anything is read or started."""
-    _fields(data, required=("paper_ids", "title"), optional=("intro", "lang"))
+    id before anything is read or started. Ids are taken as pasted (full width, URLs, spaces);
+    a paper given twice is kept once, at its first place. The title is optional."""
+    _fields(data, required=("paper_ids",), optional=("title", "intro", "lang"))
     ids = data["paper_ids"]
     if not isinstance(ids, list):
         raise _wrong_type("paper_ids", "an array of strings", "文字列の配列")
@@ -93,19 +95,16 @@ def digest_request(data: dict) -> DigestRequest:
         if not isinstance(raw, str):
             raise _wrong_type(f"paper_ids[{i}]", "a string", "文字列")
         try:
-            ref = parse_id(raw)
+            ref = parse_pasted(raw)
         except InvalidPaperId:
             shown = raw[:40] + ("…" if len(raw) > 40 else "")
             raise InvalidPaperId(f"paper_ids[{i}] is not a valid arXiv identifier: {raw!r:.60}",
                                  message_ja=f"paper_ids の {i + 1} 件目「{shown}」は arXiv の論文 ID として正しくありません"
                                             "(例: 2401.15884, hep-th/9901001)。") from None
-        if ref in refs:
-            raise InvalidRequest(f"paper_ids[{i}] repeats {ref}",
-                                 message_ja=f"paper_ids に同じ論文 {ref} が 2 回含まれています。")
-        refs.append(ref)
-    title = _string(data, "title", MAX_TITLE).strip()
-    if not title:
-        raise InvalidRequest("title is empty", message_ja="title(記事のタイトル)を指定してください。")
+        if ref not in refs:
+            refs.append(ref)
+    title = _string(data, "title", MAX_TITLE).strip() if data.get("title") is not None else ""
+    title = title or DEFAULT_DIGEST_TITLE
     if _has_controls(title):
         raise InvalidRequest("title must be one line without control characters",
                              message_ja="title には改行や制御文字を含めないでください。")

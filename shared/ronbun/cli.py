@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .digest import STAGE_JA
 from .errors import InvalidRequest, RonbunError
-from .ids import parse_ref
+from .ids import parse_pasted
 from .settings import get_settings
 
 EXIT_USAGE_OR_INPUT = 2
@@ -62,7 +62,7 @@ def cmd_summarize(args) -> int:
 
     if not args.paper and not args.pdf:
         raise InvalidRequest("give a paper id/URL or --pdf FILE", message_ja="論文 ID/URL か --pdf FILE を指定してください。")
-    ref = parse_ref(args.paper) if args.paper else None   # validated before any I/O
+    ref = parse_pasted(args.paper) if args.paper else None   # validated before any I/O
     pdf = _read_pdf(args.pdf) if args.pdf else None
     engine = _engine_note(args.engine)
     result = summarize(ref, pdf_bytes=pdf, engine=engine, model=args.model, progress=_stage_printer())
@@ -112,7 +112,7 @@ def cmd_digest(args) -> int:
     raw = list(args.ids) + (read_id_list(args.from_file) if args.from_file else [])
     if not raw:
         raise InvalidRequest("no paper ids given", message_ja="論文 ID を1つ以上指定してください。")
-    refs = [parse_ref(x) for x in raw]                   # every id validated before any I/O
+    refs = list(dict.fromkeys(parse_pasted(x) for x in raw))   # validated before any I/O; repeats once
     if args.api:
         entries = collect_via_api(refs, args.api, os.environ.get("RONBUN_API_KEY"))
     else:

@@ -82,6 +82,19 @@ def parse_id(text: str) -> PaperRef:
     raise InvalidPaperId(f"invalid arXiv identifier: {text!r:.80}")
 
 
+# What a Japanese IME types: full-width ASCII (U+FF01..U+FF5E) and the ideographic space.
+# Only these are folded; other look-alikes (Arabic-Indic digits, Cyrillic) stay refused.
+_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def parse_pasted(text: str) -> PaperRef:
+    """What readers paste: an id or arxiv.org URL, typed full width (２２０３．００２７４) or
+    with spaces around it. Full-width ASCII is folded to ASCII, then the strict grammar applies."""
+    if not isinstance(text, str) or len(text) > MAX_INPUT:
+        raise InvalidPaperId(f"invalid arXiv identifier or URL: {text!r:.80}")
+    return parse_ref(text.translate(_FULL_WIDTH).strip())
+
+
 def parse_ref(text: str) -> PaperRef:
     """Parse an identifier or an arxiv.org abs/pdf/html URL into a PaperRef."""
     if not isinstance(text, str) or not text or len(text) > MAX_INPUT or not text.isascii():

@@ -36,6 +36,15 @@ def arxiv(fake_arxiv):
 
 # ---------------------------------------------------------------------------- new work
 
+def test_a_pasted_id_finds_the_same_job(aws, arxiv):
+    # Given a reader who typed the id with a Japanese IME, and another who pasted the abs URL
+    first = call(post_event({"paper_id": "２４０１．１５８８４"}))
+    second = call(post_event({"paper_id": " https://arxiv.org/abs/2401.15884 "}))
+    # Then both get the same paper, and there is one job and one message
+    assert (first[0], first[1]["paper_id"], second[1]["paper_id"]) == (202, "2401.15884", "2401.15884")
+    assert len(aws.messages()) == 1 and len(aws.job_items()) == 1
+
+
 def test_a_new_paper_is_queued_once_with_its_metadata(aws, arxiv):
     # When the extension asks for a paper nobody asked for before
     status, body, _ = call(post_event({"paper_id": "2401.15884"}))
@@ -224,7 +233,7 @@ def test_get_of_an_explicit_version(aws):
 # ---------------------------------------------------------------------------- validation
 
 INVALID_IDS = ["2401.1588", "2413.15884", "1501.0001", "hep-th/99010011", "nonsense/9901001",
-               "../../etc/passwd", "2401.15884v0", "https://evil.example/abs/2401.15884", "２４０１.１５８８４"]
+               "../../etc/passwd", "2401.15884v0", "https://evil.example/abs/2401.15884", "２４０１.１５８８", "2401.1588\u0664"]
 
 
 @pytest.mark.parametrize("paper_id", INVALID_IDS)

@@ -55,7 +55,26 @@ def test_a_start_request_names_what_is_wrong(data, says):
 
 
 def test_a_start_request_defaults_to_japanese():
-    assert (start_request({"paper_id": "2401.15884"}).lang, start_request({"paper_id": "x", "lang": "ja"}).lang) == ("ja", "ja")
+    assert (start_request({"paper_id": "2401.15884"}).lang,
+            start_request({"paper_id": "2401.15884", "lang": "ja"}).lang) == ("ja", "ja")
+
+
+@pytest.mark.parametrize("pasted", ["２４０１．１５８８４", " https://arxiv.org/abs/2401.15884 ", "arXiv:2401.15884\n"])
+def test_a_start_request_takes_what_readers_paste(pasted):
+    # Given an id typed with a Japanese IME, a URL or spaces  When read  Then it is the canonical id
+    assert start_request({"paper_id": pasted}).paper_id == "2401.15884"
+
+
+def test_a_start_request_refuses_a_bad_id_before_anything_else():
+    with pytest.raises(InvalidPaperId):
+        start_request({"paper_id": "x"})
+
+
+def test_a_digest_request_merges_repeats_and_defaults_the_title():
+    # Given the same paper twice (once full width) and no title  When read  Then it is kept once, first place
+    request = digest_request({"paper_ids": ["2401.15884", "hep-th/9901001", "２４０１．１５８８４", "arXiv:2401.15884"]})
+    assert [str(r) for r in request.refs] == ["2401.15884", "hep-th/9901001"]
+    assert request.title == "最新論文ノート"
 
 
 # ---------------------------------------------------------------------------- digests
@@ -98,9 +117,6 @@ def test_one_invalid_id_is_named_with_its_position():
     ({"paper_ids": [], "title": "t"}, "1 件以上"),
     ({"paper_ids": "2401.15884", "title": "t"}, "paper_ids"),
     ({"paper_ids": ["2401.15884", 2401.15885], "title": "t"}, "paper_ids[1]"),
-    ({"paper_ids": ["2401.15884", "arXiv:2401.15884"], "title": "t"}, "2 回"),
-    ({"paper_ids": ["2401.15884"]}, "title"),
-    ({"paper_ids": ["2401.15884"], "title": "   "}, "title"),
     ({"paper_ids": ["2401.15884"], "title": 7}, "title"),
     ({"paper_ids": ["2401.15884"], "title": "一行目\n# 見出し"}, "改行"),
     ({"paper_ids": ["2401.15884"], "title": "x" * 201}, "最大 200 文字"),
