@@ -7,7 +7,7 @@
 import { getSummary, health, startSummary, fail } from "./api.js";
 import { withDefaults, normalizeBaseUrl } from "./defaults.js";
 import { parseId, paperRefFromUrl } from "./ids.js";
-import { MSG } from "./messages.js";
+import { MSG, isExtensionPage } from "./messages.js";
 
 async function loadSettings() {
   return withDefaults(await chrome.storage.local.get(["apiBaseUrl", "apiKey"]));
@@ -18,10 +18,6 @@ function refFrom(msg) {
   if (!ref) return null;
   const v = msg.ref.version;
   return { id: ref.id, version: Number.isInteger(v) && v > 0 ? v : ref.version };
-}
-
-function isExtensionPage(sender) {
-  return !sender.tab && typeof sender.url === "string" && sender.url.startsWith(chrome.runtime.getURL(""));
 }
 
 async function handle(msg, sender) {
@@ -35,7 +31,7 @@ async function handle(msg, sender) {
     }
     case MSG.HEALTH: {
       let settings = await loadSettings();
-      if (isExtensionPage(sender) && typeof msg.apiBaseUrl === "string") {
+      if (isExtensionPage(sender, chrome.runtime.getURL("")) && typeof msg.apiBaseUrl === "string") {
         const base = normalizeBaseUrl(msg.apiBaseUrl);
         if (!base.ok) return fail("not_configured", { message_ja: base.message_ja });
         settings = { apiBaseUrl: base.value, apiKey: String(msg.apiKey ?? "") };

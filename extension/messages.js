@@ -15,3 +15,13 @@ export const MSG = Object.freeze({
   /** tab -> SW: open the options page. */
   OPEN_OPTIONS: "ronbun:open-options",
 });
+
+/**
+ * Is the sender one of the extension's own pages (the options page, also when it is open in a
+ * tab)? Content scripts run on arxiv.org pages, so their sender URL never starts with ours.
+ * @param {{url?: string}} sender  @param {string} extensionBase  chrome.runtime.getURL("")
+ */
+export function isExtensionPage(sender, extensionBase) {
+  return typeof sender?.url === "string" && typeof extensionBase === "string" && extensionBase !== ""
+    && sender.url.startsWith(extensionBase);
+}

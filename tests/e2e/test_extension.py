@@ -427,6 +427,23 @@ def test_service_worker_restart_mid_poll_still_completes(browser):
 
 # ----------------------------------------------------------------------------- options page
 
+def test_options_connection_test_uses_the_values_typed_in_the_form(browser, stack):
+    # Given saved settings that point nowhere, and the options page open in a tab
+    browser.configure(f"http://127.0.0.1:{closed_port()}", "stale-key")
+    page = browser.ctx.new_page()
+    page.goto(browser.options_url)
+    # When the reader types the right URL and key and presses 接続テスト without saving
+    page.fill("input[name=apiBaseUrl]", stack.url)
+    page.fill("input[name=apiKey]", API_KEY)
+    page.click("#test")
+    # Then the test uses what is in the form, and nothing was saved
+    page.wait_for_function("() => ['ok', 'error'].includes(document.getElementById('status').dataset.kind)",
+                           timeout=10_000)
+    assert "接続できました" in page.text_content("#status")
+    assert browser.stored_settings()["apiKey"] == "stale-key"
+    page.close()
+
+
 def test_options_page_saves_settings_and_tests_the_connection(browser, stack):
     page = browser.ctx.new_page()
     page.goto(browser.options_url)
