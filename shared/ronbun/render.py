@@ -84,13 +84,24 @@ class DigestEntry:
 DEFAULT_TITLE = "最新論文ノート"
 
 
-def default_intro(n: int) -> str:
-    return (f"今週注目の論文 {n} 本を日本語でまとめました。各論文の概要と、論文本文のページと引用で"
-            "裏付けを確認した Q&A を掲載しています。")
+def default_intro(summarised: int, total: int | None = None) -> str:
+    """The post's first paragraph: it counts the papers actually summarised and never says
+    まとめました when none was."""
+    total = summarised if total is None else total
+    if summarised == 0:
+        return f"今回の論文 {total} 本は、いずれも要約できませんでした。理由は各論文の項に記しています。"
+    text = f"今週注目の論文 {total} 本" + ("" if summarised == total else f"のうち {summarised} 本") + "を日本語でまとめました。"
+    if summarised < total:
+        text += f"残る {total - summarised} 本は要約できなかったため、その理由を記しています。"
+    return text + "各論文の概要と、論文本文のページと引用で裏付けを確認した Q&A を掲載しています。"
+
+
+def _intro(entries: list[DigestEntry], intro: str | None) -> str:
+    return intro or default_intro(sum(1 for e in entries if e.result), len(entries))
 
 
 def digest_markdown(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
-    lines = [f"# {title}", "", intro or default_intro(len(entries)), ""]
+    lines = [f"# {title}", "", _intro(entries, intro), ""]
     for i, e in enumerate(entries, 1):
         lines.append(f"{i}. {e.title}(発行日:{ja_date(e.published)})")
         lines.append(f"   {e.result.one_liner if e.result else '要約できませんでした: ' + (e.error_ja or '')}")
@@ -113,7 +124,7 @@ body{{font-family:system-ui,"Hiragino Sans","Noto Sans JP",sans-serif;max-width:
 h1{{font-size:1.6rem}} h2{{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #d0d7de}}
 dl.meta{{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;font-size:.92rem}} dt{{color:#59636e}}
 .qa dt{{font-weight:600;color:inherit;margin-top:.8rem}} .qa dd{{margin-left:1rem}} .ev{{color:#59636e;font-size:.85rem}}
-.failed{{color:#b42318}} a{{color:#0969da;word-break:break-all}}
+.failed{{color:#b42318}} a{{color:#0969da;overflow-wrap:break-word}} a.url{{overflow-wrap:anywhere}}
 @media (prefers-color-scheme: dark){{body{{background:#0d1117;color:#e6edf3}} dt,.ev{{color:#9198a1}} a{{color:#4493f8}}}}
 </style></head><body>
 """
@@ -126,13 +137,22 @@ def _e(text: str) -> str:
 def _https_link(url: str) -> str:
     if not url.startswith("https://"):
         return _e(url)
-    return f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
+    return f'<a class="url" href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
+
+
+def _page_links(paper: Paper, evidence) -> str:
+    """根拠 pages as links to the PDF page, like the overlay: …/pdf/<id>v<n>#page=N."""
+    base = pdf_url(paper)
+    if not base.startswith("https://"):
+        return _e(_pages(evidence))
+    return ", ".join(f'<a href="{_e(base)}#page={n}" rel="noopener noreferrer">p.{n}</a>'
+                     for n in sorted({e.page for e in evidence}))
 
 
 def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
     """A standalone, escaped page readable on a phone."""
     out = [_HTML_HEAD.format(title=_e(title)), f"<h1>{_e(title)}</h1>",
-           f"<p>{_e(intro or default_intro(len(entries)))}</p>", "<ol>"]
+           f"<p>{_e(_intro(entries, intro))}</p>", "<ol>"]
     for i, e in enumerate(entries, 1):
         line = e.result.one_liner if e.result else "要約できませんでした: " + (e.error_ja or "")
         out.append(f'<li><a href="#p{i}">{_e(e.title)}</a>(発行日:{_e(ja_date(e.published))})<br>{_e(line)}</li>')
@@ -152,7 +172,7 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
             out.append('<h3>Q&amp;A</h3><dl class="qa">')
             for item in r.qa:
                 out.append(f"<dt>Q: {_e(item.question)}</dt><dd>A: {_e(item.answer)} "
-                           f'<span class="ev">(根拠: {_e(_pages(item.evidence))})</span></dd>')
+                           f'<span class="ev">(根拠: {_page_links(r.paper, item.evidence)})</span></dd>')
             out.append("</dl>")
         if r.code_urls:
             out.append("<p>コード: " + " ".join(_https_link(u) for u in r.code_urls) + "</p>")

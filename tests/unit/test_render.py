@@ -90,3 +90,20 @@ def test_failed_paper_says_why_in_the_list_and_its_section():
     text = digest_markdown(_entries())
     assert "3. 2402.00001(発行日:不明)\n   要約できませんでした: arXiv にこの ID の論文が見つかりません。" in text
     assert "## 3. 2402.00001\n\nこの論文は要約できませんでした: arXiv にこの ID" in text
+
+
+def test_intro_counts_only_the_papers_summarised():
+    # Given a digest where every paper failed  Then it does not claim to have summarised anything
+    failed = [DigestEntry("2402.00001", error_ja="見つかりません。"), DigestEntry("2402.00002", error_ja="見つかりません。")]
+    for text in (digest_markdown(failed), digest_html(failed)):
+        assert "まとめました" not in text and "いずれも要約できませんでした" in text
+    # Given 2 of 3 summarised  Then the intro says 2 of 3
+    assert "3 本のうち 2 本を日本語でまとめました" in digest_markdown(_entries())
+    # Given all summarised  Then it says so plainly
+    assert "今週注目の論文 2 本を日本語でまとめました" in digest_markdown(_entries()[:2])
+
+
+def test_html_evidence_pages_link_to_the_pdf_page_and_titles_do_not_break_mid_word():
+    page = digest_html(_entries())
+    assert '<a href="https://arxiv.org/pdf/2401.15884v2#page=5" rel="noopener noreferrer">p.5</a>' in page
+    assert "break-all" not in page
