@@ -6,6 +6,7 @@ Used by the CLI and the worker; the API function never imports this module.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from . import llm, pdftext, prompts, verify
@@ -24,15 +25,38 @@ def _nothing(stage: str) -> None:
     return None
 
 
+_VENUE_LINE = re.compile(r"(?i)^(?:proceedings|published|accepted|preprint|under review|workshop|journal|"
+                         r"vol(?:ume)?\b|arxiv:|to appear)")
+_BYLINE = re.compile(r"[∗*†‡§¶♦♣♠♥@]|\[\d{4}|[a-z]\d\b|\b(?:University|Institute|Department|Laboratory|"
+                     r"Abstract|ABSTRACT)\b|^(?:[A-Z][\w'’.-]+\s+){1,3}[A-Z][\w'’-]+\s*(?:,|\band\b)")
+TITLE_LINES, TITLE_MAX = 3, 300
+
+
+def title_from_first_page(text: str) -> str:
+    """The title of a local PDF from its first page: the first lines up to the byline (titles
+    often wrap onto a second or third line); a venue line above the title is skipped."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:8]
+    while lines and _VENUE_LINE.match(lines[0]):
+        lines.pop(0)
+    title: list[str] = []
+    for line in lines[:TITLE_LINES]:
+        if title and (_BYLINE.search(line) or title[-1].endswith((".", "。"))
+                      or len(" ".join(title)) + len(line) > TITLE_MAX):
+            break
+        title.append(line)
+    return " ".join(title)[:TITLE_MAX]
+
+
 def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
-    """Metadata for a local PDF when arXiv is not asked: the first line of page 1 as title."""
-    first = next((line.strip() for p in doc.pages for line in p.text.splitlines() if line.strip()), "")
+    """Metadata for a local PDF when arXiv is not asked: the title from page 1, and arXiv URLs
+    only when the reader said which paper it is (no invented URL for a file without an id)."""
+    first = next((p.text for p in doc.pages if p.text.strip()), "")
     pid = ref.id if ref else "local"
     urls = {}
     if ref:
         v = f"v{ref.version}" if ref.version else ""
         urls = {"abs_url": f"https://arxiv.org/abs/{ref.id}{v}", "pdf_url": f"https://arxiv.org/pdf/{ref.id}{v}"}
-    return Paper(id=pid, version=ref.version if ref else None, title=first[:300] or pid, **urls)
+    return Paper(id=pid, version=ref.version if ref else None, title=title_from_first_page(first) or pid, **urls)
 
 
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
@@ -43,8 +67,8 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     report = progress or _nothing
     gen_engine = llm.get_engine(engine, settings, model)   # fail fast (e.g. no key) before any I/O
 
-    report("fetching")
     if pdf_bytes is None:
+        report("fetching")
         client = arxiv or get_client()
         if paper is None:
             paper = client.fetch_metadata(ref)

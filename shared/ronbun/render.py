@@ -23,8 +23,11 @@ def categories_ja(codes: list[str]) -> str:
 
 
 def pdf_url(paper: Paper) -> str:
+    """The arXiv PDF URL, or "" for a local PDF that was given no arXiv id."""
     if paper.pdf_url:
         return paper.pdf_url
+    if paper.id == "local":
+        return ""
     return f"https://arxiv.org/pdf/{paper.id}" + (f"v{paper.version}" if paper.version else "")
 
 
@@ -38,7 +41,7 @@ def paper_header_lines(paper: Paper) -> list[str]:
         f"著者: {', '.join(paper.authors) or '不明'}",
         f"発行日: {ja_date(paper.published)}",
         f"最終更新日: {ja_date(paper.updated or paper.published)}",
-        f"URL: {pdf_url(paper)}",
+        f"URL: {pdf_url(paper) or '(ローカルの PDF)'}",
         f"カテゴリ: {categories_ja(paper.categories)}",
     ]
 

@@ -90,7 +90,7 @@ def test_local_pdf_makes_no_arxiv_request(fake_arxiv, capsys, tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["2401.1588", "../../etc/passwd", "https://evil.example/abs/2401.15884",
-                                 "2401.15884%2F..", "２４０１.１５８８４"])
+                                 "2401.15884%2F..", "２４０１.１５８８"])
 def test_invalid_id_exits_2_with_a_japanese_message_and_no_request(fake_arxiv, capsys, bad):
     code, out, err = run(capsys, "summarize", bad)
     assert code == 2 and out == ""
@@ -173,3 +173,17 @@ def test_console_script_runs_as_a_real_process(paper, tmp_path):
                           env={**os.environ}, timeout=60)
     assert proc.returncode == 2
     assert "arXiv の論文 ID" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_local_pdf_without_an_id_invents_no_url_and_is_not_fetched(fake_arxiv, capsys, tmp_path):
+    # Given a local PDF whose title wraps onto a second line, and no arXiv id
+    title = "A Remarkably Long Title About Retrieval That Certainly Wraps Onto The Next Line Of The Page"
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(make_paper_pdf(title=title))
+    code, out, err = run(capsys, "summarize", "--pdf", str(pdf))
+    assert code == 0, err
+    # Then the whole title is shown, no arXiv URL is made up, and nothing is "being fetched"
+    assert out.startswith(f"# {title}\n")
+    assert "arxiv.org/pdf/local" not in out and "URL: (ローカルの PDF)" in out
+    assert "取得中" not in err and "抽出中" in err
+    assert fake_arxiv.count("/") == 0

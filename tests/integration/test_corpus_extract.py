@@ -108,3 +108,14 @@ def test_clean_up_costs_at_most_a_tenth_of_pypdf(raw_pages):
             runs.append(time.perf_counter() - t)
         clean_total += min(runs)
     assert clean_total <= 0.10 * raw_total, (clean_total, raw_total)
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.name)
+def test_a_local_pdf_gets_its_whole_title_from_page_one(pdf, extracted):
+    # Given a real paper read from a file (no arXiv metadata)  Then the title is the whole title,
+    # also when it wraps onto a second line or sits under a venue line
+    from ronbun.pipeline import title_from_first_page
+    from tests.fakes.fake_arxiv import CORPUS_PAPERS
+
+    page_one = extracted[pdf.name].pages[0].text
+    assert title_from_first_page(page_one) == CORPUS_PAPERS[pdf.name.split("v")[0]]["title"]
