@@ -272,7 +272,8 @@ class ArxivClient:
                 if truncated >= TRUNCATED_RETRIES:
                     raise
                 truncated += 1
-                log.warning("arXiv PDF of %s was truncated; retrying once", ref)
+                log.warning("arXiv PDF of %s was truncated; retrying once", ref,
+                            extra={"notice_ja": "arXiv の PDF が途中で切れていました。もう一度取得します。"})
 
     # -- one attempt
 
@@ -373,7 +374,9 @@ class ArxivClient:
                                            f"(more than {self.settings.arxiv_max_retry_after:.0f} s)") from None
                 if time.monotonic() + wait > deadline:
                     raise ArxivUnavailable(f"arXiv did not deliver {what} in time ({last})") from None
-                log.warning("arXiv %s failed (%s); retry %d/%d in %.1f s", what, last, n + 1, retries, wait)
+                log.warning("arXiv %s failed (%s); retry %d/%d in %.1f s", what, last, n + 1, retries, wait,
+                            extra={"notice_ja": f"arXiv からの取得に失敗しました({last})。"
+                                                f"{wait:.0f} 秒後に再試行します({n + 1}/{retries})。"})
                 time.sleep(wait)
         raise ArxivUnavailable(f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -21,6 +22,26 @@ EXIT_PARTIAL = 3
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
+
+
+class _JapaneseNotices(logging.Handler):
+    """What the package logs for operators, shown to a reader in Japanese: records that carry a
+    `notice_ja` (retries, repairs) are printed as that; others only with RONBUN_DEBUG."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        notice = getattr(record, "notice_ja", None)
+        if notice:
+            _err(notice)
+        elif os.environ.get("RONBUN_DEBUG"):
+            _err(f"[{record.levelname}] {record.getMessage()}")
+
+
+def _install_notices() -> None:
+    package = logging.getLogger("ronbun")
+    if not any(isinstance(h, _JapaneseNotices) for h in package.handlers):
+        package.addHandler(_JapaneseNotices(logging.INFO))
+    if os.environ.get("RONBUN_DEBUG"):
+        package.setLevel(logging.DEBUG)
 
 
 def _stage_printer(prefix: str = ""):
@@ -178,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _install_notices()
     try:
         return args.func(args)
     except RonbunError as exc:

@@ -121,7 +121,8 @@ class OpenAIEngine:
                 usage = exc.completion.usage
                 tokens_in += usage.prompt_tokens if usage else 0
                 tokens_out += usage.completion_tokens if usage else 0
-                log.warning("model output truncated (attempt %d, paper %s)", attempt, paper.id)
+                log.warning("model output truncated (attempt %d, paper %s)", attempt, paper.id,
+                            extra={"notice_ja": "要約モデルの出力が長さの上限で切れました。簡潔に書くよう指示して再試行します。"})
                 if attempt == 1:
                     messages = messages + [{"role": "user", "content": CONCISE_RETRY}]
                     continue

@@ -112,6 +112,19 @@ def test_arxiv_failing_after_retries_exits_2(fake_arxiv, capsys, monkeypatch):
     assert code == 2 and "arXiv に接続できませんでした" in err
 
 
+def test_retry_notices_are_in_japanese(fake_arxiv, capsys, monkeypatch):
+    # Given arXiv that fails once before answering
+    monkeypatch.setenv("RONBUN_ARXIV_RETRIES", "2")
+    monkeypatch.delenv("RONBUN_DEBUG", raising=False)
+    fake_arxiv.add_paper("2401.15884")
+    fake_arxiv.fail("/api/query", statuses=[503], retry_after=0)
+    code, _, err = run(capsys, "summarize", "2401.15884")
+    # Then the reader is told in Japanese, and the operator's English log line is not shown
+    assert code == 0, err
+    assert "秒後に再試行します(1/2)" in err
+    assert "retry" not in err.lower()
+
+
 @pytest.mark.parametrize("content, message", [
     (b"<!doctype html><html><body>Not found</body></html>", "PDF ではありません"),
     (truncate(make_paper_pdf()), "途中で切れているか壊れています"),
