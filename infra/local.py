@@ -77,6 +77,36 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
+_invocation = threading.local()
+
+
+class InvocationKeys(logging.Filter):
+    """In Lambda a process serves one invocation at a time, so the Powertools Logger's keys
+    (function name, request id, correlation id) are right; here several simulated containers
+    share one process and one "ronbun" logger. This filter stamps each record with the keys of
+    the invocation running on its own thread (record attributes win over the shared keys)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        keys = getattr(_invocation, "keys", None)
+        if keys:
+            record.__dict__.update(keys)
+        return True
+
+
+def paper_of(event: dict) -> str | None:
+    """The paper an event is about (local logs only): an SQS job body, a POST body or a GET path."""
+    try:
+        if event.get("Records"):
+            return json.loads(event["Records"][0]["body"]).get("paper_id")
+        if (event.get("httpMethod") == "POST" and event.get("body") and not event.get("isBase64Encoded")
+                and event.get("path", "").endswith("/summaries")):
+            return json.loads(event["body"]).get("paper_id")
+        path = event.get("path") or ""
+        return path.split("/v1/summaries/", 1)[1] if "/v1/summaries/" in path else None
+    except (ValueError, AttributeError, KeyError, IndexError, TypeError):
+        return None
+
+
 class Containers:
     """A pool of handler copies; each serves one invocation at a time."""
 
@@ -84,12 +114,18 @@ class Containers:
         self._free: queue.Queue = queue.Queue()
         for i in range(count):
             self._free.put(load_handler_module(path, f"_ronbun_{prefix}_{i}").handler)
+        for handler in logging.getLogger("ronbun").handlers:
+            if not any(isinstance(f, InvocationKeys) for f in handler.filters):
+                handler.addFilter(InvocationKeys())
 
     def invoke(self, event: dict, context: LambdaContext) -> dict:
         handler = self._free.get()
+        _invocation.keys = {"function_name": context.function_name, "function_request_id": context.aws_request_id,
+                            "function_arn": context.invoked_function_arn, "correlation_id": paper_of(event)}
         try:
             return handler(event, context)
         finally:
+            _invocation.keys = None
             self._free.put(handler)
 
 

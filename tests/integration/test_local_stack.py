@@ -278,3 +278,29 @@ def test_twenty_concurrent_requests_make_one_model_call(openai_stack, arxiv):
     assert openai_stack.wait_terminal("2405.00006")["status"] == "done"
     assert len(fake.calls) - before == 1
     assert arxiv.count("/pdf/2405.00006") == 1
+
+
+# ---------------------------------------------------------------------------- logs
+
+def test_each_log_line_names_its_own_paper_and_function(arxiv):
+    # Given two workers in one process, and a paper whose PDF is slow, so the jobs overlap
+    arxiv.add_paper("2406.00007", title="Slow PDF Paper")
+    arxiv.add_paper("2406.00008", title="Fast PDF Paper")
+    arxiv.delay("/pdf/2406.00007", 2.0)
+    s = Stack(stack_env(arxiv, POWERTOOLS_LOG_LEVEL="INFO"))
+    try:
+        assert s.post("2406.00007")[0] == 202
+        time.sleep(0.5)
+        assert s.post("2406.00008")[0] == 202
+        assert s.wait_terminal("2406.00007")["status"] == "done"
+        assert s.wait_terminal("2406.00008")["status"] == "done"
+        time.sleep(0.5)
+        logs = [json.loads(line) for line in s.lines if line.startswith("{")]
+    finally:
+        arxiv.delay("/pdf/2406.00007", 0)
+        s.stop()
+    # Then each job's lines carry that job's paper id and the worker's name, not the other's
+    finished = [line for line in logs if line.get("message") == "job finished"]
+    # (a job may finish twice: a redelivered message finds it done; each line still names its paper)
+    assert {line["correlation_id"] for line in finished} == {"2406.00007", "2406.00008"}, finished
+    assert {line["function_name"] for line in finished} == {"ronbun-local-worker"}
