@@ -67,6 +67,12 @@ a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; 
   background: var(--badge-bg); color: var(--badge-fg);
 }
 .badge.checked { margin-left: 6px; }
+button.badge.verify { margin-left: 6px; border: 1px solid transparent; line-height: inherit; font-size: 12px; padding: 1px 8px; }
+button.badge.verify::after { content: " ▸"; }
+button.badge.verify[aria-expanded="true"]::after { content: " ▾"; }
+button.badge.verify:not(.verified) { background: var(--warn-bg); color: var(--warn-fg); }
+.verification { margin: 8px 0 0; padding: 8px 12px; background: var(--soft); border-radius: 8px; font-size: 13px; }
+.verification ul { margin: 0; padding-left: 1.2em; }
 .badge.offline { background: var(--warn-bg); color: var(--warn-fg); }
 .one-liner { font-size: 16px; font-weight: 700; margin: 8px 0 4px; }
 h3 { font-size: 14px; margin: 18px 0 6px; padding-bottom: 2px; border-bottom: 1px solid var(--line); color: var(--accent); }

@@ -116,7 +116,7 @@ export function renderResult(state) {
   return h("section", { class: "result", "aria-label": "要約" },
     h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
       engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
-    result.quality?.checked ? h("span", { class: "badge checked" }, "検証済み") : null,
+    ...verificationBadge(result.quality),
     h("p", { class: "one-liner", "data-ronbun": "one-liner" }, text(result.one_liner)),
     h("h3", {}, "概要"),
     h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(result.summary)),
@@ -137,4 +137,69 @@ export function qualityNote(quality) {
   if (!dropped) return null;
   return h("p", { class: "generator", "data-ronbun": "quality" },
     `論文の本文で裏付けを確認できなかった Q&A を ${dropped} 件除外しました。`);
+}
+
+/*
+ * The verification badge. The reasons are the backend's Japanese texts (ronbun/verify/messages.py,
+ * sent as dropped[].message_ja and left_out[].detail_ja): one source of truth for the overlay, the
+ * CLI and the Markdown. This file only holds the headings and neutral fallbacks for results that
+ * carry no such text (stored before the texts existed).
+ */
+export const VERIFIED_JA = "検証済み";
+export const PARTIAL_JA = "一部検証できず";
+export const UNCHECKED_JA = "未検証";
+export const OLD_FORMAT_JA = "この結果は検証の記録方式が変わる前に作られたため、検証の詳細はありません。";
+const UNKNOWN_FINDING_JA = "検証で問題が見つかりました";
+
+/**
+ * What the badge says and what its details list. 「検証済み」 only when quality.verified is true;
+ * a result without `verified` (an old cached one) is not verified and gets a neutral note.
+ * @param {object|undefined} quality the result's quality
+ * @returns {{state: "verified"|"partial"|"old"|"unchecked", label: string, lines: string[]}}
+ */
+export function verificationInfo(quality) {
+  const q = quality && typeof quality === "object" ? quality : {};
+  const lines = [];
+  let state;
+  if (q.verified === true) {
+    state = "verified";
+    const n = Array.isArray(q.checks) ? q.checks.length : 0;
+    lines.push(`表示中のすべての項目が、論文の本文と照合する検証${n ? `（${n} 種類）` : ""}を通過しました。`);
+  } else if (!q.checked) {
+    state = "unchecked";
+    lines.push("この結果は検証されていません。");
+  } else if (!("verified" in q)) {
+    state = "old";
+    lines.push(OLD_FORMAT_JA);
+  } else {
+    state = "partial";
+    for (const x of Array.isArray(q.left_out) ? q.left_out : []) {
+      lines.push(text(x?.detail_ja) || `検証の対象外の部分があります（${text(x?.kind)}）`);
+    }
+    if (!lines.length) lines.push("検証を通らなかった理由は記録されていません。");
+  }
+  const dropped = Array.isArray(q.dropped) ? q.dropped : [];
+  const items = new Set(dropped.map((f) => f?.item));
+  if (items.size) {
+    const reasons = [...new Set(dropped.map((f) => text(f?.message_ja) || `${UNKNOWN_FINDING_JA}（${text(f?.code)}）`))];
+    lines.push(`検証で除外した Q&A: ${items.size} 件（${reasons.join("、")}）`);
+  }
+  const label = { verified: VERIFIED_JA, unchecked: UNCHECKED_JA }[state] ?? PARTIAL_JA;
+  return { state, label, lines };
+}
+
+/** The badge (a disclosure button, Enter/Space/click) and its details, hidden until asked for. */
+export function verificationBadge(quality) {
+  const info = verificationInfo(quality);
+  const details = h("div", { class: "verification", id: "ronbun-verification", "data-ronbun": "verification-details", hidden: true },
+    h("ul", {}, info.lines.map((line) => h("li", {}, line))));
+  const button = h("button", { type: "button", class: `badge verify ${info.state}`, "data-ronbun": "verification",
+    "data-state": info.state, "aria-expanded": "false", "aria-controls": "ronbun-verification",
+    title: "検証の詳細を表示" }, info.label);
+  button.addEventListener("click", () => {
+    const open = details.hidden;
+    details.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+  });
+  return [button, details];
 }

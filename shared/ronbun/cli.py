@@ -100,7 +100,8 @@ def cmd_check(args) -> int:
     from pydantic import ValidationError
 
     from .models import Result
-    from .verify import check_result
+    from .quality import left_out_from, run_checks
+    from .verify.messages import finding_ja, finding_line
 
     try:
         result = Result.model_validate_json(Path(args.file).read_bytes())
@@ -110,19 +111,21 @@ def cmd_check(args) -> int:
     except ValidationError as exc:
         raise InvalidRequest(f"{args.file} is not a result document: {exc.error_count()} schema errors",
                              message_ja=f"{args.file} は結果ドキュメントの形式ではありません。") from exc
-    pages = None
+    doc = None
     if args.pdf:
         from .pdftext import extract
-        pages = extract(_read_pdf(args.pdf), max_pages=get_settings().pdf_max_pages).page_map()
-    findings = check_result(result, pages)
+        doc = extract(_read_pdf(args.pdf), max_pages=get_settings().pdf_max_pages)
+    findings = run_checks(result, doc)            # exactly the pipeline's checks
     if args.format == "json":
-        print(json.dumps([f.model_dump(include={"item", "code", "message"}) for f in findings],
-                         ensure_ascii=False, indent=2))
+        print(json.dumps([{**f.model_dump(include={"item", "code", "message"}), "message_ja": finding_ja(f.code)}
+                          for f in findings], ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            print(f"{'NG' if f.blocking else '注意'} [{f.item}] {f.code}: {f.message}")
+            print(finding_line(f))
+        for x in left_out_from(doc, result.generator.trimmed) if doc else []:
+            print(f"対象外 {x.kind}: {x.detail_ja}")
         if not findings:
-            print("問題は見つかりませんでした。" + ("" if pages else "(--pdf なしのため引用と数値の照合は省略)"))
+            print("問題は見つかりませんでした。" + ("" if doc else "(--pdf なしのため引用と数値の照合は省略)"))
     return EXIT_BLOCKING_FINDINGS if any(f.blocking for f in findings) else 0
 
 

@@ -63,6 +63,7 @@ class Finding(BaseModel):
     code: str
     message: str
     blocking: bool = True
+    message_ja: str = ""           # what the reader is told (verify/messages.py), set when stored
 
 
 class Verdict(BaseModel):

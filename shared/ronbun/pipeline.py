@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import llm, pdftext, prompts, verify
+from . import llm, pdftext, prompts, quality
 from .arxiv import ArxivClient, get_client
 from .errors import QualityRejected
 from .ids import PaperRef
@@ -85,15 +85,14 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
-    pages = doc.page_map()
-    output, findings = gen.output, _blocking(gen.output, paper, pages)
+    output, findings = gen.output, _blocking(gen.output, paper, doc)
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
-        output, repaired = _merge(output, findings, fix.output, paper, pages)
-        findings = _blocking(output, paper, pages)
+        output, repaired = _merge(output, findings, fix.output, paper, doc)
+        findings = _blocking(output, paper, doc)
 
     kept, dropped = _drop_failing(output, findings)
     if any(f.item in ("summary", "one_liner") for f in findings):
@@ -101,10 +100,19 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         raise QualityRejected(f"the summary failed verification: {reasons}")
 
     result = _result(paper, output, kept, doc, gen_engine, prompt, usage)
-    warnings = [f"{f.item}: {f.message}" for f in verify.check_result(result, pages) if not f.blocking]
-    result.quality = Quality(checked=True, dropped=dropped, repaired=repaired,
-                             warnings=doc.warnings + warnings + [f"trimmed: {t}" for t in prompt.trimmed])
+    result.quality = _quality(result, doc, prompt, dropped, repaired)
     return result
+
+
+def _quality(result: Result, doc: pdftext.Extracted, prompt: prompts.Prompt, dropped: list[Finding],
+             repaired: int) -> Quality:
+    """What was checked, dropped and left out; keeps what earlier steps recorded (e.g. the judge's)."""
+    earlier = result.quality
+    return quality.assemble(
+        findings=quality.run_checks(result, doc), dropped=dropped, repaired=repaired,
+        warnings=doc.warnings + [f"trimmed: {t}" for t in prompt.trimmed],
+        left_out=[*earlier.left_out, *quality.left_out_from(doc, prompt.trimmed)], judge=earlier.judge,
+        checks=quality.checks_run(True, earlier.checks))
 
 
 def _as_result(output: ModelOutput, paper: Paper) -> Result:
@@ -112,15 +120,15 @@ def _as_result(output: ModelOutput, paper: Paper) -> Result:
                   generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
 
 
-def _blocking(output: ModelOutput, paper: Paper, pages: dict[int, str]) -> list[Finding]:
-    return [f for f in verify.check_result(_as_result(output, paper), pages) if f.blocking]
+def _blocking(output: ModelOutput, paper: Paper, doc: pdftext.Extracted) -> list[Finding]:
+    return [f for f in quality.run_checks(_as_result(output, paper), doc) if f.blocking]
 
 
 def _merge(old: ModelOutput, findings: list[Finding], new: ModelOutput, paper: Paper,
-           pages: dict[int, str]) -> tuple[ModelOutput, int]:
+           doc: pdftext.Extracted) -> tuple[ModelOutput, int]:
     """Take the repaired version of each failing part, where the repair itself passes."""
     bad = {f.item for f in findings}
-    new_bad = {f.item for f in _blocking(new, paper, pages)}
+    new_bad = {f.item for f in _blocking(new, paper, doc)}
     merged = old.model_copy(deep=True)
     repaired = 0
     for part in ("one_liner", "summary"):

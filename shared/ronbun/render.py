@@ -36,6 +36,13 @@ def _pages(evidence) -> str:
     return ", ".join(f"p.{n}" for n in pages)
 
 
+def quality_notes(result: Result) -> list[str]:
+    """The verification notes that end each paper (imported on use: the API's digest route pays
+    for the checks package only when it renders)."""
+    from .verify.messages import quality_notes as notes
+    return notes(result.quality)
+
+
 def paper_header_lines(paper: Paper) -> list[str]:
     return [
         f"著者: {', '.join(paper.authors) or '不明'}",
@@ -60,7 +67,7 @@ def paper_markdown(result: Result, *, heading: str = "##") -> str:
         lines.append("")
     if result.generator.engine == "offline":
         lines.append(f"※ {OFFLINE_LABEL}")
-        lines.append("")
+    lines += quality_notes(result)      # what 「検証済み」 covers, or what was not verified
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -181,6 +188,7 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
             out.append("<p>コード: " + " ".join(_https_link(u) for u in r.code_urls) + "</p>")
         if r.generator.engine == "offline":
             out.append(f'<p class="ev">※ {_e(OFFLINE_LABEL)}</p>')
+        out.append('<p class="ev">' + "<br>".join(_e(line.replace("  - ", "・", 1)) for line in quality_notes(r)) + "</p>")
         out.append("</section>")
     out.append("</body></html>\n")
     return "\n".join(out)

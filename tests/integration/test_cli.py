@@ -172,6 +172,50 @@ def test_check_passes_a_good_result_and_flags_a_bad_one(paper, capsys, tmp_path)
     assert {"item": 1, "code": "quote_not_found"} in [{"item": f["item"], "code": f["code"]} for f in findings]
 
 
+def test_check_prints_its_findings_in_japanese_with_english_codes(paper, capsys, tmp_path):
+    # Given a result whose first answer says nothing and whose second quote was never in the paper
+    good, pdf = tmp_path / "good.json", tmp_path / "p.pdf"
+    pdf.write_bytes(paper._papers["2401.15884"].pdf_for(2))
+    assert run(capsys, "summarize", "2401.15884", "--format", "json", "--out", str(good))[0] == 0
+    doc = json.loads(good.read_text())
+    doc["qa"][0]["answer"] = "詳細は論文中で明記されていません。"
+    doc["qa"][1]["evidence"][0]["quote"] = "This sentence was never written anywhere in the paper at all."
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False))
+    # When checked as text
+    code, out, _ = run(capsys, "check", str(bad), "--pdf", str(pdf))
+    # Then each finding is a Japanese line keeping its English code, and the exit code says "blocking"
+    lines = out.splitlines()
+    assert code == 1
+    assert any(line.startswith("NG [0] non_answer: 回答が質問に答えていません（") for line in lines), out
+    assert any(line.startswith("NG [1] quote_not_found: 引用が論文の該当ページに見つかりません（") for line in lines), out
+
+
+def test_check_runs_exactly_the_checks_the_pipeline_runs(paper, capsys, tmp_path):
+    # Given a result with a non-answer, a foreign quote and a mixed-style answer, and the paper's PDF
+    from ronbun import pipeline
+    from ronbun.models import ModelOutput
+
+    good, pdf = tmp_path / "good.json", tmp_path / "p.pdf"
+    pdf.write_bytes(paper._papers["2401.15884"].pdf_for(2))
+    run(capsys, "summarize", "2401.15884", "--format", "json", "--out", str(good))
+    doc = json.loads(good.read_text())
+    doc["qa"][0]["answer"] = "詳細は論文中で明記されていません。"
+    doc["qa"][1]["evidence"][0]["quote"] = "This sentence was never written anywhere in the paper at all."
+    doc["qa"][2]["answer"] = doc["qa"][2]["answer"] + "これは重要である。"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False))
+    # When `ronbun check --pdf` and the pipeline's own verification judge it
+    _, out, _ = run(capsys, "check", str(bad), "--pdf", str(pdf), "--format", "json")
+    by_check = {(f["item"], f["code"]) for f in json.loads(out)}
+    result = Result.model_validate(doc)
+    output = ModelOutput(one_liner=result.one_liner, summary=result.summary, qa=result.qa)
+    by_pipeline = {(f.item, f.code) for f in pipeline._blocking(output, result.paper, extract(pdf.read_bytes()))}
+    # Then they find the same blocking problems
+    assert {(0, "non_answer"), (1, "quote_not_found"), (2, "mixed_style")} <= by_pipeline
+    assert by_pipeline <= by_check
+
+
 def test_check_rejects_a_file_that_is_not_a_result(capsys, tmp_path):
     f = tmp_path / "x.json"
     f.write_text('{"hello": 1}')

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ronbun.models import Evidence, Generator, Paper, QAItem, Result
+from ronbun.models import Evidence, Finding, Generator, LeftOut, Paper, QAItem, Quality, Result
 from ronbun.render import DigestEntry, digest_html, digest_markdown, ja_date, paper_markdown
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
@@ -30,14 +30,24 @@ def _result(pid: str, title: str, *, published: str, updated: str, categories: l
     )
 
 
+VERIFIED = Quality(checked=True, verified=True, checks=["mistranslation", "non_answer", "quote_not_found"],
+                   dropped=[Finding(item=2, code="non_answer", message="answer says nothing",
+                                    message_ja="回答が質問に答えていません")])
+PARTIAL = Quality(checked=True, verified=False, checks=["non_answer", "quote_not_found"],
+                  left_out=[LeftOut(kind="pages_skipped", detail="only the first 30 of 42 pages were read",
+                                    detail_ja="全 42 ページのうち先頭 30 ページだけを読みました（31〜42 ページは未確認です）")])
+
+
 def _entries() -> list[DigestEntry]:
+    # the first paper passed every check (one Q&A was dropped); of the second, pages were left unread
     return [
         DigestEntry("2401.15884", result=_result("2401.15884", "Long-Form QA with Retrieval",
                                                  published="2024-01-29", updated="2024-02-01",
-                                                 categories=["cs.CL", "cs.LG"])),
+                                                 categories=["cs.CL", "cs.LG"]).model_copy(update={"quality": VERIFIED})),
         DigestEntry("hep-th/9901001", result=_result("hep-th/9901001", "Strings <and> \"Branes\" & More",
                                                      published="1999-01-01", updated="1999-01-01",
-                                                     categories=["hep-th", "astro-ph.CO"], engine="offline")),
+                                                     categories=["hep-th", "astro-ph.CO"], engine="offline")
+                    .model_copy(update={"quality": PARTIAL})),
         DigestEntry("2402.00001", error_ja="arXiv にこの ID の論文が見つかりません。ID を確認してください。"),
     ]
 
