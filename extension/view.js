@@ -56,8 +56,8 @@ export function renderPaper(paper, versionHint) {
   const categories = categoryLabels(paper);
   const version = Number.isInteger(paper?.version) ? paper.version : versionHint;
   const idText = `arXiv:${text(paper?.id)}${version ? `v${version}` : ""}`;
-  const dates = [`発行日: ${formatJaDate(paper?.published)}`];
-  if (paper?.updated && paper.updated !== paper.published) dates.push(`最終更新日: ${formatJaDate(paper.updated)}`);
+  // One rule with the Markdown and the digest (DESIGN.md): both dates, even when they are equal.
+  const dates = [`発行日: ${formatJaDate(paper?.published)}`, `最終更新日: ${formatJaDate(paper?.updated || paper?.published)}`];
   return h("div", { class: "paper", "data-ronbun": "paper" },
     h("h2", { class: "title", id: "ronbun-title" }, text(paper?.title)),
     h("p", { class: "meta authors", "data-ronbun": "authors" }, authors.length > MAX_AUTHORS

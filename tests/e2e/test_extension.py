@@ -176,6 +176,7 @@ def test_toolbar_click_shows_metadata_then_stages_then_the_result(browser):
     assert early["title"] == "Sparse Adapter Routing for Efficient Multilingual Summarization"
     assert early["authors"] == "Hana Sato, Daniel Okafor, Mei Lin"
     assert "· Computation and Language, Machine Learning" in early["paper"]  # names sent by the API
+    assert "発行日: 2024年01月29日 / 最終更新日: 2024年02月16日" in early["paper"]  # both, as in the post
     assert early["mode"] == "open" and early["lang"] == "ja"
 
     done = wait_settled(page)
