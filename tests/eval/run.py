@@ -76,6 +76,26 @@ GENERATED: dict[str, list[list[str]]] = {
          "On the phone classification task the sparse codes perform as well as the spectral features "
          "they are computed from, while using far fewer non-zero coefficients per frame."],
     ],
+    # A short workshop paper: its running head and page number recur on pages 2 and 3 only (too
+    # few pages for a "recurs on many pages" rule), and a copyright footer sits on page 1.
+    "gen-short-heads": [
+        ["Spectral Clustering of Citation Graphs",
+         "Anna Keller and Tomas Berg, Institute for Information Science, University of Linz",
+         "We cluster the citation graph of a digital library with a normalized spectral method and "
+         "compare the clusters with the subject labels assigned by librarians.",
+         "The graph contains forty thousand papers and two hundred thousand citations, and we keep "
+         "only its largest connected component.",
+         "Workshop on Scholarly Document Processing 2024. Copyright by the authors."],
+        ["Spectral Clustering of Citation Graphs 2",
+         "We show that the normalized Laplacian gives clusters that agree with the subject labels far "
+         "better than the unnormalized one.",
+         "Figure 1: Agreement with the subject labels for both Laplacians as the number of clusters grows.",
+         "The agreement is highest when the number of clusters is close to the number of subject labels."],
+        ["Spectral Clustering of Citation Graphs 3",
+         "Clusters that do not match any subject label often collect papers on methods that are used "
+         "across several fields.",
+         "We conclude that citation structure alone recovers most of the subject organisation of the library."],
+    ],
 }
 
 
