@@ -312,7 +312,8 @@ def _target(code: str, s: Score, report: Report) -> str:
     return ""
 
 
-def print_report(report: Report, verbose: bool, out=sys.stdout) -> None:
+def print_report(report: Report, verbose: bool, out=None) -> None:
+    out = out or sys.stdout
     print(f"\nsplit {report.split}: {report.n_items} items, {report.n_quotes} quotes", file=out)
     print(f"{'code':22} {'pos':>4} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>5} {'recall':>6}  target", file=out)
     for code in CODES:
