@@ -7,7 +7,7 @@ SAM_VENV := .venv-sam
 CHROMIUM := /usr/lib/chromium/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: test dev bench lint-template sam-build install install-sam install-browser install-node unit integration e2e clean
+.PHONY: test dev bench eval lint-template sam-build install install-sam install-browser install-node unit integration e2e clean
 
 ## test: install everything a fresh machine needs, then run the whole suite
 test: install install-sam install-browser install-node
@@ -21,6 +21,10 @@ dev: install
 ## bench: measure the budgets in DESIGN.md; writes bench-results.json
 bench: install
 	$(PY) -m tests.bench
+
+## eval: precision and recall of the quality checks on the labelled set in tests/eval (reports, does not gate)
+eval: install
+	$(PY) -m tests.eval.run --split both
 
 install: $(VENV)/.installed
 
