@@ -26,19 +26,23 @@ DUPLICATE_JACCARD = 0.6
 _TEXT_VERB = (r"(?:記載|記述|言及|説明|明記|明示|開示|報告|提案|提示|議論|紹介|具体化|定義|特定|"
               r"規定|指定|列挙|詳述|解説)")
 _ABSENT = (r"(?:されていない|されていません|されておらず|されておりません|されてない|されない|されません|"
-           r"していない|していません|しておらず|しておりません|してない)")
-_NO = r"(?:ない|なし|無し|ありません|ございません|見当たりません|見当たらない|見られません|見られない|存在しません|存在しない|ほぼない|ほとんどない|ほとんどありません)"
+           r"されていなかった|されていませんでした|されなかった|されませんでした|"
+           r"していない|していません|しておらず|しておりません|してない|していなかった|していませんでした)")
+_NO = r"(?:ない|なし|無し|なかった|ありません|ありませんでした|見当たらなかった|見つかりません|見つからない|見つからなかった|ございません|見当たりません|見当たらない|見られません|見られない|存在しません|存在しない|ほぼない|ほとんどない|ほとんどありません)"
 _CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|と思われ|と考えられ|模様|\n))"
 _NONE_JA = re.compile(
     r"(?:" + _TEXT_VERB + _ABSENT +
     r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|記述さ)れ|"
-    r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない)" +
+    r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない|いなかった|いませんでした)" +
     r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|データ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
     r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
     r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
     r"|(?:分かり|わかり|判断でき|判断し|特定でき|確認でき|お答えでき|回答でき|答えられ|読み取れ|把握でき|断定でき|判別でき|言及でき)(?:ません|ない)"
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき)ない"
+    r"|(?:特定|判断|確認|把握|断定|回答|言及|説明|明言|判別)(?:すること)?(?:は|が|も)?(?:でき|出来)(?:ません|ない|かね)"
+    r"|(?:文脈|コンテキスト|本文|抜粋|テキスト|情報|論文)(?:中)?(?:に|には|の中に)(?:は)?(?:含まれ|書かれ|記載され|示され)て(?:いません|いない|おらず)"
+    r"|(?:詳細|説明|内容|記述)?(?:は|を)?(?:割愛|省略)(?:します|する|いたします|させていただきます)"
     r"|(?:文脈|コンテキスト|与えられた(?:情報|文章|テキスト|抜粋)|提供された(?:情報|文章|テキスト|抜粋|文脈|コンテキスト)|抜粋|本文)"
     r"(?:から|で|に|の範囲で|の中で|中に)(?:は|も)?(?:判断|特定|確認|把握|読み取|わから|分から|明らか)"
     r")(?:です|である|であり|でした|のです|ようです|ようである)?" + _CLAUSE_END)
@@ -60,11 +64,31 @@ _NONE_EN = re.compile(
     r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b",
     re.I)
 
+# Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
+_POINTER_JA = re.compile(
+    r"(?:論文|本文|原文|原論文|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
+    r"序論|導入|はじめに|結論|イントロダクション|実験の部分|関連研究|[Ss]ection\s*\d+|[Tt]able\s*\d+|[Ff]ig(?:ure|\.)?\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
+    r"(?:の[^。、]{0,12})?(?:で|に|において|にて|では|には)(?:は)?(?:詳しく|詳細に|具体的に|詳述|明確に|まとめて|一覧で)?"
+    r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
+    r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
+    r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
+    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)")
+_POINTER_EN = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:discussed|described|detailed|presented|explained|reported|given|shown|listed|covered|"
+    r"outlined|provided|summari[sz]ed)\s+in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|"
+    r"conclusion|article|supplementary|main text|body)s?\b"
+    r"|\b(?:please\s+)?(?:refer to|see|consult)\s+(?:the\s+)?(?:original\s+|full\s+)?(?:paper|article|section|table|appendix|figure)\b",
+    re.I)
+
 # Promises: the writer announcing what they will do, and then not doing it.
 _PROMISE_JA = re.compile(
     r"(?:説明|紹介|解説|提供|提示|概説|レビュー|考察|議論|検討|整理|要約|分析|確認|回答|お答え|共有|"
     r"まとめ|述べ|見て(?:いき|み)|掘り下げ|探っ|探り|触れ|取り上げ|ご紹介|ご説明|詳述|列挙|示し|見ていき)"
-    r"(?:を|て)?(?:し|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$")
+    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$")
+# What is promised: an explanation or a review of the topic, not a fact (データを提供します).
+_PROMISE_OBJECT = re.compile(
+    r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
+    r"[^を]{0,6}$")
 _PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|本回答では|以降)(?:で|に|の(?:よう|とおり|通り)|では|は)?")
 _PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
 _PROMISE_EN = re.compile(
@@ -89,6 +113,9 @@ _GENERIC_JA = frozenset("""
 関連 関係 対象 範囲 程度 部分 要素 要因 理由 背景 動機 意味 目指 考 考察 示唆 批判 批判的 レビュー 概要 要約 まとめ 整理
 分野全体 先行研究 先行 研究分野 今後の研究 将来研究 さらなる 更なる 幅 広 深 多数 少 強 弱 高度 高性能 高精度 優位 優位性
 独自 独特 新規 新規性 斬新 先進的 画期的 重要な 主要 中心 核心 鍵 カギ 基本 基本的 全般的 総合 総合的 包括 包括的
+効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
+残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
 study studies paper papers work works research field fields area areas domain domains contribution contributions contribute
@@ -105,6 +132,8 @@ strength strengths weakness weaknesses benefit benefits advantage advantages nov
 previous related way ways offer offers offered provide provides show shows shown demonstrate demonstrates demonstrated present
 presents presented make makes made use uses used using help helps allow allows enable enables lead leads paves pave path
 opens open valuable useful practical real world real-world broader broad deeper deep good great strong high highly
+address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
+notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 _EN_FUNCTION = _STOPWORDS | frozenset("""
 i you he she us me my your his her them its it's there's their's one ones some any all each every other another same
@@ -115,20 +144,20 @@ get gets got give gives given take takes took put puts say says said tell tells 
 """.split())
 
 _CLAUSE_SPLIT = re.compile(
-    r"(?<=[すたるいだ])が[、,，]|けれど(?:も)?[、,，]?|ものの[、,，]?|(?<=ため)[、,，]|(?<=ので)[、,，]|"
+    r"(?<=[すたるいだん])が[、,，]|けれど(?:も)?[、,，]?|ものの[、,，]?|(?<=ため)[、,，]|(?<=ので)[、,，]|"
     r"[。．!！?？\n;；]|(?<=[a-z0-9%)]) *[.] +|\s*[:：]\s*|,?\s+(?:but|although|though|however|whereas|while|because)\s+")
 _COMMA = re.compile(r"[、,，]")
 # A piece ending like this is a topic or an argument of the next piece, not a statement.
 _TOPIC_TAIL = re.compile(r"(?:は|では|には|とは|について|に関して|に関しては|に関する|において|においては|として|としては|"
-                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだ])が|または|及び|および|や)$")
-_NUMBER = re.compile(r"\d")
+                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や)$")
+_NUMBER_RUN = re.compile(r"\d+")
 _JA_WORD = re.compile(r"[\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]+|[A-Za-z][A-Za-z0-9'.\-_+/]*|\d[\d.,]*")
 _LIST_MARK = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9]{1,2}[.)、](?!\d)|[(][0-9]{1,2}[)]|[①-⑳]|第[一二三四五六七八九十\d]+に[、,]?)\s*")
 _INLINE_ITEM = re.compile(r"(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)]|[①-⑳])\s*")
 _INTERROGATIVE = re.compile(r"何|なに|なぜ|どの|どう|どれ|どこ|どんな|誰|いつ|いくつ|いくら|どちら|どのよう|\b(?:what|which|how|why|who|whom|when|where)\b", re.I)
 _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 
-NONE, PROMISE, GENERIC, CONTENT = "none", "promise", "generic", "content"
+NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
 
 
 def _nfkc(text: str) -> str:
@@ -162,8 +191,8 @@ def _stem(word: str) -> str:
     return w
 
 
-def _known_kanji(word: str, question: str) -> bool:
-    """A kanji compound made entirely of the question's words and generic words
+def _known_compound(word: str, question: str) -> bool:
+    """A kanji or katakana compound made entirely of the question's words and generic words
     (学習時間 when the question says 学習 and 時間 is generic does not count as new)."""
     n = len(word)
     ok = [True] + [False] * n
@@ -181,7 +210,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
     """Words of the clause that carry this paper's content: not the question's, not generic."""
     q_words = {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", question)}
     novel = []
-    for w in _JA_WORD.findall(clause):
+    for m in _JA_WORD.finditer(clause):
+        w = m.group(0)
         if w[0].isdigit():
             novel.append(w)
             continue
@@ -194,12 +224,12 @@ def _novel_words(clause: str, question: str) -> list[str]:
                 continue
             novel.append(w)
             continue
-        if w in _GENERIC_JA or (len(w) >= 2 and w in question):
+        if w in _GENERIC_JA or w in question:
             continue
-        if "\u4e00" <= w[0] <= "\u9fff" and _known_kanji(w, question):
+        if _known_compound(w, question):
             continue
-        if len(w) == 1:
-            continue                        # one kanji: a verb or adjective stem (優れ, 高い)
+        if len(w) == 1 and clause[m.end():m.end() + 1] not in ("な", "の"):
+            continue                        # one kanji: a verb or adjective stem (優れ, 高い), but 疎な is a word
         novel.append(w)
     return novel
 
@@ -210,14 +240,20 @@ def _is_promise(sentence: str) -> bool:
         return bool(_PROMISE_EN_VERB.search(s)) or s.lower().startswith(("here is", "here's", "below"))
     if not _PROMISE_JA.search(s):
         return False
+    if _PROMISE_LEAD_JA.search(s):
+        return True
     head = s[:max(0, len(s) - 12)]
-    return not _PAPER_SUBJECT.search(head) or bool(_PROMISE_LEAD_JA.search(s))
+    if _PAPER_SUBJECT.search(head):
+        return False                        # 本論文はDPRを紹介します: a statement about the paper
+    return "を" not in s or bool(_PROMISE_OBJECT.search(_PROMISE_JA.sub("", s)))
 
 
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
     if _NONE_JA.search(c) or _NONE_EN.search(c):
         return NONE
+    if _POINTER_JA.search(c) or _POINTER_EN.search(c):
+        return POINTER
     if _is_promise(c):
         return PROMISE
     return CONTENT if _novel_words(c, question) else GENERIC
@@ -265,7 +301,7 @@ def _entries(answer: str) -> tuple[str, list[str]]:
 
 def _entry_says_nothing(entry: str, question: str) -> bool:
     """「バッチサイズ：明記されていません」: a label and an empty value says nothing."""
-    label, sep, value = re.split(r"([:：])", entry, maxsplit=1) + ["", ""] if re.search(r"[:：]", entry) else (entry, "", "")
+    _, sep, value = entry.replace("：", ":").partition(":")
     text = value if sep and value.strip() else entry
     kinds = _unit_kinds(text, question)
     return bool(kinds) and CONTENT not in kinds
@@ -281,7 +317,7 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     lead, entries = _entries(text)
     if entries:
         empty = sum(_entry_says_nothing(e, q) for e in entries)
-        lead_kinds = _unit_kinds(lead, q) if lead.strip() else []
+        lead_kinds = _unit_kinds(_NUMBER_RUN.sub("", lead), q) if lead.strip() else []   # 以下の3点です
         if empty * 2 > len(entries) and CONTENT not in lead_kinds:
             return f"{empty} of {len(entries)} list entries say nothing (not stated, unclear or generic)"
         return None
@@ -292,6 +328,8 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
         return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
     if NONE in kinds:
         return "answer says the point is not stated or not clear, and nothing else"
+    if POINTER in kinds:
+        return "answer points to the paper instead of answering"
     if PROMISE in kinds:
         return "answer promises an explanation and gives none"
     if q and _restates(text, q):
