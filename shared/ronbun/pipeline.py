@@ -62,13 +62,14 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
 
     report("verifying")
     pages = doc.page_map()
-    output, findings = gen.output, _blocking(gen.output, paper, pages)
+    output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
+    findings = _blocking(output, paper, pages)
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
-        output, repaired = _merge(output, findings, fix.output, paper, pages)
+        output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, pages)
         findings = _blocking(output, paper, pages)
 
     kept, dropped = _drop_failing(output, findings)

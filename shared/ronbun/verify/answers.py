@@ -88,7 +88,7 @@ _PROMISE_JA = re.compile(
 # What is promised: an explanation or a review of the topic, not a fact (データを提供します).
 _PROMISE_OBJECT = re.compile(
     r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
-    r"[^を]{0,6}$")
+    r"(?:簡単に|詳しく|詳細に|以下に|以下で|順に|順番に)?$")
 _PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|本回答では|以降)(?:で|に|の(?:よう|とおり|通り)|では|は)?")
 _PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
 _PROMISE_EN = re.compile(
