@@ -69,7 +69,7 @@ _POINTER_JA = re.compile(
     r"(?:論文|本文|原文|原論文|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
     r"序論|導入|はじめに|結論|イントロダクション|実験の部分|関連研究|[Ss]ection\s*\d+|[Tt]able\s*\d+|[Ff]ig(?:ure|\.)?\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:の[^。、]{0,12})?(?:で|に|において|にて|では|には)(?:は)?(?:詳しく|詳細に|具体的に|詳述|明確に|まとめて|一覧で)?"
-    r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
+    r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)")
@@ -114,7 +114,7 @@ _GENERIC_JA = frozenset("""
 分野全体 先行研究 先行 研究分野 今後の研究 将来研究 さらなる 更なる 幅 広 深 多数 少 強 弱 高度 高性能 高精度 優位 優位性
 独自 独特 新規 新規性 斬新 先進的 画期的 重要な 主要 中心 核心 鍵 カギ 基本 基本的 全般的 総合 総合的 包括 包括的
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
-残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -133,7 +133,7 @@ previous related way ways offer offers offered provide provides show shows shown
 presents presented make makes made use uses used using help helps allow allows enable enables lead leads paves pave path
 opens open valuable useful practical real world real-world broader broad deeper deep good great strong high highly
 address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
-notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
+outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 _EN_FUNCTION = _STOPWORDS | frozenset("""
 i you he she us me my your his her them its it's there's their's one ones some any all each every other another same
