@@ -136,3 +136,7 @@ def test_the_repair_output_is_normalised_too(fake_openai):
     result = summarize(parse_id("2401.15884"), pdf_bytes=make_paper_pdf(pages=1), engine="openai")
     assert len(fake_openai.calls) == 2 and result.quality.repaired == 1
     assert [item.answer for item in result.qa] == ["アダプタが1つに偏るのを防ぐため、係数0.01のバランス損失を加えます。"]
+
+
+def test_mixed_style_sees_sentences_that_end_with_a_western_period():
+    assert verify.off_style_sentences("本研究はDPRを提案する. 精度は78.4%です.", "dearu") == ["精度は78.4%です。"]

@@ -66,7 +66,7 @@ def sentences(text: str) -> list[str]:
 def off_style_sentences(text: str, style: Style = "desu_masu") -> list[str]:
     """Sentences written in the other style (plain form in a です・ます text, or the reverse)."""
     other = "dearu" if style == "desu_masu" else "desu_masu"
-    found = sentences(text)
+    found = sentences(normalize_ja_punctuation(text))     # 評価する. 精度は高いです. is two sentences
     if found and not found[-1].endswith(("。", "．", "！", "？", "!", "?")):
         found.pop()                  # a cut-off tail is reported as truncated, not as style
     return [s for s in found if sentence_style(s) == other]
