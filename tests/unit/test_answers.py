@@ -34,6 +34,9 @@ NON_ANSWERS = [
     ("学習データは何ですか？", "The training data is not clear from the context."),
     ("学習率は？", "残念ながら、提供された情報では学習率を特定することはできません。"),
     ("Which optimizer?", "It is unclear which optimizer was used."),
+    ("どんなモデルを使いましたか？", "モデルについての詳細な情報は、提供された抜粋からは得られません。"),
+    ("前処理は？", "前処理の詳細は不明であるが、一般的な手法が用いられたと推測される。"),
+    ("What is the objective?", "The objective is not explicitly described in the given text. However, it is likely a standard one."),
     # promises with nothing after
     ("提案手法の弱点は何ですか？", "提案手法の弱点について批判的なレビューを提供します。"),
     ("提案手法の仕組みは？", "以下で説明します。"),
@@ -88,6 +91,10 @@ ANSWERS = [
     ("なぜバッチ内負例が有効なのですか？", "同じバッチの他の質問の正例を負例として再利用するため、追加の計算なしに多くの負例で学習できるからです。"),
     ("この研究の意義は？", "疎な検索を密な検索で置き換えられることを初めて示した点にあります。"),
     ("エンコーダは何ですか？", "BERTです。"),
+    ("前処理は？", "記事を512トークンに切り詰め、言語識別は行っていません。"),
+    ("学習の詳細は？", "AdamW、学習率0.0003、バッチサイズ256です。ウォームアップの長さは本文には書かれていませんが、"
+                    "付録Bで2,000ステップとされています。"),
+    ("判断の根拠は？", "文脈から判断すると、DPRはBM25より上位20件の精度で高い値を示しています。"),
     ("DPRの上位20件の検索精度は？", "DPRの上位20件の検索精度は78.4%です。"),    # the question's words and a number
     ("What is the main result?", "The retriever reaches 78.4% top-20 accuracy on Natural Questions, beating BM25 by 19 points."),
     ("この論文で扱われていないことは？", "本論文は検索器の学習のみを扱い、読解器の改良については論じていない。"

@@ -44,7 +44,7 @@ _NONE_JA = re.compile(
     r"|(?:文脈|コンテキスト|本文|抜粋|テキスト|情報|論文)(?:中)?(?:に|には|の中に)(?:は)?(?:含まれ|書かれ|記載され|示され)て(?:いません|いない|おらず)"
     r"|(?:詳細|説明|内容|記述)?(?:は|を)?(?:割愛|省略)(?:します|する|いたします|させていただきます)"
     r"|(?:文脈|コンテキスト|与えられた(?:情報|文章|テキスト|抜粋)|提供された(?:情報|文章|テキスト|抜粋|文脈|コンテキスト)|抜粋|本文)"
-    r"(?:から|で|に|の範囲で|の中で|中に)(?:は|も)?(?:判断|特定|確認|把握|読み取|わから|分から|明らか)"
+    r"(?:から|で|に|の範囲で|の中で|中に)(?:は|も)?(?:判断|特定|確認|把握|読み取|わから|分から|明らか|得られ|得るこ)[\u3041-\u3093]*?(?:ない|ません|ず)"
     r")(?:です|である|であり|でした|のです|ようです|ようである)?" + _CLAUSE_END)
 _NONE_EN = re.compile(
     r"\b(?:is|are|was|were|been|be|it's|isn't|aren't|wasn't|weren't)?\s*(?:not|never)\s+(?:explicitly\s+|clearly\s+|specifically\s+|directly\s+|publicly\s+)?"
@@ -114,7 +114,7 @@ _GENERIC_JA = frozenset("""
 分野全体 先行研究 先行 研究分野 今後の研究 将来研究 さらなる 更なる 幅 広 深 多数 少 強 弱 高度 高性能 高精度 優位 優位性
 独自 独特 新規 新規性 斬新 先進的 画期的 重要な 主要 中心 核心 鍵 カギ 基本 基本的 全般的 総合 総合的 包括 包括的
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
-採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -133,6 +133,8 @@ previous related way ways offer offers offered provide provides show shows shown
 presents presented make makes made use uses used using help helps allow allows enable enables lead leads paves pave path
 opens open valuable useful practical real world real-world broader broad deeper deep good great strong high highly
 address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
+likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
+design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 _EN_FUNCTION = _STOPWORDS | frozenset("""
