@@ -162,14 +162,12 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 def _japanese_sentence_before(text: str, end: int) -> bool:
     """The sentence that ends at `end` is Japanese: it has Japanese, and what follows its
     last Japanese character is no English clause (原文は The index holds 1.3M vectors.)."""
-    start = max(text.rfind(c, 0, end) for c in "。！？\n")
-    segment = text[start + 1:end]
-    last = None
-    for m in _JA_CHAR.finditer(segment):
-        last = m.end()
-    if last is None:
+    i = end - 1
+    while i >= 0 and text[i] not in "。！？\n" and not _JA_CHAR.match(text[i]):
+        i -= 1
+    if i < 0 or not _JA_CHAR.match(text[i]):
         return False
-    return len(_EN_WORDS.findall(segment[last:])) < 3
+    return len(_EN_WORDS.findall(text[i + 1:end])) < 3
 
 
 def normalize_ja_punctuation(text: str) -> str:
@@ -186,7 +184,7 @@ def normalize_ja_punctuation(text: str) -> str:
         if _inside(pos, spans):
             continue
         if mark in ".．":
-            before = text[:m.start()]
+            before = text[max(0, m.start() - 12):m.start()]
             if _ABBREVIATION.search(before) or (pos + 1 < len(text) and text[pos + 1] in ".．"):
                 continue                   # et al. / e.g. / an ellipsis "..."
             if pos > 0 and text[pos - 1] in ".．":
@@ -207,8 +205,8 @@ def normalize_ja_punctuation(text: str) -> str:
 
     def paren(m: re.Match) -> str:
         inner = m.group(1)
-        before = text[:m.start()].rstrip(" \t")
-        after = text[m.end():]
+        before = text[max(0, m.start() - 8):m.start()].rstrip(" \t")
+        after = text[m.end():m.end() + 8]
         if _inside(m.start(1), spans) or not inner.strip():
             return m.group(0)
         if m.group(0)[0] == "(" and before and before[-1].isascii() and before[-1].isalnum():
