@@ -78,7 +78,7 @@ _OPENERS = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】"}
 _ELLIPSIS = ("…", "...", "・・・", "．．．", "‥")
 # A particle or comma that needs something after it (と: not こと, もと, あと; が: not ですが).
 _DANGLING = re.compile(r"(?:[をへや、,，]|(?<![ですまし])が|(?<![こもあひ])と|について|により|による|として|および|及び|または|並びに)$")
-_LIST_ITEM = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9０-９]{1,2}[.．)）、]|[（(][0-9０-９]{1,2}[)）]|[①-⑳])\s*")
+_LIST_ITEM = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9０-９]{1,2}[.．)）、](?![0-9０-９])|[（(][0-9０-９]{1,2}[)）]|[①-⑳])\s*")
 
 
 # A list item ending in one kanji after kana (テストセットでの評) stops mid-word; these single
