@@ -114,7 +114,7 @@ _GENERIC_JA = frozenset("""
 分野全体 先行研究 先行 研究分野 今後の研究 将来研究 さらなる 更なる 幅 広 深 多数 少 強 弱 高度 高性能 高精度 優位 優位性
 独自 独特 新規 新規性 斬新 先進的 画期的 重要な 主要 中心 核心 鍵 カギ 基本 基本的 全般的 総合 総合的 包括 包括的
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
-推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+余地 改善点 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -133,7 +133,7 @@ previous related way ways offer offers offered provide provides show shows shown
 presents presented make makes made use uses used using help helps allow allows enable enables lead leads paves pave path
 opens open valuable useful practical real world real-world broader broad deeper deep good great strong high highly
 address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
-likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
+perform performs performed performing likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
 design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
