@@ -61,8 +61,7 @@ _NONE_EN = re.compile(
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
     r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed)\b"
     r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
-    r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b",
-    re.I)
+    r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b")   # on lower case
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -252,7 +251,7 @@ def _is_promise(sentence: str) -> bool:
 
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
-    if _NONE_JA.search(c) or _NONE_EN.search(c):
+    if _NONE_JA.search(c) or _NONE_EN.search(c.lower()):
         return NONE
     if _POINTER_JA.search(c) or _POINTER_EN.search(c):
         return POINTER
