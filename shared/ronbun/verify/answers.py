@@ -342,8 +342,9 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
 
 
 def _restates(answer: str, question: str) -> bool:
-    words = _JA_WORD.findall(answer)
-    return any(w in question for w in words if len(w) >= 2)
+    """Most of the answer's words are the question's (for the message only)."""
+    words = [w for w in _JA_WORD.findall(answer) if len(w) >= 2 and w.lower() not in _EN_FUNCTION]
+    return bool(words) and 2 * sum(w in question for w in words) >= len(words)
 
 
 def says_nothing(answer: str, question: str = "") -> bool:
