@@ -140,7 +140,7 @@ _ABBREVIATION = re.compile(
     r"\bInc|\bLtd|\bCo|\bDr|\bMr|\bMs|\bProf|\bJr|\bSt|\b[A-Z])$")
 _JA_CHAR = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff\u3400-\u4dbf々〆ー]")
 _EN_WORDS = re.compile(r"[A-Za-z]{2,}")
-_HALF_END = re.compile(r"[ \t]*([.．?!])(?=[\s」』）)]|$|[\u3041-\u30ff\u4e00-\u9fff（「])")
+_HALF_END = re.compile(r"[ \t]*([.．?!])(?=[\s」』）)?!？！]|$|[\u3041-\u30ff\u4e00-\u9fff（「])")
 _PAREN = re.compile(r"[ \t]?\(([^()\n]*)\)[ \t]?")
 
 
