@@ -143,3 +143,17 @@ def test_the_non_answer_stays_blocking_and_its_message_is_english():
                                                            evidence=[QUOTE])) if f.code == "non_answer"]
     reason = finding.message.split(": '")[0]
     assert finding.blocking and reason.isascii() and reason.startswith("answer says")
+
+
+@pytest.mark.parametrize("answer", [
+    "課題は 1. 記載なし 2. 不明 3. BM25との比較",          # numbered in one line
+    "① 記載なし\n② 文脈からは判断できません\n③ BM25",        # circled numbers
+    "学習率：不明；バッチサイズ：記載なし；エポック数：40",   # ；-separated
+])
+def test_lists_in_every_notation_are_judged_by_their_entries(answer):
+    assert "list entries" in verify.non_answer_reason(answer, "学習の設定は？")
+
+
+def test_numbers_in_running_text_do_not_make_a_list():
+    answer = "See Table 3. The model in Figure 2. reaches 78.4% top-20 accuracy."
+    assert verify.non_answer_reason(answer, "What is the result?") is None

@@ -156,7 +156,7 @@ _TOPIC_TAIL = re.compile(r"(?:は|では|には|とは|について|に関して
 _NUMBER_RUN = re.compile(r"\d+")
 _JA_WORD = re.compile(r"[\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]+|[A-Za-z][A-Za-z0-9'.\-_+/]*|\d[\d.,]*")
 _LIST_MARK = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9]{1,2}[.)、](?!\d)|[(][0-9]{1,2}[)]|[①-⑳]|第[一二三四五六七八九十\d]+に[、,]?)\s*")
-_INLINE_ITEM = re.compile(r"(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)]|[①-⑳])\s*")
+_INLINE_ITEM = re.compile(r"(?:(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)])|[①-⑳])\s*")
 _INTERROGATIVE = re.compile(r"何|なに|なぜ|どの|どう|どれ|どこ|どんな|誰|いつ|いくつ|いくら|どちら|どのよう|\b(?:what|which|how|why|who|whom|when|where)\b", re.I)
 _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 
@@ -164,6 +164,8 @@ NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generi
 
 
 def _nfkc(text: str) -> str:
+    """NFKC, with circled numbers as list numbers (① → "1. "), not bare digits."""
+    text = re.sub(r"[①-⑳]", lambda m: f" {int(unicodedata.numeric(m.group(0)))}. ", text)
     return unicodedata.normalize("NFKC", text)
 
 
@@ -294,7 +296,9 @@ def _entries(answer: str) -> tuple[str, list[str]]:
         entries.append(current)
         return lead, entries
     inline = list(_INLINE_ITEM.finditer(answer))
-    if len(inline) >= 2:
+    numbers = [int(unicodedata.numeric(c)) if len(c) == 1 else int(c)
+               for c in ("".join(ch for ch in m.group(0) if ch.isnumeric()) for m in inline)]
+    if len(inline) >= 2 and numbers == list(range(1, len(inline) + 1)):   # 1. … 2. … in order
         cuts = [m.start() for m in inline] + [len(answer)]
         return answer[:cuts[0]], [answer[inline[k].end():cuts[k + 1]] for k in range(len(inline))]
     parts = [p for p in re.split(r"[；;]", answer) if p.strip()]
