@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import llm, pdftext, prompts, quality
+from . import llm, pdftext, prompts, quality, verify
 from .arxiv import ArxivClient, get_client
 from .errors import QualityRejected
 from .ids import PaperRef
@@ -85,13 +85,14 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
-    output, findings = gen.output, _blocking(gen.output, paper, doc)
+    output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
+    findings = _blocking(output, paper, doc)
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
-        output, repaired = _merge(output, findings, fix.output, paper, doc)
+        output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, doc)
         findings = _blocking(output, paper, doc)
 
     kept, dropped = _drop_failing(output, findings)

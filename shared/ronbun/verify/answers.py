@@ -1,43 +1,359 @@
-"""Answers that say nothing, restate the question, or repeat another question."""
+"""Answers that say nothing, restate the question, or repeat another question.
+
+A model that cannot answer rarely writes "unknown". It writes that the point "is not stated"
+or "not clear from the context", promises a review and stops, turns the question into a
+statement, says something true of any paper ("この研究は分野に重要な貢献をしています"), or
+lists points that are mostly all of these. `non_answer_reason` splits an answer into list
+entries and clauses and asks of each whether it states anything this paper-specific: a number,
+a name, or a content word that is neither the question's own nor a word any paper's praise
+uses. An absence claim or a promise never counts as substance; one clause of substance
+anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from .text import _is_japanese, normalize
+from .text import _STOPWORDS, normalize
 
 DUPLICATE_JACCARD = 0.6
 
+# ------------------------------------------------------------------ what a clause says
 
+# Absence claims about the text ("is not stated / mentioned / proposed"), not about the work:
+# 多言語では評価していません (a limitation) is an answer, 多言語については述べられていません is not.
+_TEXT_VERB = (r"(?:記載|記述|言及|説明|明記|明示|開示|報告|提案|提示|議論|紹介|具体化|定義|特定|"
+              r"規定|指定|列挙|詳述|解説)")
+_ABSENT = (r"(?:されていない|されていません|されておらず|されておりません|されてない|されない|されません|"
+           r"されていなかった|されていませんでした|されなかった|されませんでした|"
+           r"していない|していません|しておらず|しておりません|してない|していなかった|していませんでした)")
+_NO = r"(?:ない|なし|無し|なかった|ありません|ありませんでした|見当たらなかった|見つかりません|見つからない|見つからなかった|ございません|見当たりません|見当たらない|見られません|見られない|存在しません|存在しない|ほぼない|ほとんどない|ほとんどありません)"
+_CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|と思われ|と考えられ|模様|\n))"
+_NONE_JA = re.compile(
+    r"(?:" + _TEXT_VERB + _ABSENT +
+    r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|記述さ)れ|"
+    r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない|いなかった|いませんでした)" +
+    r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|データ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
+    r"(?:は|が|も|について(?:は)?)?" + _NO +
+    r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
+    r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
+    r"|(?:分かり|わかり|判断でき|判断し|特定でき|確認でき|お答えでき|回答でき|答えられ|読み取れ|把握でき|断定でき|判別でき|言及でき)(?:ません|ない)"
+    r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき)ない"
+    r"|(?:特定|判断|確認|把握|断定|回答|言及|説明|明言|判別)(?:すること)?(?:は|が|も)?(?:でき|出来)(?:ません|ない|かね)"
+    r"|(?:文脈|コンテキスト|本文|抜粋|テキスト|情報|論文)(?:中)?(?:に|には|の中に)(?:は)?(?:含まれ|書かれ|記載され|示され)て(?:いません|いない|おらず)"
+    r"|(?:詳細|説明|内容|記述)?(?:は|を)?(?:割愛|省略)(?:します|する|いたします|させていただきます)"
+    r"|(?:文脈|コンテキスト|与えられた(?:情報|文章|テキスト|抜粋)|提供された(?:情報|文章|テキスト|抜粋|文脈|コンテキスト)|抜粋|本文)"
+    r"(?:から|で|に|の範囲で|の中で|中に)(?:は|も)?(?:判断|特定|確認|把握|読み取|わから|分から|明らか|得られ|得るこ)[\u3041-\u3093]*?(?:ない|ません|ず)"
+    r")(?:です|である|であり|でした|のです|ようです|ようである)?" + _CLAUSE_END)
+_NONE_EN = re.compile(
+    r"\b(?:is|are|was|were|been|be|it's|isn't|aren't|wasn't|weren't)?\s*(?:not|never)\s+(?:explicitly\s+|clearly\s+|specifically\s+|directly\s+|publicly\s+)?"
+    r"(?:specified|mentioned|disclosed|stated|described|provided|reported|clear|available|discussed|given|"
+    r"explained|detailed|addressed|proposed|presented|defined|identified|known|covered|outlined|included|listed|"
+    r"shown|indicated|revealed|elaborated|clarified|determinable|possible to (?:tell|determine|say))\b"
+    r"|\b(?:does|do|did|doesn't|don't|didn't)\s+(?:not\s+)?(?:explicitly\s+|clearly\s+|specifically\s+|directly\s+)?"
+    r"(?:mention|specify|say|state|describe|discuss|report|provide|give|detail|explain|propose|present|"
+    r"clarify|reveal|disclose|address|outline|indicate|elaborate|define|list|include|cover|offer)\b"
+    r"|\bno (?:\w+ ){0,3}(?:is|are|was|were) (?:explicitly |specifically )?(?:proposed|mentioned|given|provided|described|"
+    r"discussed|stated|specified|reported|presented|outlined|identified|listed)\b"
+    r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
+    r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
+    r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
+    r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed)\b"
+    r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
+    r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b")   # on lower case
 
-_CLAUSE_END = r"(?=[\s。．.、，,！!？?」）)]*(?:$|が|ため|ので|けれど|[、，,]))"
-_NON_ANSWER = re.compile(
-    r"(?:不明(?!瞭|確)|"
-    r"(?:記載|記述|言及|説明|明記|明示|開示|報告|情報)(?:は|が|も)?(?:されていない|されていません|されておらず|"
-    r"ありません|ない|ございません|見当たりません|見られません|含まれていません)|"
-    r"(?:述べ|触れ|示さ|明らかにさ|特定さ)れて(?:いません|いない|おらず)|"
-    r"(?:分かり|わかり|判断でき|特定でき|確認でき|お答えでき|回答でき)ません|"
-    r"(?:分から|わから|判断でき|特定でき|確認でき)ない)(?:です|である|であり|でした)?" + _CLAUSE_END +
-    r"|\bnot (?:specified|mentioned|disclosed|stated|described|provided|reported|clear|available)\b"
-    r"|\b(?:does|do|did) not (?:mention|specify|say|state|describe|discuss|report|provide)\b"
-    r"|\bunclear\b|\bno information\b|\bn/a\b",
+# Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
+_POINTER_JA = re.compile(
+    r"(?:論文|本文|原文|原論文|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
+    r"序論|導入|はじめに|結論|段落|イントロダクション|実験の部分|関連研究|[Ss]ection\s*\d+|[Tt]able\s*\d+|[Ff]ig(?:ure|\.)?\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
+    r"(?:の[^。、]{0,30})?(?:で|に|において|にて|では|には)(?:は)?(?:詳しく|詳細に|具体的に|詳述|明確に|まとめて|一覧で)?"
+    r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
+    r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
+    r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
+    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)")
+_POINTER_EN = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:discussed|described|detailed|presented|explained|reported|given|shown|listed|covered|"
+    r"outlined|provided|summari[sz]ed)\s+in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|"
+    r"conclusion|article|supplementary|main text|body)s?\b"
+    r"|\b(?:please\s+)?(?:refer to|see|consult)\s+(?:the\s+)?(?:original\s+|full\s+)?(?:paper|article|section|table|appendix|figure)\b",
     re.I)
-_CLAUSE_SPLIT = re.compile(r"が[、,]|けれど[、,]|ものの[、,]|[。！？!?\n;；、,]")
+
+# Promises: the writer announcing what they will do, and then not doing it.
+_PROMISE_JA = re.compile(
+    r"(?:説明|紹介|解説|提供|提示|概説|レビュー|考察|議論|検討|整理|要約|分析|確認|回答|お答え|共有|"
+    r"まとめ|述べ|見て(?:いき|み)|掘り下げ|探っ|探り|触れ|取り上げ|ご紹介|ご説明|詳述|列挙|示し|見ていき)"
+    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$")
+# What is promised: an explanation or a review of the topic, not a fact (データを提供します).
+_PROMISE_OBJECT = re.compile(
+    r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
+    r"(?:簡単に|詳しく|詳細に|以下に|以下で|順に|順番に)?$")
+_PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|本回答では|以降)(?:で|に|の(?:よう|とおり|通り)|では|は)?")
+_PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
+_PROMISE_EN = re.compile(
+    r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
+    r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))\b"
+    r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
+    re.I)
+_PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
+                              r"go over|detail|elaborate|break down|list|highlight)\w*\b", re.I)
+
+# Words any paper's answer could use: research-talk, praise, vague qualities. A clause made
+# only of these (and of the question's own words) says nothing about this paper.
+_GENERIC_JA = frozenset("""
+研究 論文 本研究 本論文 本稿 本手法 本提案 分野 領域 貢献 寄与 重要 重要性 有望 可能性 期待 今後 将来 課題 改善 向上 性能
+結果 成果 手法 提案 示唆 有効 有効性 効果 効果的 新た 新し 様々 多様 応用 発展 理解 影響 意義 価値 進展 革新 革新的 注目
+役割 必要 必要性 検討 議論 分析 知見 洞察 方向性 方向 展開 有用 有用性 実用 実用的 実用性 問題 解決 取り組み 取組 点 側面
+観点 全体 広範 大き 非常 特 多く 幅広 優 良 実現 達成 目的 目標 内容 詳細 情報 方法 アプローチ 技術 既存 従来 学術 社会
+実世界 現実 場面 状況 文脈 コンテキスト モデル システム タスク データ 性質 特徴 特性 利点 欠点 限界 制約 課題点 評価 実験
+検証 設計 構築 開発 機能 能力 品質 信頼性 透明性 公開 非公開 クローズド オープン 内部 仕組み 構造 全般 一般 一般的 今回
+著者 著者ら 筆者 読者 コミュニティ 研究者 進歩 基盤 基礎 礎 道 開 切 新境地 貴重 提供 提示 紹介 説明 明ら 言及 記載 記述
+述 示 触 具体 具体的 明確 明示 明記 以下 次 一方 他 本 的 性 化 上 中 内 主 各 全 等 新 高 大 多 面 者 際 前 後 更 真 可能
+関連 関係 対象 範囲 程度 部分 要素 要因 理由 背景 動機 意味 目指 考 考察 示唆 批判 批判的 レビュー 概要 要約 まとめ 整理
+分野全体 先行研究 先行 研究分野 今後の研究 将来研究 さらなる 更なる 幅 広 深 多数 少 強 弱 高度 高性能 高精度 優位 優位性
+独自 独特 新規 新規性 斬新 先進的 画期的 重要な 主要 中心 核心 鍵 カギ 基本 基本的 全般的 総合 総合的 包括 包括的
+効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
+余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
+質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
+""".split())
+_GENERIC_EN = frozenset("""
+study studies paper papers work works research field fields area areas domain domains contribution contributions contribute
+contributes contributed significant significantly important importance valuable insight insights promising potential potentially
+future direction directions result results finding findings performance improve improves improved improvement improvements better
+approach approaches method methods technique techniques propose proposes proposed novel new various variety wide range
+application applications applicable effective effectiveness efficient efficiency model models system systems data closed open
+source internal internals detail details detailed information publicly public available availability community researchers overall
+general generally topic topics question questions answer answers authors author further investigation investigations needed need
+needs explore explored exploration understanding advance advances advancement advancements progress impact impacts context
+provided given text specific specifically explicit explicitly clear clearly mention mentioned several many key main major aspects
+aspect area overall framework frameworks task tasks problem problems solution solutions challenge challenges limitation limitations
+strength strengths weakness weaknesses benefit benefits advantage advantages novelty state art state-of-the-art existing prior
+previous related way ways offer offers offered provide provides show shows shown demonstrate demonstrates demonstrated present
+presents presented make makes made use uses used using help helps allow allows enable enables lead leads paves pave path
+opens open valuable useful practical real world real-world broader broad deeper deep good great strong high highly
+address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
+perform performs performed performing likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
+design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
+outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
+""".split())
+_EN_FUNCTION = _STOPWORDS | frozenset("""
+i you he she us me my your his her them its it's there's their's one ones some any all each every other another same
+so very more most much less least only just even still yet however therefore thus hence while although though because since
+if unless whether both either neither nor whose whom here now well already often usually also too again ever
+will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
+get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
+""".split())
+
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=[すたるいだん])が[、,，]|けれど(?:も)?[、,，]?|ものの[、,，]?|(?<=ため)[、,，]|(?<=ので)[、,，]|"
+    r"[。．!！?？\n;；]|(?<=[a-z0-9%)]) *[.] +|\s*[:：]\s*|,?\s+(?:but|although|though|however|whereas|while|because)\s+")
+_COMMA = re.compile(r"[、,，]")
+# A piece ending like this is a topic or an argument of the next piece, not a statement.
+_TOPIC_TAIL = re.compile(r"(?:は|では|には|とは|について|に関して|に関しては|に関する|において|においては|として|としては|"
+                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や)$")
+_NUMBER_RUN = re.compile(r"\d+")
+_JA_WORD = re.compile(r"[\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]+|[A-Za-z][A-Za-z0-9'.\-_+/]*|\d[\d.,]*")
+_LIST_MARK = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9]{1,2}[.)、](?!\d)|[(][0-9]{1,2}[)]|[①-⑳]|第[一二三四五六七八九十\d]+に[、,]?)\s*")
+_INLINE_ITEM = re.compile(r"(?:(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)])|[①-⑳])\s*")
+_INTERROGATIVE = re.compile(r"何|なに|なぜ|どの|どう|どれ|どこ|どんな|誰|いつ|いくつ|いくら|どちら|どのよう|\b(?:what|which|how|why|who|whom|when|where)\b", re.I)
+_YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
+
+NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
 
 
-def _substantive(clause: str) -> bool:
-    """A clause that states something: a number, a name, or a real sentence."""
-    return (any(c.isdigit() or (c.isascii() and c.isalpha()) for c in clause)
-            or sum(1 for c in clause if _is_japanese(c)) >= 15)
+def _nfkc(text: str) -> str:
+    """NFKC, with circled numbers as list numbers (① → "1. "), not bare digits."""
+    text = re.sub(r"[①-⑳]", lambda m: f" {int(unicodedata.numeric(m.group(0)))}. ", text)
+    return unicodedata.normalize("NFKC", text)
 
 
-def says_nothing(answer: str) -> bool:
-    """Only "not stated / unclear" and nothing else of substance."""
-    clauses = [c for c in _CLAUSE_SPLIT.split(unicodedata.normalize("NFKC", answer)) if c.strip()]
-    if not any(_NON_ANSWER.search(c) for c in clauses):
+def _clauses(sentence: str) -> list[str]:
+    """Clauses of one sentence: split at が、 けれど ため、 ので、 and at commas after a
+    predicate; a comma after a topic (〜については、) joins the topic to what follows."""
+    out: list[str] = []
+    for part in _CLAUSE_SPLIT.split(sentence):
+        carry = ""
+        for piece in _COMMA.split(part or ""):
+            piece = carry + piece
+            carry = ""
+            if _TOPIC_TAIL.search(piece.strip()):
+                carry = piece + "、"
+                continue
+            if piece.strip():
+                out.append(piece.strip())
+        if carry.strip("、 "):
+            out.append(carry.strip("、 "))
+    return out
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[:-len(suffix)]
+    return w
+
+
+def _known_compound(word: str, question: str) -> bool:
+    """A kanji or katakana compound made entirely of the question's words and generic words
+    (学習時間 when the question says 学習 and 時間 is generic does not count as new)."""
+    n = len(word)
+    ok = [True] + [False] * n
+    for i in range(n):
+        if not ok[i]:
+            continue
+        for j in range(i + 1, n + 1):
+            piece = word[i:j]
+            if piece in _GENERIC_JA or (j - i >= 2 and piece in question):
+                ok[j] = True
+    return ok[n]
+
+
+def _novel_words(clause: str, question: str) -> list[str]:
+    """Words of the clause that carry this paper's content: not the question's, not generic."""
+    q_words = {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", question)}
+    novel = []
+    for m in _JA_WORD.finditer(clause):
+        w = m.group(0)
+        if w[0].isdigit():
+            novel.append(w)
+            continue
+        if w[0].isascii():
+            lw = w.lower().strip(".-'")
+            technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
+            if lw in _EN_FUNCTION or (lw in _GENERIC_EN and not technical):
+                continue
+            if _stem(lw) in q_words or lw in question.lower():
+                continue
+            novel.append(w)
+            continue
+        if w in _GENERIC_JA or w in question:
+            continue
+        if _known_compound(w, question):
+            continue
+        after = clause[m.end():m.end() + 2]
+        if len(w) == 1 and not (after[:1] == "の" or (after[:1] == "な" and after not in ("なる", "なり", "なっ"))):
+            continue                        # one kanji: a verb or adjective stem (優れ, 高い), but 疎な is a word
+        novel.append(w)
+    return novel
+
+
+def _is_promise(sentence: str) -> bool:
+    s = sentence.strip().rstrip("。．.!！:：")
+    if _PROMISE_EN.search(s):
+        return bool(_PROMISE_EN_VERB.search(s)) or s.lower().startswith(("here is", "here's", "below"))
+    if not _PROMISE_JA.search(s):
         return False
-    return not any(_substantive(c) for c in clauses if not _NON_ANSWER.search(c))
+    if _PROMISE_LEAD_JA.search(s):
+        return True
+    head = s[:max(0, len(s) - 12)]
+    if _PAPER_SUBJECT.search(head):
+        return False                        # 本論文はDPRを紹介します: a statement about the paper
+    return "を" not in s or bool(_PROMISE_OBJECT.search(_PROMISE_JA.sub("", s)))
+
+
+def _kind(clause: str, question: str) -> str:
+    c = clause.strip()
+    if _NONE_JA.search(c) or _NONE_EN.search(c.lower()):
+        return NONE
+    if _POINTER_JA.search(c) or _POINTER_EN.search(c):
+        return POINTER
+    if _is_promise(c):
+        return PROMISE
+    return CONTENT if _novel_words(c, question) else GENERIC
+
+
+def _unit_kinds(unit: str, question: str) -> list[str]:
+    """The kinds of the clauses of one sentence, list entry or answer."""
+    kinds = []
+    for sentence in re.split(r"(?<=[。．!！?？])|\n", unit):
+        if not sentence.strip():
+            continue
+        if _is_promise(sentence):
+            kinds.append(PROMISE)
+            continue
+        kinds += [_kind(c, question) for c in _clauses(sentence)]
+    return kinds
+
+
+def _entries(answer: str) -> tuple[str, list[str]]:
+    """A list answer's lead-in and entries: bullet or numbered lines, 1. … 2. … in one line,
+    or ；-separated points. Not a list: ("", [])."""
+    lines = [ln for ln in answer.splitlines() if ln.strip()]
+    marked = [i for i, ln in enumerate(lines) if _LIST_MARK.match(ln)]
+    if len(marked) >= 2:
+        lead = "\n".join(lines[:marked[0]])
+        entries, current = [], ""
+        for i in range(marked[0], len(lines)):
+            if i in marked:
+                if current:
+                    entries.append(current)
+                current = _LIST_MARK.sub("", lines[i])
+            else:
+                current += "\n" + lines[i]
+        entries.append(current)
+        return lead, entries
+    inline = list(_INLINE_ITEM.finditer(answer))
+    numbers = [int(unicodedata.numeric(c)) if len(c) == 1 else int(c)
+               for c in ("".join(ch for ch in m.group(0) if ch.isnumeric()) for m in inline)]
+    if len(inline) >= 2 and numbers == list(range(1, len(inline) + 1)):   # 1. … 2. … in order
+        cuts = [m.start() for m in inline] + [len(answer)]
+        return answer[:cuts[0]], [answer[inline[k].end():cuts[k + 1]] for k in range(len(inline))]
+    parts = [p for p in re.split(r"[；;]", answer) if p.strip()]
+    if len(parts) >= 2:
+        return "", parts
+    return "", []
+
+
+def _entry_says_nothing(entry: str, question: str) -> bool:
+    """「バッチサイズ：明記されていません」: a label and an empty value says nothing."""
+    _, sep, value = entry.replace("：", ":").partition(":")
+    text = value if sep and value.strip() else entry
+    kinds = _unit_kinds(text, question)
+    return bool(kinds) and CONTENT not in kinds
+
+
+def non_answer_reason(answer: str, question: str = "") -> str | None:
+    """Why the answer does not answer (in English), or None when it states something of this
+    paper: an absence claim, "not clear from the context", a promise with nothing after it,
+    the question restated, a statement true of any paper, or a list of mostly such entries."""
+    text, q = _nfkc(answer).strip(), _nfkc(question).strip()
+    if not text:
+        return None
+    lead, entries = _entries(text)
+    if entries:
+        empty = sum(_entry_says_nothing(e, q) for e in entries)
+        lead_kinds = _unit_kinds(_NUMBER_RUN.sub("", lead), q) if lead.strip() else []   # 以下の3点です
+        if empty * 2 > len(entries) and CONTENT not in lead_kinds:
+            return f"{empty} of {len(entries)} list entries say nothing (not stated, unclear or generic)"
+        return None
+    kinds = _unit_kinds(text, q)
+    if not kinds or CONTENT in kinds:
+        return None
+    if q and not _INTERROGATIVE.search(q) and _YES_NO.match(text) and NONE not in kinds:
+        return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
+    if NONE in kinds:
+        return "answer says the point is not stated or not clear, and nothing else"
+    if POINTER in kinds:
+        return "answer points to the paper instead of answering"
+    if PROMISE in kinds:
+        return "answer promises an explanation and gives none"
+    if q and _restates(text, q):
+        return "answer restates the question"
+    return "answer is a generic statement true of any paper"
+
+
+def _restates(answer: str, question: str) -> bool:
+    """Most of the answer's words are the question's (for the message only)."""
+    words = [w for w in _JA_WORD.findall(answer) if len(w) >= 2 and w.lower() not in _EN_FUNCTION]
+    return bool(words) and 2 * sum(w in question for w in words) >= len(words)
+
+
+def says_nothing(answer: str, question: str = "") -> bool:
+    """The answer does not answer (see `non_answer_reason`)."""
+    return non_answer_reason(answer, question) is not None
 
 
 _FUNCTION_BIGRAM = re.compile(r"^[\u3041-\u309f]{2}$")

@@ -7,7 +7,7 @@ from typing import Iterable, Literal, Protocol, Sequence
 
 from ..glossary import find_mistranslations
 from ..models import Evidence, Finding, QAItem
-from .answers import DUPLICATE_JACCARD, different_topics, question_similarity, restates_question, says_nothing
+from .answers import DUPLICATE_JACCARD, different_topics, non_answer_reason, question_similarity
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _found_on_page, _quote_parts, quote_too_short
@@ -126,10 +126,9 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
     if not answer:
         out.add(index, "empty", "answer is empty")
     if answer:
-        if says_nothing(answer):
-            out.add(index, "non_answer", f"answer says nothing: '{_short(answer)}'")
-        elif question and restates_question(question, answer):
-            out.add(index, "non_answer", "answer restates the question")
+        reason = non_answer_reason(answer, question)
+        if reason:
+            out.add(index, "non_answer", f"{reason}: '{_short(answer)}'")
         if is_truncated(answer):
             out.add(index, "truncated", f"answer is cut off: ends with '{_short(answer[-12:], 12)}'")
     for label, text in (("question", question), ("answer", answer)):

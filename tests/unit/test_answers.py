@@ -1,0 +1,159 @@
+"""Answers that answer: the non-answer detector against the ways real model output fails to
+answer (absence claims, "not clear from the context", promises, pointers to the paper, the
+question restated, statements true of any paper, lists of such entries), in Japanese and
+English, です・ます and である, 。 or "." at the end, and the answers with substance that
+must pass although they use the same words."""
+
+import pytest
+
+from ronbun import verify
+from ronbun.models import Evidence, QAItem
+
+QUOTE = Evidence(page=3, quote="Table 3 shows that the retriever reaches 78.4% top-20 accuracy on "
+                               "Natural Questions and 79.4% on TriviaQA, while BM25 reaches 59.1%")
+
+
+def non_answer(question: str, answer: str) -> bool:
+    findings = verify.check_qa_item(0, QAItem(question=question, answer=answer, evidence=[QUOTE]))
+    return any(f.code == "non_answer" and f.blocking for f in findings)
+
+
+NON_ANSWERS = [
+    # absence claims about the text
+    ("将来の研究課題は何ですか？", "将来の研究課題については述べられていません。"),
+    ("将来の研究課題は何ですか？", "この論文では、将来の研究課題は提案されていません。"),
+    ("What future work is proposed?", "No future topics are proposed in the paper."),
+    ("学習時間はどれくらいですか？", "学習時間は記載されていない。"),
+    ("学習時間はどれくらいですか？", "論文中に学習時間に関する情報は見当たりません."),
+    ("使用したモデルのサイズは？", "モデルのサイズに関する記述は見当たらなかった。"),
+    ("バッチサイズは？", "バッチサイズに関しては、具体的な記載がありません。"),
+    ("How long is training?", "The paper does not specify the training time."),
+    ("Which optimizer?", "This information is not provided in the excerpt."),
+    # not clear from the context
+    ("学習データは何ですか？", "提供された文脈からは明らかではありません。"),
+    ("学習データは何ですか？", "The training data is not clear from the context."),
+    ("学習率は？", "残念ながら、提供された情報では学習率を特定することはできません。"),
+    ("Which optimizer?", "It is unclear which optimizer was used."),
+    ("どんなモデルを使いましたか？", "モデルについての詳細な情報は、提供された抜粋からは得られません。"),
+    ("前処理は？", "前処理の詳細は不明であるが、一般的な手法が用いられたと推測される。"),
+    ("What is the objective?", "The objective is not explicitly described in the given text. However, it is likely a standard one."),
+    # promises with nothing after
+    ("提案手法の弱点は何ですか？", "提案手法の弱点について批判的なレビューを提供します。"),
+    ("提案手法の仕組みは？", "以下で説明します。"),
+    ("提案手法の仕組みは？", "DPRの仕組みについて紹介します。"),
+    ("評価指標は何か？", "評価指標については、次のセクションで紹介する。"),
+    ("What datasets are used?", "Here is a critical review of the datasets used in the paper."),
+    ("How does it work?", "Let me walk you through the method."),
+    # pointers and omissions instead of content
+    ("データセットの作成方法は？", "データセットの作成方法については、論文の第3節で詳しく説明されています。"),
+    ("評価結果は？", "評価結果は論文の表に記載されています。詳しくは論文をご参照ください。"),
+    ("What is the main contribution?", "The main contribution is discussed in the introduction of the paper."),
+    ("誤り分析の結果は？", "誤り分析については本文で議論されていますが、ここでは詳細は割愛します。"),
+    # statements true of any paper, and the question restated
+    ("この論文の貢献は何ですか？", "この研究は分野に重要な貢献をしています。"),
+    ("この研究の意義は？", "本研究は今後の研究に新たな可能性を開く重要な成果であり、幅広い応用が期待されます。"),
+    ("GPT-4のアーキテクチャは？", "GPT-4はクローズドモデルであり、内部構造の詳細は開示されていません。"),
+    ("What is the architecture of GPT-4?", "As a closed model, its internal details are not publicly available."),
+    ("How long is training?", "This work makes a significant contribution to the field."),
+    ("提案手法の限界は何ですか？", "他の手法と同様に、提案手法にもいくつかの限界があります。"),
+    ("提案手法の主な利点は何ですか？", "提案手法の主な利点は、その有効性と効率性にあります。"),
+    ("このモデルはどのように評価されましたか？", "このモデルは適切な評価指標を用いて評価されました。"),
+    ("性能は？", "具体的な数値は示されていませんが、性能が向上したと述べられています。"),
+    ("導入の効果は？", "良い質問ですね。結論から言えば、効果は十分に期待できます。"),
+    ("どのような評価をしましたか？", "複数の条件で体系的な評価を実施し、手法間に顕著な差が見られました。"),
+    ("学習の設定は？", "学習の設定は本文の「Training details」の段落に詳しく記載されています。"),
+    # lists whose entries mostly say nothing
+    ("主な貢献は？", "この論文の主な貢献は以下の通りです：\n1. 新しい手法の提案：文脈からは明確に示されていません。\n"
+                    "2. 実験結果：具体的な数値は文脈に含まれていません。\n3. 応用可能性：詳細は不明です。"),
+    ("主な貢献は？", "主な貢献は以下の3点です。\n・提案手法の詳細：記載なし\n・実験結果：文脈からは判断できません\n"
+                    "・今後の課題：言及されていません"),
+    ("評価の詳細は？", "・評価データ: 明確には示されていない\n・評価指標: 不明\n・比較手法: BM25"),
+    ("評価の詳細は？", "データセットは記載されていません；指標は不明です；比較対象も明らかではありません。"),
+]
+
+ANSWERS = [
+    ("提案手法はどのような構成ですか？", "2つの独立したBERTエンコーダで質問とパッセージをそれぞれ768次元のベクトルに変換します。"),
+    ("学習率は？", "学習率は10−5ですが、ウォームアップの長さは明記されていません。"),
+    ("学習時間は？", "論文には学習時間の記載はありませんが、8枚の32GB GPUで1日以内に収束すると述べています。"),
+    ("温度は？", "具体的な値は明記されていないものの、温度パラメータを導入しています。"),
+    ("提案手法の限界は何ですか？", "英語のWikipediaのみで評価しており、他言語への汎化は検証されていません。"),
+    ("提案手法の限界は何ですか？", "本論文は多言語での評価を行っていない。計算資源の制約から、英語のみを対象としたためである。"),
+    ("提案手法の限界は何ですか？", "検索対象を2100万パッセージに限っており、より大規模なコーパスでの速度は示されていません。"),
+    ("What is not covered?", "The paper does not evaluate on non-English corpora, because all five benchmarks are English."),
+    ("Which encoder?", "The encoders are two BERT networks, but the paper does not mention the batch size for the reader."),
+    ("将来の研究課題は？", "著者らは、エンドツーエンドでの検索器と読解器の同時学習を今後の課題として挙げています。"),
+    ("新しいモデルを提案していますか？", "いいえ、新しいアーキテクチャは提案されておらず、既存のBERTエンコーダを2つ組み合わせています。"),
+    ("DPRの特徴は？", "DPRは疎な特徴を必要としません。"),
+    ("未知語の扱いは？", "不明な単語は[UNK]トークンに置き換えます。"),
+    ("ラベルが無い場合は？", "この手法では、ラベル付きデータがない場合でも学習できます。"),
+    ("このデータセットは何を提供しますか？", "判決文などの原資料と、長さの異なる専門家による要約を対応づけて提供します。"),
+    ("提案手法の仕組みを説明してください。", "以下で説明します。まず、質問とパッセージを別々のBERTで符号化し、内積で類似度を計算します。"),
+    ("評価の詳細は？", "1. データセット：Natural Questions\n2. 評価指標：上位20件の検索精度\n3. ベースライン：BM25"),
+    ("主な結果は？", "主な結果は次の通りです。\n・Natural QuestionsでTop-20精度78.4%\n・TriviaQAで79.4%\n・学習時間：記載なし"),
+    ("DPRはBM25より優れていますか？", "はい、上位20件の精度で9%から19%上回ります。"),
+    ("なぜバッチ内負例が有効なのですか？", "同じバッチの他の質問の正例を負例として再利用するため、追加の計算なしに多くの負例で学習できるからです。"),
+    ("この研究の意義は？", "疎な検索を密な検索で置き換えられることを初めて示した点にあります。"),
+    ("エンコーダは何ですか？", "BERTです。"),
+    ("評価はどのように行いましたか？", "人手で要約を読み比べ、どちらが元の文書に忠実かを判定しました。"),
+    ("この手法の限界は？", "長い文書では重要な情報が途中で切り捨てられてしまう点です。"),
+    ("どのような比較を行いましたか？", "同じ計算量の条件で、密なモデルと疎なモデルを比較しました。"),
+    ("What are the limitations?", "The method needs labelled question-passage pairs, which are expensive to collect."),
+    ("前処理は？", "記事を512トークンに切り詰め、言語識別は行っていません。"),
+    ("学習の詳細は？", "AdamW、学習率0.0003、バッチサイズ256です。ウォームアップの長さは本文には書かれていませんが、"
+                    "付録Bで2,000ステップとされています。"),
+    ("判断の根拠は？", "文脈から判断すると、DPRはBM25より上位20件の精度で高い値を示しています。"),
+    ("DPRの上位20件の検索精度は？", "DPRの上位20件の検索精度は78.4%です。"),    # the question's words and a number
+    ("What is the main result?", "The retriever reaches 78.4% top-20 accuracy on Natural Questions, beating BM25 by 19 points."),
+    ("この論文で扱われていないことは？", "本論文は検索器の学習のみを扱い、読解器の改良については論じていない。"
+                                 "読解器は既存の抽出型モデルをそのまま用いている。"),
+]
+
+
+@pytest.mark.parametrize("question, answer", NON_ANSWERS)
+def test_answers_that_do_not_answer_are_non_answers(question, answer):
+    assert non_answer(question, answer)
+
+
+@pytest.mark.parametrize("question, answer", ANSWERS)
+def test_answers_with_substance_pass_although_they_use_the_same_words(question, answer):
+    assert not non_answer(question, answer)
+
+
+def test_the_finding_says_which_kind_of_non_answer_it_is():
+    assert "not stated" in verify.non_answer_reason("学習時間は記載されていない。", "学習時間は？")
+    assert "promises" in verify.non_answer_reason("以下で説明します。", "仕組みは？")
+    assert "points to the paper" in verify.non_answer_reason("詳しくは論文をご参照ください。", "結果は？")
+    assert "generic" in verify.non_answer_reason("この研究は分野に重要な貢献をしています。", "DPRの新規性は？")
+    assert "restates" in verify.non_answer_reason("提案手法にはいくつかの限界があります。", "提案手法の限界は何ですか？")
+    assert "list entries" in verify.non_answer_reason("・A：不明\n・B：記載なし\n・C：BM25", "何ですか？")
+
+
+def test_a_list_with_mostly_real_entries_is_an_answer():
+    assert verify.non_answer_reason("・データ：Natural Questions\n・指標：Top-20精度\n・学習時間：記載なし", "設定は？") is None
+
+
+def test_a_promise_followed_by_the_answer_is_an_answer_but_alone_it_is_not():
+    promise = "提案手法の学習方法について説明します。"
+    assert verify.says_nothing(promise, "学習方法は？")
+    assert not verify.says_nothing(promise + "正例1件とバッチ内の負例127件で交差エントロピーを最小化します。", "学習方法は？")
+
+
+def test_the_non_answer_stays_blocking_and_its_message_is_english():
+    [finding] = [f for f in verify.check_qa_item(0, QAItem(question="学習率は？", answer="文脈からは明らかではありません。",
+                                                           evidence=[QUOTE])) if f.code == "non_answer"]
+    reason = finding.message.split(": '")[0]
+    assert finding.blocking and reason.isascii() and reason.startswith("answer says")
+
+
+@pytest.mark.parametrize("answer", [
+    "課題は 1. 記載なし 2. 不明 3. BM25との比較",          # numbered in one line
+    "① 記載なし\n② 文脈からは判断できません\n③ BM25",        # circled numbers
+    "学習率：不明；バッチサイズ：記載なし；エポック数：40",   # ；-separated
+])
+def test_lists_in_every_notation_are_judged_by_their_entries(answer):
+    assert "list entries" in verify.non_answer_reason(answer, "学習の設定は？")
+
+
+def test_numbers_in_running_text_do_not_make_a_list():
+    answer = "See Table 3. The model in Figure 2. reaches 78.4% top-20 accuracy."
+    assert verify.non_answer_reason(answer, "What is the result?") is None
