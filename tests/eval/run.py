@@ -291,7 +291,9 @@ class Report:
         measured = set(CODES)
         if (expect ^ got) & measured:
             self.misses.append({"id": rid, "expected": sorted(expect & measured), "got": sorted(got & measured)})
-        if text is not None and "truncated" in got and text.rstrip().endswith(COMPLETE_ENDS):
+        # a complete sentence: ends like one and is not labelled cut off (a list stopping at "3. " is)
+        if text is not None and "truncated" in got and "truncated" not in expect \
+                and text.rstrip().endswith(COMPLETE_ENDS):
             self.truncated_on_complete.append(rid)
 
 
