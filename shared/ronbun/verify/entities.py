@@ -28,7 +28,7 @@ MAX_WORDS = 8
 # abbreviations of ordinary prose are here for the same reason.
 GENERIC = frozenset("""
 ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu gb mb kb tb gbs
-ms sec hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
+hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
 transformer transformers neural network networks deep learning machine model models
 english japanese chinese
 """.split())
