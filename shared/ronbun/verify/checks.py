@@ -73,16 +73,12 @@ def _check_numbers(out: _Findings, item: ItemKey, text: str, values: Sequence[fl
         out.add(item, "number_not_in_source", f"numbers not found in {where}: {shown}", blocking=blocking)
 
 
-def _check_names(out: _Findings, item: ItemKey, text: str, quotes: Sequence[str],
-                 paper: NameIndex | None) -> None:
-    """Every named method, dataset, metric or model (Latin letters) is in the quotes or the
-    paper; without the paper, a warning against the quotes only."""
-    missing = unsupported_names(text, NameIndex(quotes), *([paper] if paper is not None else []))
+def _check_names(out: _Findings, item: ItemKey, text: str, quotes: Sequence[str], paper: NameIndex) -> None:
+    """Every named method, dataset, metric or model (Latin letters) is in the quotes or the paper."""
+    missing = unsupported_names(text, NameIndex(quotes), paper)
     if missing:
-        where = "the quotes or the paper" if paper is not None else "the quotes"
         shown = ", ".join(f"'{n}'" for n in missing[:5])
-        out.add(item, "unsupported_entity", f"{shown} {'is' if len(missing) == 1 else 'are'} not in {where}",
-                blocking=paper is not None)
+        out.add(item, "unsupported_entity", f"{shown} {'is' if len(missing) == 1 else 'are'} not in the quotes or the paper")
 
 
 def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int, str] | None = None, *,
@@ -160,9 +156,9 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
         else:
             _check_numbers(out, index, answer, source_values(ev.quote for ev in item.evidence), False,
                            "the evidence quotes")
-        if pages is not None and names is None:
-            names = NameIndex(pages.values())
-        _check_names(out, index, answer, [ev.quote for ev in item.evidence], names)
+        if pages is not None:
+            _check_names(out, index, answer, [ev.quote for ev in item.evidence],
+                         NameIndex(pages.values()) if names is None else names)
     return out.list()
 
 

@@ -34,9 +34,11 @@ english japanese chinese
 """.split())
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:['’\-_][A-Za-z0-9+#]+|\.\d[A-Za-z0-9]*)*")
+_CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
 _SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
 _SENTENCE_START = re.compile(r"(?:[.!?:]\s+|\n\s*|[「『(\"“]\s*)$")
-_ENGLISH_NEXT = re.compile(r",|\s+[a-z]")
+_ENGLISH_NEXT = re.compile(r"[,:]|\s+[a-z]")
 _SENTENCE_REST = re.compile(r"[^。．.!?！？\n]*")
 _CONNECTORS = frozenset({"of", "for", "to", "de", "von", "van", "der"})     # "Mixture of Experts"
 _STOPWORDS = frozenset("""
@@ -59,10 +61,12 @@ def _fold(text: str) -> str:
 
 class NameIndex:
     """Every run of 1..MAX_WORDS consecutive source words, squashed ("resnet50"), and the
-    initials of runs of 2..MAX_WORDS words that the source itself abbreviates."""
+    words the source writes with a capital that is not just a sentence's first letter (an
+    all-capitals name must be one of those: "CLASS" is not found in "a class of models")."""
 
     def __init__(self, texts: Iterable[str]):
         self.runs: set[str] = set()
+        self.capitalised: set[str] = set()
         for text in texts:
             text = re.sub(r"(\w)-[ \t]*\r?\n\s*(\w)", r"\1\2", text or "")   # line-end hyphens
             words = _SOURCE_WORD.findall(_fold(text))
@@ -71,6 +75,10 @@ class NameIndex:
                 for w in words[i:i + MAX_WORDS]:
                     run += w
                     self.runs.add(run)
+            for m in _CAPITALISED.finditer(text):
+                word = m.group()
+                if not (_ordinary_capital(word) and _SENTENCE_END.search(text, max(0, m.start() - 3), m.start())):
+                    self.capitalised.add(_fold(word))
 
     def has(self, squashed: str) -> bool:
         if not squashed:
@@ -84,6 +92,9 @@ class NameIndex:
                 return True
         return False
 
+    def has_capitalised(self, word: str) -> bool:
+        return _fold(word) in self.capitalised
+
 
 class _Any:
     def __init__(self, indexes: Iterable[NameIndex]):
@@ -91,6 +102,9 @@ class _Any:
 
     def has(self, squashed: str) -> bool:
         return any(i.has(squashed) for i in self.indexes)
+
+    def has_capitalised(self, word: str) -> bool:
+        return any(i.has_capitalised(word) for i in self.indexes)
 
 
 def _name_like(token: str) -> bool:
@@ -176,16 +190,19 @@ def _variants(name: str) -> list[str]:
 
 
 def _found(name: str, index: NameIndex) -> bool:
+    if name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
+        return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
     if any(_is_generic(v) or index.has(_squash(v)) for v in _variants(name)):
         return True
     words = [w for w in name.split() if w.casefold() not in _CONNECTORS]
     if len(words) > 1:
-        # "BERT BM25", "A100 GPU": names side by side, each found (not "Natural Questions")
-        if all(_is_generic(w) or (not _ordinary_capital(w) and _found(w, index)) for w in words):
+        # "BERT BM25", "A100 GPU": names side by side, each found (not "Natural Questions", "APACHE II")
+        if all(_is_generic(w) or (len(w) >= 3 and not _ordinary_capital(w) and _found(w, index)) for w in words):
             return True
         # "Dense Passage Retrieval" for a paper that writes "DPR"; "Large Language Models"
         initials = _acronym(words)
-        if len(initials) >= 2 and (_is_generic(initials) or index.has(_squash(initials))):
+        if all(w.isalpha() and w[1:].islower() for w in words) and \
+                (_is_generic(initials) or index.has(_squash(initials))):
             return True
     return False
 
