@@ -130,3 +130,9 @@ def test_on_the_dpr_paper():
 def test_the_judge_model_setting():
     assert from_env({}).judge_model is None
     assert from_env({"RONBUN_JUDGE_MODEL": "gpt-4.1-nano"}).judge_model == "gpt-4.1-nano"
+
+
+def test_a_title_longer_than_the_index_runs_is_found():
+    index = NameIndex(["Sparse Adapter Routing for Efficient Multilingual Summarization of News Articles"])
+    assert unsupported_names("Sparse Adapter Routing for Efficient Multilingual Summarization of News を提案", index) == []
+    assert unsupported_names("Sparse Adapter Routing for Efficient Multilingual Translation of News を提案", index) != []

@@ -8,7 +8,7 @@ from typing import Iterable, Literal, Protocol, Sequence
 from ..glossary import find_mistranslations
 from ..models import Evidence, Finding, QAItem
 from .answers import DUPLICATE_JACCARD, different_topics, question_similarity, restates_question, says_nothing
-from .entities import NameIndex, unsupported_names
+from .entities import NameIndex, name_index, unsupported_names
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _found_on_page, _quote_parts, quote_too_short
@@ -95,7 +95,7 @@ def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int
     if pages is not None:
         _check_numbers(out, item, text, source_values(pages.values()) if values is None else values,
                        True, "the paper")
-        _check_names(out, item, text, [], NameIndex(pages.values()) if names is None else names)
+        _check_names(out, item, text, [], name_index(tuple(pages.values())) if names is None else names)
     return out.list()
 
 
@@ -158,7 +158,7 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
                            "the evidence quotes")
         if pages is not None:
             _check_names(out, index, answer, [ev.quote for ev in item.evidence],
-                         NameIndex(pages.values()) if names is None else names)
+                         name_index(tuple(pages.values())) if names is None else names)
     return out.list()
 
 
@@ -185,7 +185,7 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
         if paper is not None:
             extra = [paper.title, paper.abstract, paper.published, paper.updated]
         values = source_values([*pages.values(), *extra])
-        names = NameIndex([*pages.values(), *extra])
+        names = name_index((*pages.values(), *extra))
     findings = check_text("one_liner", result.one_liner, pages, style=style, values=values, names=names)
     findings += check_text("summary", result.summary, pages, style=style, values=values, names=names)
     for i, item in enumerate(result.qa):

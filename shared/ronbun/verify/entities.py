@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 from .text import _CODE, _URL, _is_japanese
 
-MAX_WORDS = 8
+MAX_WORDS = 6
 
 # Words that name a kind of thing, not one artefact a paper must introduce; Japanese writers
 # use them (and their plurals) freely for any paper, and papers often never spell them out
@@ -55,6 +56,8 @@ def _squash(text: str) -> str:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
@@ -94,6 +97,12 @@ class NameIndex:
 
     def has_capitalised(self, word: str) -> bool:
         return _fold(word) in self.capitalised
+
+
+@lru_cache(maxsize=4)
+def name_index(texts: tuple[str, ...]) -> NameIndex:
+    """The index of a paper's texts, built once for the several checks of one result."""
+    return NameIndex(texts)
 
 
 class _Any:
@@ -192,6 +201,9 @@ def _variants(name: str) -> list[str]:
 def _found(name: str, index: NameIndex) -> bool:
     if name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
         return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
+    parts = _SOURCE_WORD.findall(_fold(name))
+    if len(parts) > MAX_WORDS:                      # a title: every window of MAX_WORDS words
+        return all(index.has("".join(parts[i:i + MAX_WORDS])) for i in range(len(parts) - MAX_WORDS + 1))
     if any(_is_generic(v) or index.has(_squash(v)) for v in _variants(name)):
         return True
     words = [w for w in name.split() if w.casefold() not in _CONNECTORS]
