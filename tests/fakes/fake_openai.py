@@ -22,6 +22,7 @@ its quotes, is unsupported. They have their own queue, filled by the kinds start
     fake.enqueue("judge_unsupported")       # every item unsupported (items=["Q1"]: only those)
     fake.enqueue("judge_error", times=3)    # 500 (the SDK retries: one per attempt)
     fake.enqueue("judge_refusal") / ("judge_invalid_json")
+    fake.enqueue("judge_custom", output={"verdicts": [...]})   # this JudgeOutput dict, as is
 
 `fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
 and `fake.responses` the 200 bodies sent (errors are not recorded there); `fake.judge_calls` and
@@ -43,7 +44,7 @@ import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
          "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction")
-JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json")
+JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom")
 JUDGE_SCHEMA = "JudgeOutput"
 TEST_KEY = "sk-test-0123456789abcdef"
 DEFAULT_QA = 4
@@ -398,6 +399,8 @@ class _Handler(BaseHTTPRequestHandler):
             refusal = "I'm sorry, but I can't help with that request."
         elif kind == "judge_invalid_json":
             content = '{"verdicts": [{"item": "Q1", '
+        elif kind == "judge_custom":
+            content = json.dumps(kw["output"], ensure_ascii=False)
         else:
             forced = list(kw.get("items", [])) if kind == "judge_unsupported" else None
             content = json.dumps(judge_output(messages, forced), ensure_ascii=False)

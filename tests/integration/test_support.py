@@ -205,3 +205,27 @@ def test_the_offline_engine_makes_no_judge_call(fake_openai):
     result = summarize(parse_id("2401.15884v1"), paper=PAPER, pdf_bytes=PDF, engine="offline")
     assert fake_openai.judge_calls == [] and fake_openai.calls == []
     assert result.quality.judge == [] and result.quality.left_out == []
+
+
+def test_parts_the_judge_gave_no_verdict_for_are_left_out_not_dropped(fake_openai):
+    fake_openai.enqueue("judge_custom", output={"verdicts": [
+        {"item": "Q1", "verdict": "supported", "reason": "引用どおりです。"},
+        {"item": "Q99", "verdict": "unsupported", "reason": "存在しない項目です。"},
+        {"item": "summary", "verdict": "partial", "reason": "引用に無い細部があります。"}]})
+    result = _run()
+    assert len(result.qa) == N and result.quality.dropped == []
+    assert {v.item: v.verdict for v in result.quality.judge} == {0: "supported", "summary": "partial"}
+    [left] = result.quality.left_out
+    assert left.kind == "judge_skipped" and "no verdict" in left.detail
+    assert "one_liner" in left.detail and "Q2" in left.detail and "Q1," not in left.detail
+
+
+def test_the_fake_judge_is_careful():
+    from tests.fakes.fake_openai import judge_item
+
+    quote = "The improvement is largest for Swahili, where the ROUGE-L score increases by 4.7 points."
+    assert judge_item(f"論文は「{quote}」と述べています。", [quote])[0] == "supported"
+    assert judge_item("スワヒリ語で ROUGE-L が 4.7 ポイント向上しました。", [quote])[0] == "supported"
+    assert judge_item(OPPOSITE, [quote])[0] == "unsupported"
+    assert judge_item("BLEU が 9.1 向上し、COMET も改善しました。", [quote])[0] == "unsupported"
+    assert judge_item("ROUGE-L が 4.7 向上し、BLEU も改善しました。", [quote])[0] == "partial"
