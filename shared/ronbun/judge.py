@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 Key = int | Literal["summary", "one_liner"]
 
 JUDGE_MAX_OUTPUT_TOKENS = 3000
+# The judge is optional, the summary is not: a slow judge must not use up the worker's time
+# (300 s) and lose the result, so its calls wait less and are retried at most once.
+JUDGE_TIMEOUT = 60.0
+JUDGE_MAX_RETRIES = 1
 FINDING = "judge_unsupported"
 SKIPPED_JA = "回答と引用の整合性の確認(判定モデル)を実行できませんでした"
 
@@ -79,7 +84,9 @@ class Judge:
     spent, and what could not be judged."""
 
     def __init__(self, settings: Settings, main_model: str):
-        self.engine = llm.OpenAIEngine(settings, settings.judge_model or main_model)
+        bounded = replace(settings, openai_timeout=min(settings.openai_timeout, JUDGE_TIMEOUT),
+                          openai_max_retries=min(settings.openai_max_retries, JUDGE_MAX_RETRIES))
+        self.engine = llm.OpenAIEngine(bounded, settings.judge_model or main_model)
         self.verdicts: dict[Key, Verdict] = {}
         self.input_tokens = self.output_tokens = self.calls = 0
         self.failed: str | None = None          # why the judge could not run (then it is not asked again)

@@ -22,6 +22,7 @@ its quotes, is unsupported. They have their own queue, filled by the kinds start
     fake.enqueue("judge_unsupported")       # every item unsupported (items=["Q1"]: only those)
     fake.enqueue("judge_error", times=3)    # 500 (the SDK retries: one per attempt)
     fake.enqueue("judge_refusal") / ("judge_invalid_json")
+    fake.enqueue("judge_slow", seconds=2)   # sleeps, then answers normally
     fake.enqueue("judge_custom", output={"verdicts": [...]})   # this JudgeOutput dict, as is
 
 `fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
@@ -44,7 +45,8 @@ import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
          "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction")
-JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom")
+JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
+               "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
 TEST_KEY = "sk-test-0123456789abcdef"
 DEFAULT_QA = 4
@@ -393,6 +395,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "judge_error":
             self._error(500, "The server had an error (fake judge)", "server_error")
             return
+        if kind == "judge_slow":
+            time.sleep(float(kw.get("seconds", 2.0)))
         messages = body.get("messages", [])
         content, refusal = None, None
         if kind == "judge_refusal":

@@ -16,7 +16,7 @@ from ronbun.models import Generator, Paper, Result
 from ronbun.pdftext import extract
 from ronbun.pipeline import summarize
 from ronbun.settings import get_settings
-from tests.fakes.fake_openai import CONTRADICTION, UNKNOWN_DATASETS, grounded_output, judge_items
+from tests.fakes.fake_openai import UNKNOWN_DATASETS, grounded_output, judge_items
 from tests.fakes.pdfs import DEFAULT_SECTIONS, DEFAULT_TITLE, make_paper_pdf
 
 PDF = make_paper_pdf()
@@ -229,3 +229,25 @@ def test_the_fake_judge_is_careful():
     assert judge_item(OPPOSITE, [quote])[0] == "unsupported"
     assert judge_item("BLEU が 9.1 向上し、COMET も改善しました。", [quote])[0] == "unsupported"
     assert judge_item("ROUGE-L が 4.7 向上し、BLEU も改善しました。", [quote])[0] == "partial"
+
+
+def test_a_judge_that_times_out_keeps_the_items(fake_openai, monkeypatch):
+    monkeypatch.setenv("RONBUN_OPENAI_TIMEOUT", "1")
+    monkeypatch.setenv("RONBUN_OPENAI_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    fake_openai.enqueue("judge_slow", seconds=2)
+    result = _run()
+    assert len(result.qa) == N
+    [left] = result.quality.left_out
+    assert left.kind == "judge_skipped" and "APITimeoutError" in left.detail
+
+
+def test_the_judge_waits_less_and_retries_less_than_the_summary():
+    from ronbun.judge import JUDGE_MAX_RETRIES, JUDGE_TIMEOUT, Judge
+    from ronbun.settings import Settings
+
+    judge = Judge(Settings(openai_timeout=120, openai_max_retries=2, judge_model="gpt-4.1-nano"), "gpt-4.1-mini")
+    assert (judge.engine.settings.openai_timeout, judge.engine.settings.openai_max_retries) == \
+        (JUDGE_TIMEOUT, JUDGE_MAX_RETRIES) == (60.0, 1)
+    assert judge.engine.model == "gpt-4.1-nano"
+    assert Judge(Settings(openai_timeout=5, openai_max_retries=0), "m").engine.settings.openai_timeout == 5
