@@ -5,7 +5,9 @@ A name is found when its letters and digits, lowercased, equal one to six consec
 the source run together: "ResNet-50", "ResNet50" and "resnet 50" are one name, "BERT" is not
 found inside "RoBERTa". Plurals and possessives ("LLMs", "BERT's"), a generic word hyphenated
 to a found name ("BERT-based"), and an acronym written beside its expansion ("BLEU (Bilingual
-Evaluation Understudy)") are accepted.
+Evaluation Understudy)") are accepted. An all-capitals name must be written with capitals in
+the source ("CLASS" is not found in "a class of models"); a longer name, such as the title, is
+found window by window.
 
 What is not a name: plain lowercase words ("fine-tuning", "dropout"), single letters (variables),
 numbers with units (70B, 12GB: the number check covers those), URLs, code in backticks, the
@@ -26,12 +28,13 @@ MAX_WORDS = 6
 # Words that name a kind of thing, not one artefact a paper must introduce; Japanese writers
 # use them (and their plurals) freely for any paper, and papers often never spell them out
 # ("LLM" in a paper that only says "language model", "GPU" for "A100"). Units and
-# abbreviations of ordinary prose are here for the same reason.
+# abbreviations of ordinary prose are here for the same reason; arXiv is where every paper
+# Ronbun reads comes from.
 GENERIC = frozenset("""
 ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu gb mb kb tb gbs
 hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
 transformer transformers neural network networks deep learning machine model models
-english japanese chinese
+english japanese chinese arxiv
 """.split())
 
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:['’\-_][A-Za-z0-9+#]+|\.\d[A-Za-z0-9]*)*")
@@ -47,7 +50,7 @@ a an the this that these those it its we our they their there here which who wha
 in on at by for from with as is are was were be been has have had do does did and or but not no yes
 if so to of also then thus hence however therefore moreover furthermore additionally overall finally
 first second third both each all some many most more other such while although because since using
-based given note see let one two three table figure section appendix equation
+based given note see let one two three table figure section appendix equation fig figs eq tab sec
 """.split())
 
 
