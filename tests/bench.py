@@ -428,6 +428,64 @@ def bench_stack(quick: bool) -> dict:
         stack.stop()
 
 
+# ---------------------------------------------------------------------------- the judge's cost
+
+JUDGE_PRICE_MODEL = "gpt-4.1-mini"
+
+
+def bench_judge() -> dict:
+    """The judge call's share of one paper's tokens and estimated cost: the 15-page paper through
+    the pipeline in this process (real SDK, fake OpenAI server, main and judge model the default)."""
+    from ronbun.ids import parse_id
+    from ronbun.llm import estimate_cost
+    from ronbun.pipeline import summarize
+    from ronbun.settings import Settings
+    from tests.fakes.fake_openai import TEST_KEY, FakeOpenAI
+
+    pdf, source = _fifteen_page_pdf()
+    fake = FakeOpenAI().start()
+    try:
+        settings = Settings(openai_api_key=TEST_KEY, openai_base_url=fake.url, openai_model=JUDGE_PRICE_MODEL)
+        result = summarize(parse_id(FIFTEEN_PAGES), pdf_bytes=pdf, engine="openai", settings=settings)
+        main = [r["usage"] for r in fake.responses]
+        judge = [r["usage"] for r in fake.judge_responses]
+        estimated = {name: _estimated(calls, responses) for name, calls, responses in (
+            ("summary", fake.calls, fake.responses), ("judge", fake.judge_calls, fake.judge_responses))}
+    finally:
+        fake.stop()
+
+    def part(usages: list[dict]) -> dict:
+        tin, tout = sum(u["prompt_tokens"] for u in usages), sum(u["completion_tokens"] for u in usages)
+        return {"calls": len(usages), "input_tokens": tin, "output_tokens": tout,
+                "usd": estimate_cost(JUDGE_PRICE_MODEL, tin, tout)}
+
+    m, j = part(main), part(judge)
+    g = result.generator
+    total_usd = m["usd"] + j["usd"]
+    est_usd = {k: estimate_cost(JUDGE_PRICE_MODEL, *v) for k, v in estimated.items()}
+    return {"paper": source, "model": JUDGE_PRICE_MODEL, "summary_calls": m, "judge_calls": j,
+            "estimated_tokens": {k: {"input": v[0], "output": v[1], "usd": est_usd[k]} for k, v in estimated.items()},
+            "judge_cost_share_estimated": round(est_usd["judge"] / (est_usd["judge"] + est_usd["summary"]), 3),
+            "judge_token_share": round((j["input_tokens"] + j["output_tokens"])
+                                       / max(1, g.input_tokens + g.output_tokens), 3),
+            "judge_cost_share": round(j["usd"] / total_usd, 3) if total_usd else 0.0,
+            "result_usage": {"input_tokens": g.input_tokens, "output_tokens": g.output_tokens, "calls": g.calls,
+                             "cost_usd": g.cost_usd},
+            "verdicts": [v.verdict for v in result.quality.judge],
+            "measured": "tokens as the fake server counts them (prompt characters / 4, answer characters / 3), "
+                        "and estimated_tokens by ronbun.prompts.estimate_tokens (about 1 token per Japanese "
+                        f"character: the fairer share); USD at {JUDGE_PRICE_MODEL} prices (ronbun.llm.PRICES); "
+                        "the judge defaults to the main model"}
+
+
+def _estimated(calls: list[dict], responses: list[dict]) -> tuple[int, int]:
+    from ronbun.prompts import estimate_tokens
+
+    tin = sum(estimate_tokens([m["content"] for m in c["messages"] if isinstance(m.get("content"), str)]) for c in calls)
+    tout = sum(estimate_tokens([r["choices"][0]["message"]["content"] or ""]) for r in responses)
+    return tin, tout
+
+
 # ---------------------------------------------------------------------------- report
 
 def _table(res: dict) -> str:
@@ -448,6 +506,10 @@ def _table(res: dict) -> str:
          mark(d["extract"]["ok"]), f"worst paper {d['extract']['worst_cleanup_ratio']:.3f}"),
         ("pipeline_overhead_s", f"{res['pipeline_overhead_s']:.2f}", "", "",
          f"15-page paper, POST -> done, runs {d['pipeline']['runs']}"),
+        ("judge_cost_share", f"{d['judge']['judge_cost_share']:.3f}", "", "",
+         f"one paper: judge {d['judge']['judge_calls']['input_tokens']}+{d['judge']['judge_calls']['output_tokens']} "
+         f"tokens ${d['judge']['judge_calls']['usd']:.4f} of ${d['judge']['result_usage']['cost_usd']:.4f} "
+         f"({d['judge']['model']} prices; {d['judge']['judge_cost_share_estimated']:.3f} by estimate_tokens)"),
         ("throughput_papers_per_min", f"{res['throughput_papers_per_min']:.1f}", "", "",
          f"{d['throughput']['papers']} papers in {d['throughput']['seconds']} s, 2 workers"),
     ]
@@ -479,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
     cached = bench_cached_get(40 if args.quick else 200)
     say("corpus extraction")
     extracted = bench_extract(1 if args.quick else 3)
+    say("the judge's share of one paper's tokens and cost")
+    judge = bench_judge()
     say("local stack: dedup, pipeline overhead, throughput")
     stack = bench_stack(args.quick)
 
@@ -499,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
             "cleanup_ratio": {"value": extracted["worst_cleanup_ratio"], "target": TARGETS["cleanup_ratio"],
                               "ok": extracted["ok"]},
         },
-        "details": {"api_import": api_import, "cached_get": cached, "dedup": dedup,
+        "judge_cost_share": judge["judge_cost_share"],
+        "details": {"api_import": api_import, "cached_get": cached, "dedup": dedup, "judge": judge,
                     "extract": {k: v for k, v in extracted.items() if k != "papers"},
                     "pipeline": stack["pipeline_overhead_s"], "throughput": stack["throughput_papers_per_min"]},
         "notes": NOTES,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import EngineNotConfigured, InvalidRequest, ModelError, ModelOutputInvalid, ModelRefused
 from .models import ModelOutput, Paper
@@ -135,12 +135,25 @@ class OpenAIEngine:
             return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt)
         raise AssertionError("unreachable")
 
-    def _call(self, client, messages: list[dict], cap: int):
+    def parse(self, messages: list[dict], response_format: type[BaseModel], *, cap: int) -> tuple[BaseModel, int, int]:
+        """One structured-output call with another schema (the judge): the parsed answer and
+        its input and output tokens. Errors as for generate(); a cut-off answer is invalid."""
+        import openai
+
+        try:
+            completion = self._call(self.client(), messages, cap, response_format)
+        except openai.LengthFinishReasonError as exc:
+            raise ModelOutputInvalid("the model's answer was truncated (finish_reason=length)") from exc
+        usage = completion.usage
+        return (self._parsed(completion), usage.prompt_tokens if usage else 0,
+                usage.completion_tokens if usage else 0)
+
+    def _call(self, client, messages: list[dict], cap: int, response_format: type[BaseModel] = ModelOutput):
         import openai
 
         try:
             return client.chat.completions.parse(
-                model=self.model, messages=messages, response_format=ModelOutput,
+                model=self.model, messages=messages, response_format=response_format,
                 max_completion_tokens=cap)
         except openai.ContentFilterFinishReasonError as exc:
             raise ModelRefused("the model's answer was stopped by its content filter") from exc

@@ -13,6 +13,7 @@ from . import llm, pdftext, prompts, quality, verify
 from .arxiv import ArxivClient, get_client
 from .errors import QualityRejected
 from .ids import PaperRef
+from .judge import FINDING as JUDGE_FINDING, Judge
 from .models import Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result
 from .settings import Settings, get_settings
 from .urls import find_code_urls
@@ -87,13 +88,26 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     report("verifying")
     output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
     findings = _blocking(output, paper, doc)
+    judge = Judge(settings, gen_engine.model) if gen_engine.name == "openai" else None
+    if judge:                   # meaning, against each part's own quotes: the parts that pass so far
+        judge.rate(paper, output, _passing(output, findings))
+        findings += judge.findings()
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
+        before = output
         output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, doc)
         findings = _blocking(output, paper, doc)
+        if judge:               # rewritten parts are judged again
+            changed = _changed(before, output)
+            judge.forget(changed)
+            judge.rate(paper, output, _passing(output, findings))
+            findings += judge.findings()
+            repaired = sum(1 for k in changed if k not in {f.item for f in findings})
+    judged_summary = [f for f in findings if f.code == JUDGE_FINDING and not isinstance(f.item, int)]
+    findings = [f for f in findings if f not in judged_summary]     # the judge's word on the summary is a warning
 
     kept, dropped = _drop_failing(output, findings)
     if any(f.item in ("summary", "one_liner") for f in findings):
@@ -101,19 +115,38 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         raise QualityRejected(f"the summary failed verification: {reasons}")
 
     result = _result(paper, output, kept, doc, gen_engine, prompt, usage)
+    if judge:
+        shown = [i for i in range(len(output.qa)) if i not in {f.item for f in findings}]
+        judge.add_usage(result.generator)
+        result.quality.judge = judge.shown(shown)
+        result.quality.left_out += judge.left_out(shown)
+        result.quality.warnings += [f"{f.item}: {f.message}" for f in judged_summary]
+        result.quality.checks = [JUDGE_FINDING]
     result.quality = _quality(result, doc, prompt, dropped, repaired)
     return result
 
 
 def _quality(result: Result, doc: pdftext.Extracted, prompt: prompts.Prompt, dropped: list[Finding],
              repaired: int) -> Quality:
-    """What was checked, dropped and left out; keeps what earlier steps recorded (e.g. the judge's)."""
+    """What was checked, dropped and left out; keeps what earlier steps recorded (the judge's)."""
     earlier = result.quality
     return quality.assemble(
         findings=quality.run_checks(result, doc), dropped=dropped, repaired=repaired,
-        warnings=doc.warnings + [f"trimmed: {t}" for t in prompt.trimmed],
+        warnings=[*earlier.warnings, *doc.warnings, *[f"trimmed: {t}" for t in prompt.trimmed]],
         left_out=[*earlier.left_out, *quality.left_out_from(doc, prompt.trimmed)], judge=earlier.judge,
         checks=quality.checks_run(True, earlier.checks))
+
+
+def _passing(output: ModelOutput, findings: list[Finding]) -> list:
+    """The parts (one_liner, summary, Q&A indices) without a blocking finding."""
+    bad = {f.item for f in findings}
+    return [k for k in ("one_liner", "summary", *range(len(output.qa))) if k not in bad]
+
+
+def _changed(old: ModelOutput, new: ModelOutput) -> list:
+    """The parts the repair rewrote."""
+    parts = [k for k in ("one_liner", "summary") if getattr(old, k) != getattr(new, k)]
+    return parts + [i for i, (a, b) in enumerate(zip(old.qa, new.qa)) if a != b]
 
 
 def _as_result(output: ModelOutput, paper: Paper) -> Result:

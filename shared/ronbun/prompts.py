@@ -77,7 +77,35 @@ REPAIR_REASONS = {
     "mistranslation": "機械学習の用語が直訳調です。用語集の定着した訳語を使ってください。",
     "duplicate_question": "ほかの質問とほぼ同じです。別の観点の質問に替えてください。",
     "empty": "空欄です。",
+    "unsupported_entity": "引用にも論文にも無い手法・データセット・指標・モデルの名前が含まれています。論文に書かれている名前だけを使ってください。",
+    "judge_unsupported": "回答が根拠の引用と合っていません(判定モデルの指摘)。引用に書かれている内容だけで答え直すか、論文が答えている別の質問に替えてください。",
 }
+
+# The judge call (ronbun.judge): each answer against its own quotes. The marker line lets a
+# test server tell the judge's requests from the summary's.
+JUDGE_MARKER = "[ronbun-judge]"
+
+JUDGE_SYSTEM_TEMPLATE = """\
+[ronbun-judge]
+あなたは論文の日本語要約を検証する、慎重な査読者です。
+You check each item of a Japanese summary of a research paper against ITS OWN evidence only.
+
+各項目 (item) について、text が evidence だけで裏付けられるかを判定します。
+- supported: text の主張はすべて evidence に書かれています(日本語への翻訳・言い換えは可)。
+- partial: 主な主張は evidence にありますが、evidence に無い細部(名前・数値・条件)が含まれます。
+- unsupported: text が evidence と矛盾する(例: evidence は改善したと言い、text は改善しないと言う)、
+  evidence と無関係である、または主な主張が evidence に無い。
+Rules: use only the evidence given for that item, never outside knowledge. For a Q&A item the
+evidence is its quotes (English, copied from the paper); for summary and one_liner it is the
+title, the abstract and every quote. A question that the text does not answer is unsupported.
+reason: 判定の理由を日本語で1文。partial と unsupported では、evidence に無い点・矛盾する点を具体的に書きます。
+Return exactly one verdict per item id, in the given order.
+"""
+
+JUDGE_USER_TEMPLATE = """\
+# 判定する項目 (items, JSON)
+{items}
+"""
 
 # Chars per token for English text, and tokens per non-ASCII character (CJK is ~1 token each
 # in current tokenizers, math symbols often more); then a margin for the misses.

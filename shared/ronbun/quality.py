@@ -64,12 +64,11 @@ def assemble(*, findings: list[Finding], dropped: list[Finding] = (), repaired: 
              checks: list[str] = ()) -> Quality:
     """The result's Quality. `findings` are those on the result as shown (after dropping);
     `dropped` those that removed items (not shown, so they do not cost the badge, but they are
-    listed). Verified = nothing left out, no blocking finding on what is shown, and every judge
-    verdict on a shown item is `supported`."""
+    listed). `judge` holds the verdicts of the shown parts only (Q&A numbered as shown). Verified =
+    nothing left out, no blocking finding on what is shown, and every judge verdict `supported`."""
     left = [x.model_copy() for x in left_out]
     shown_bad = [f for f in findings if f.blocking]
-    dropped_items = {f.item for f in dropped}
-    doubted = [v for v in judge if v.item not in dropped_items and v.verdict != "supported"]
+    doubted = [v for v in judge if v.verdict != "supported"]
     if shown_bad or doubted:
         reasons = [f"Q&A {f.item + 1}: " if isinstance(f.item, int) else f"{f.item}: " for f in shown_bad]
         detail_ja = "; ".join(dict.fromkeys(

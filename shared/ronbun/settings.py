@@ -72,6 +72,7 @@ class Settings:
     openai_api_key: Secret | None = _setting(None, "OpenAI API key (CLI, local stack)")
     openai_base_url: str | None = _setting(None, "any OpenAI-compatible server")
     openai_model: str = _setting("gpt-4.1-mini", "model name, stored with every result")
+    judge_model: str | None = _setting(None, "model of the judge call (answers vs their quotes); default: the main model")
     openai_timeout: float = _setting(120.0, "seconds per model call attempt")
     openai_max_retries: int = _setting(2, "SDK retries per call")
     prompt_max_chars: int = _setting(60_000, "body characters sent to the model")
@@ -129,6 +130,7 @@ _ENV = {
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
     "openai_model": "RONBUN_MODEL",
+    "judge_model": "RONBUN_JUDGE_MODEL",
     "openai_timeout": "RONBUN_OPENAI_TIMEOUT",
     "openai_max_retries": "RONBUN_OPENAI_MAX_RETRIES",
     "prompt_max_chars": "RONBUN_PROMPT_MAX_CHARS",

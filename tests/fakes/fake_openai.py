@@ -12,9 +12,22 @@ answers around them, so the pipeline's verification passes on its output. Faults
     fake.enqueue("refusal") / ("invalid_json") / ("wrong_schema") / ("auth_error")
     fake.enqueue("ungrounded")              # schema-valid, but quotes/numbers not in the paper
     fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
+    fake.enqueue("unknown_dataset")         # grounded, but Q&A 1 names datasets the paper never mentions
+    fake.enqueue("contradiction")           # grounded, but the last Q&A says the opposite of its real quote
 
-`fake.calls` holds the JSON body of every request received, `fake.headers` their headers and
-`fake.responses` the 200 bodies sent (errors are not recorded there).
+Judge requests (ronbun.judge: response_format schema `JudgeOutput`) are answered like a careful
+judge (`judge_output`): an answer that negates its quote, or whose names and numbers are not in
+its quotes, is unsupported. They have their own queue, filled by the kinds starting `judge_`:
+
+    fake.enqueue("judge_unsupported")       # every item unsupported (items=["Q1"]: only those)
+    fake.enqueue("judge_error", times=3)    # 500 (the SDK retries: one per attempt)
+    fake.enqueue("judge_refusal") / ("judge_invalid_json")
+    fake.enqueue("judge_slow", seconds=2)   # sleeps, then answers normally
+    fake.enqueue("judge_custom", output={"verdicts": [...]})   # this JudgeOutput dict, as is
+
+`fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
+and `fake.responses` the 200 bodies sent (errors are not recorded there); `fake.judge_calls` and
+`fake.judge_responses` the same for judge requests.
 Standalone: `python -m tests.fakes.fake_openai --port 8002` prints `ready http://127.0.0.1:PORT/v1`.
 """
 
@@ -31,7 +44,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
-         "wrong_schema", "ungrounded", "custom", "auth_error")
+         "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction")
+JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
+               "judge_slow")
+JUDGE_SCHEMA = "JudgeOutput"
 TEST_KEY = "sk-test-0123456789abcdef"
 DEFAULT_QA = 4
 
@@ -141,6 +157,88 @@ def ungrounded_output(messages: list[dict]) -> dict:
     }
 
 
+UNKNOWN_DATASETS = "評価には MS MARCO と HotpotQA のデータセットを用いています。"
+CONTRADICTION = "いいえ、論文の実験ではこの点で改善は見られず、性能はむしろ低下しました。"
+_NEGATIVE_EN = re.compile(r"(?i)\b(?:not|no|never|without|fails?|failed|worse|lower|decreas\w*|reduc\w*|drops?|"
+                          r"degrad\w*|hurts?|neither|nor)\b|n't\b")
+_NEGATIVE_JA = re.compile(r"ません|ない(?:です|。|、|$)|なかった|ず[、。]|低下|悪化|減少|下回|下が")
+_JA_QUOTED = re.compile(r"「[^」]*」")
+_CONTENT = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}|\d+(?:\.\d+)?")
+_COMMON = frozenset("the and for with that this from are was were which these those our their has have its "
+                    "into than then also can not".split())
+
+
+def unknown_dataset_output(messages: list[dict]) -> dict:
+    """Grounded, except that Q&A 1 names two datasets the paper never mentions."""
+    out = grounded_output(messages)
+    if out["qa"]:
+        out["qa"][0]["answer"] += UNKNOWN_DATASETS
+    return out
+
+
+def contradiction_output(messages: list[dict]) -> dict:
+    """Grounded, except that the last Q&A item pairs a real, affirmative quote with an answer
+    saying the opposite; every deterministic check passes it."""
+    out = grounded_output(messages)
+    if out["qa"]:
+        last = out["qa"][-1]
+        text = _user_text(messages)
+        found = [(n, q) for n, page in sorted(pages_from_prompt(text).items()) for q in sentences_on(page)
+                 if not _NEGATIVE_EN.search(q) and not re.search(r"\d", q)]
+        page, quote = found[-1] if found else (last["evidence"][0]["page"], last["evidence"][0]["quote"])
+        out["qa"][-1] = {"question": "提案手法で性能は改善しますか?", "answer": CONTRADICTION,
+                         "evidence": [{"page": page, "quote": quote}]}
+    return out
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.casefold() for w in _CONTENT.findall(text) if w.casefold() not in _COMMON}
+
+
+def judge_item(text: str, evidence: list[str]) -> tuple[str, str]:
+    """A careful judge in miniature: (verdict, reason) of one text against its evidence."""
+    source = " ".join(evidence)
+    own = _JA_QUOTED.sub("", text)                      # the writer's own words, quotations aside
+    if _NEGATIVE_JA.search(own) and not _NEGATIVE_EN.search(source):
+        return "unsupported", "回答は否定・低下を述べていますが、引用は肯定的な結果を述べており矛盾します。"
+    words = _content_words(text)
+    if not words:
+        return "supported", "引用と矛盾する記述は見当たりません。"
+    missing = sorted(words - _content_words(source))
+    if not missing:
+        return "supported", "回答の語句と数値はすべて引用にあります。"
+    if len(missing) <= len(words) / 2:
+        return "partial", f"引用に無い語句があります: {', '.join(missing[:5])}。"
+    return "unsupported", f"回答の主な語句が引用にありません: {', '.join(missing[:5])}。"
+
+
+def judge_items(messages: list[dict]) -> list[dict]:
+    """The items of a judge request (ronbun.judge.build_messages: JSON in the user message)."""
+    text = "\n".join(m["content"] for m in messages if m.get("role") == "user" and isinstance(m.get("content"), str))
+    start = text.find("[")
+    return json.loads(text[start:]) if start >= 0 else []
+
+
+def judge_output(messages: list[dict], unsupported: list[str] | None = None) -> dict:
+    """Verdicts for every item; `unsupported` forces those ids (all when empty) to unsupported."""
+    verdicts = []
+    for item in judge_items(messages):
+        if unsupported is not None and (not unsupported or item["id"] in unsupported):
+            verdict, reason = "unsupported", "(強制) 回答は引用で裏付けられません。"
+        else:
+            verdict, reason = judge_item(item.get("text", ""), item.get("evidence", []))
+        verdicts.append({"item": item["id"], "verdict": verdict, "reason": reason})
+    return {"verdicts": verdicts}
+
+
+def is_judge_request(body: dict) -> bool:
+    fmt = body.get("response_format") or {}
+    name = (fmt.get("json_schema") or {}).get("name", "") if isinstance(fmt, dict) else ""
+    system = "".join(m.get("content") or "" for m in body.get("messages", [])
+                     if m.get("role") == "system" and isinstance(m.get("content"), str))
+    return name == JUDGE_SCHEMA or "[ronbun-judge]" in system
+
+
 def _usage(body: dict, content: str | None) -> dict:
     chars = sum(len(m.get("content") or "") for m in body.get("messages", []) if isinstance(m.get("content"), str))
     prompt, completion = max(1, chars // 4), max(1, len(content or "") // 3)
@@ -154,7 +252,10 @@ class FakeOpenAI:
         self.calls: list[dict] = []
         self.headers: list[dict[str, str]] = []
         self.responses: list[dict] = []
+        self.judge_calls: list[dict] = []
+        self.judge_responses: list[dict] = []
         self._queue: deque[tuple[str, dict]] = deque()
+        self._judge_queue: deque[tuple[str, dict]] = deque()
         self._lock = threading.Lock()
         self._seq = 0
         self.server = ThreadingHTTPServer((host, port), _Handler)
@@ -181,11 +282,18 @@ class FakeOpenAI:
         self.server.server_close()
 
     def enqueue(self, kind: str, *, times: int = 1, **kw) -> "FakeOpenAI":
-        if kind not in KINDS:
-            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+        if kind not in KINDS + JUDGE_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS + JUDGE_KINDS}")
         with self._lock:
-            self._queue.extend([(kind, kw)] * times)
+            (self._judge_queue if kind in JUDGE_KINDS else self._queue).extend([(kind, kw)] * times)
         return self
+
+    def _next_judge(self, body: dict) -> tuple[str, dict, int]:
+        with self._lock:
+            self.judge_calls.append(body)
+            self._seq += 1
+            kind, kw = self._judge_queue.popleft() if self._judge_queue else ("judge_ok", {})
+            return kind, kw, self._seq
 
     def _next(self, body: dict, headers: dict[str, str]) -> tuple[str, dict, int]:
         with self._lock:
@@ -231,6 +339,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "body is not JSON", "invalid_request_error")
             return
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        if is_judge_request(body):
+            self._judge(fake, body)
+            return
         kind, kw, seq = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
 
         if kind == "rate_limit":
@@ -254,6 +365,10 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps(kw["output"], ensure_ascii=False)
         elif kind == "ungrounded":
             content = json.dumps(ungrounded_output(messages), ensure_ascii=False)
+        elif kind == "unknown_dataset":
+            content = json.dumps(unknown_dataset_output(messages), ensure_ascii=False)
+        elif kind == "contradiction":
+            content = json.dumps(contradiction_output(messages), ensure_ascii=False)
         elif kind == "invalid_json":
             content = '{"one_liner": "途中で壊れた出力です。", "summary": '
         elif kind == "wrong_schema":
@@ -273,6 +388,35 @@ class _Handler(BaseHTTPRequestHandler):
         }
         with fake._lock:
             fake.responses.append(payload)
+        self._send(200, payload)
+
+    def _judge(self, fake: FakeOpenAI, body: dict) -> None:
+        kind, kw, seq = fake._next_judge(body)
+        if kind == "judge_error":
+            self._error(500, "The server had an error (fake judge)", "server_error")
+            return
+        if kind == "judge_slow":
+            time.sleep(float(kw.get("seconds", 2.0)))
+        messages = body.get("messages", [])
+        content, refusal = None, None
+        if kind == "judge_refusal":
+            refusal = "I'm sorry, but I can't help with that request."
+        elif kind == "judge_invalid_json":
+            content = '{"verdicts": [{"item": "Q1", '
+        elif kind == "judge_custom":
+            content = json.dumps(kw["output"], ensure_ascii=False)
+        else:
+            forced = list(kw.get("items", [])) if kind == "judge_unsupported" else None
+            content = json.dumps(judge_output(messages, forced), ensure_ascii=False)
+        payload = {
+            "id": f"chatcmpl-fake-judge-{seq}", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+            "usage": _usage(body, content),
+        }
+        with fake._lock:
+            fake.judge_responses.append(payload)
         self._send(200, payload)
 
 

@@ -57,10 +57,13 @@ def test_a_non_blocking_finding_alone_keeps_the_badge():
     assert quality.assemble(findings=[_finding(0, "weak_evidence", blocking=False)]).verified
 
 
-def test_judge_verdicts_count_only_for_shown_items():
-    dropped = [_finding(2, "quote_not_found")]
-    on_dropped = [Verdict(item=0, verdict="supported"), Verdict(item=2, verdict="unsupported")]
-    assert quality.assemble(findings=[], dropped=dropped, judge=on_dropped).verified
+def test_judge_verdicts_are_those_of_the_shown_items():
+    # Given item 0 dropped, the shown items renumbered, and a doubt on what is now item 0
+    dropped = [_finding(0, "quote_not_found")]
+    shown = [Verdict(item=0, verdict="partial"), Verdict(item=1, verdict="supported")]
+    # Then the doubt counts (a dropped index must not hide a shown item's verdict)
+    assert not quality.assemble(findings=[], dropped=dropped, judge=shown).verified
+    assert quality.assemble(findings=[], dropped=dropped, judge=[Verdict(item=0, verdict="supported")]).verified
     partial = quality.assemble(findings=[], judge=[Verdict(item=1, verdict="partial")])
     assert not partial.verified and "回答の一部は引用で裏付けられない" in partial.left_out[0].detail_ja
     assert partial.judge == [Verdict(item=1, verdict="partial")]

@@ -8,6 +8,7 @@ from typing import Iterable, Literal, Protocol, Sequence
 from ..glossary import find_mistranslations
 from ..models import Evidence, Finding, QAItem
 from .answers import DUPLICATE_JACCARD, different_topics, non_answer_reason, question_similarity
+from .entities import NameIndex, name_index, unsupported_names
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _found_on_page, _quote_parts, quote_too_short
@@ -18,6 +19,7 @@ ItemKey = int | Literal["summary", "one_liner"]
 BLOCKING: frozenset[str] = frozenset({
     "empty", "non_answer", "no_evidence", "quote_not_found", "number_not_in_source",
     "not_japanese", "truncated", "mixed_style", "mistranslation", "duplicate_question",
+    "unsupported_entity",
 })
 
 
@@ -71,8 +73,17 @@ def _check_numbers(out: _Findings, item: ItemKey, text: str, values: Sequence[fl
         out.add(item, "number_not_in_source", f"numbers not found in {where}: {shown}", blocking=blocking)
 
 
+def _check_names(out: _Findings, item: ItemKey, text: str, quotes: Sequence[str], paper: NameIndex) -> None:
+    """Every named method, dataset, metric or model (Latin letters) is in the quotes or the paper."""
+    missing = unsupported_names(text, NameIndex(quotes), paper)
+    if missing:
+        shown = ", ".join(f"'{n}'" for n in missing[:5])
+        out.add(item, "unsupported_entity", f"{shown} {'is' if len(missing) == 1 else 'are'} not in the quotes or the paper")
+
+
 def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int, str] | None = None, *,
-               style: Style = "desu_masu", values: Sequence[float] | None = None) -> list[Finding]:
+               style: Style = "desu_masu", values: Sequence[float] | None = None,
+               names: NameIndex | None = None) -> list[Finding]:
     """Checks for the summary or the one-liner."""
     out = _Findings()
     if not text.strip():
@@ -84,6 +95,7 @@ def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int
     if pages is not None:
         _check_numbers(out, item, text, source_values(pages.values()) if values is None else values,
                        True, "the paper")
+        _check_names(out, item, text, [], name_index(tuple(pages.values())) if names is None else names)
     return out.list()
 
 
@@ -116,7 +128,8 @@ def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages:
 
 
 def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None, *,
-                  style: Style = "desu_masu", values: Sequence[float] | None = None) -> list[Finding]:
+                  style: Style = "desu_masu", values: Sequence[float] | None = None,
+                  names: NameIndex | None = None) -> list[Finding]:
     """Checks for one Q&A item. With pages: quotes and numbers against the paper (blocking);
     without: numbers against the item's own quotes (a warning only)."""
     out = _Findings()
@@ -142,6 +155,9 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
         else:
             _check_numbers(out, index, answer, source_values(ev.quote for ev in item.evidence), False,
                            "the evidence quotes")
+        if pages is not None:
+            _check_names(out, index, answer, [ev.quote for ev in item.evidence],
+                         name_index(tuple(pages.values())) if names is None else names)
     return out.list()
 
 
@@ -161,17 +177,18 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
                  style: Style = "desu_masu") -> list[Finding]:
     """Every check on a Result (or ModelOutput). Pass the PDF's page texts to verify quotes
     and numbers against the paper; without them those checks are reduced to warnings."""
-    values = None
+    values = names = None
     if pages is not None:
         extra = []
         paper = getattr(result, "paper", None)
         if paper is not None:
             extra = [paper.title, paper.abstract, paper.published, paper.updated]
         values = source_values([*pages.values(), *extra])
-    findings = check_text("one_liner", result.one_liner, pages, style=style, values=values)
-    findings += check_text("summary", result.summary, pages, style=style, values=values)
+        names = name_index((*pages.values(), *extra))
+    findings = check_text("one_liner", result.one_liner, pages, style=style, values=values, names=names)
+    findings += check_text("summary", result.summary, pages, style=style, values=values, names=names)
     for i, item in enumerate(result.qa):
-        findings += check_qa_item(i, item, pages, style=style, values=values)
+        findings += check_qa_item(i, item, pages, style=style, values=values, names=names)
     findings += check_duplicates([item.question for item in result.qa])
     return findings
 

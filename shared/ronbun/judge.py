@@ -1,0 +1,148 @@
+"""The judge: one more structured-output call (openai engine only) that rates each Q&A item
+against its own quotes, and the summary and one-liner against the title, abstract and quotes:
+supported | partial | unsupported, with a short Japanese reason.
+
+The deterministic checks see names and numbers; the judge sees meaning ("the quote says it
+improves, the answer says it does not"). An unsupported item goes to the pipeline's one repair
+round with the judge's reason, and is dropped if its repair is unsupported too. A judge call
+that fails (error, timeout, refusal, invalid answer) loses nothing: the items are kept and the
+result says that this check was left out (`LeftOut(kind="judge_skipped")`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import replace
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import llm, prompts
+from .errors import RonbunError
+from .models import Finding, Generator, LeftOut, ModelOutput, Paper, Verdict
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Key = int | Literal["summary", "one_liner"]
+
+JUDGE_MAX_OUTPUT_TOKENS = 3000
+# The judge is optional, the summary is not: a slow judge must not use up the worker's time
+# (300 s) and lose the result, so its calls wait less and are retried at most once.
+JUDGE_TIMEOUT = 60.0
+JUDGE_MAX_RETRIES = 1
+FINDING = "judge_unsupported"
+SKIPPED_JA = "回答と引用の整合性の確認(判定モデル)を実行できませんでした"
+
+
+class JudgeVerdict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: str = Field(description="項目の id (Q1, Q2, ..., summary, one_liner)")
+    verdict: Literal["supported", "partial", "unsupported"]
+    reason: str = Field(description="判定の理由 (日本語で1文)")
+
+
+class JudgeOutput(BaseModel):
+    """The judge's structured output (its schema name tells a test server it is the judge)."""
+    model_config = ConfigDict(extra="forbid")
+    verdicts: list[JudgeVerdict]
+
+
+def item_id(key: Key) -> str:
+    return f"Q{key + 1}" if isinstance(key, int) else key
+
+
+def parse_item_id(text: str) -> Key | None:
+    text = text.strip()
+    if text in ("summary", "one_liner"):
+        return text  # type: ignore[return-value]
+    m = re.fullmatch(r"(?i)q\s*(\d{1,3})", text)
+    return int(m.group(1)) - 1 if m and int(m.group(1)) >= 1 else None
+
+
+def build_messages(paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> list[dict]:
+    """The judge's request: the items to rate, each with only its own evidence."""
+    all_quotes = [ev.quote for item in output.qa for ev in item.evidence if ev.quote.strip()]
+    items = []
+    for key in keys:
+        if isinstance(key, int):
+            qa = output.qa[key]
+            items.append({"id": item_id(key), "question": qa.question, "text": qa.answer,
+                          "evidence": [f"(p.{ev.page}) {ev.quote}" for ev in qa.evidence]})
+        else:
+            items.append({"id": key, "text": getattr(output, key),
+                          "evidence": [f"title: {paper.title}", f"abstract: {paper.abstract}", *all_quotes]})
+    user = prompts.JUDGE_USER_TEMPLATE.format(items=json.dumps(items, ensure_ascii=False, indent=1))
+    return [{"role": "system", "content": prompts.JUDGE_SYSTEM_TEMPLATE},
+            {"role": "user", "content": user}]
+
+
+class Judge:
+    """The judge calls of one summarize() run: the current verdict of each part, the tokens
+    spent, and what could not be judged."""
+
+    def __init__(self, settings: Settings, main_model: str):
+        bounded = replace(settings, openai_timeout=min(settings.openai_timeout, JUDGE_TIMEOUT),
+                          openai_max_retries=min(settings.openai_max_retries, JUDGE_MAX_RETRIES))
+        self.engine = llm.OpenAIEngine(bounded, settings.judge_model or main_model)
+        self.verdicts: dict[Key, Verdict] = {}
+        self.input_tokens = self.output_tokens = self.calls = 0
+        self.failed: str | None = None          # why the judge could not run (then it is not asked again)
+
+    def rate(self, paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> None:
+        """Ask for verdicts on `keys` (parts not yet rated); a failure is remembered, not raised."""
+        keys = [k for k in keys if k not in self.verdicts]
+        if not keys or self.failed:
+            return
+        try:
+            parsed, tokens_in, tokens_out = self.engine.parse(
+                build_messages(paper, output, keys), JudgeOutput, cap=JUDGE_MAX_OUTPUT_TOKENS)
+        except RonbunError as exc:
+            self.failed = f"{exc.code}: {exc}"
+            log.warning("judge call failed (paper %s): %s", paper.id, self.failed)
+            return
+        self.calls += 1
+        self.input_tokens += tokens_in
+        self.output_tokens += tokens_out
+        for v in parsed.verdicts:
+            key = parse_item_id(v.item)
+            if key in keys and key not in self.verdicts:
+                self.verdicts[key] = Verdict(item=key, verdict=v.verdict, reason=" ".join(v.reason.split())[:300])
+
+    def forget(self, keys: Iterable[Key]) -> None:
+        """Parts that were rewritten: their old verdicts no longer apply."""
+        for key in keys:
+            self.verdicts.pop(key, None)
+
+    def findings(self) -> list[Finding]:
+        """A blocking finding for every part currently rated unsupported."""
+        return [Finding(item=v.item, code=FINDING, blocking=True,
+                        message=f"the judge found it unsupported by its quotes: {v.reason}")
+                for v in self.verdicts.values() if v.verdict == "unsupported"]
+
+    def shown(self, kept: list[int], parts: Iterable[Key] = ("one_liner", "summary")) -> list[Verdict]:
+        """Verdicts of what the reader sees, Q&A numbered as in the result (`kept`: the
+        original index of each shown item, in order)."""
+        out = [self.verdicts[k] for k in parts if k in self.verdicts]
+        out += [self.verdicts[i].model_copy(update={"item": n}) for n, i in enumerate(kept) if i in self.verdicts]
+        return out
+
+    def left_out(self, kept: list[int], parts: Iterable[Key] = ("one_liner", "summary")) -> list[LeftOut]:
+        """`judge_skipped` when a shown part has no verdict (the call failed, or gave none)."""
+        unrated = [item_id(k) for k in parts if k not in self.verdicts]
+        unrated += [item_id(n) for n, i in enumerate(kept) if i not in self.verdicts]
+        if not unrated:
+            return []
+        why = self.failed or "the judge gave no verdict"
+        return [LeftOut(kind="judge_skipped", detail=f"{why} (not judged: {', '.join(unrated)})",
+                        detail_ja=SKIPPED_JA)]
+
+    def add_usage(self, generator: Generator) -> None:
+        """The judge's tokens and cost join the result's usage."""
+        generator.input_tokens += self.input_tokens
+        generator.output_tokens += self.output_tokens
+        generator.calls += self.calls
+        generator.cost_usd = round(generator.cost_usd + llm.estimate_cost(
+            self.engine.model, self.input_tokens, self.output_tokens), 6)

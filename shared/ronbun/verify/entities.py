@@ -1,0 +1,274 @@
+"""Named things an answer mentions (methods, datasets, metrics, models written in Latin letters:
+BERT, SQuAD, BLEU, GPT-4o, ResNet-50, F1, "Natural Questions") and whether the source names them.
+
+A name is found when its letters and digits, lowercased, equal one to six consecutive words of
+the source run together: "ResNet-50", "ResNet50" and "resnet 50" are one name, "BERT" is not
+found inside "RoBERTa". Plurals and possessives ("LLMs", "BERT's"), a generic word hyphenated
+to a found name ("BERT-based"), and an acronym written beside its expansion ("BLEU (Bilingual
+Evaluation Understudy)") are accepted. An all-capitals name must be written with capitals in
+the source ("CLASS" is not found in "a class of models"); a longer name, such as the title, is
+found window by window.
+
+What is not a name: plain lowercase words ("fine-tuning", "dropout"), single letters (variables),
+numbers with units (70B, 12GB: the number check covers those), URLs, code in backticks, the
+first word of an English sentence when it is an ordinary capitalised word, and GENERIC below.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterable
+
+from .text import _CODE, _URL, _is_japanese
+
+MAX_WORDS = 6
+
+# Words that name a kind of thing, not one artefact a paper must introduce; Japanese writers
+# use them (and their plurals) freely for any paper, and papers often never spell them out
+# ("LLM" in a paper that only says "language model", "GPU" for "A100"). Units and
+# abbreviations of ordinary prose are here for the same reason; arXiv is where every paper
+# Ronbun reads comes from.
+GENERIC = frozenset("""
+ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu gb mb kb tb gbs
+hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
+transformer transformers neural network networks deep learning machine model models
+english japanese chinese arxiv
+""".split())
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:['’\-_][A-Za-z0-9+#]+|\.\d[A-Za-z0-9]*)*")
+_CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
+_SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
+_SENTENCE_START = re.compile(r"(?:[.!?:]\s+|\n\s*|[「『(\"“]\s*)$")
+_ENGLISH_NEXT = re.compile(r"[,:]|\s+[a-z]")
+_SENTENCE_REST = re.compile(r"[^。．.!?！？\n]*")
+_CONNECTORS = frozenset({"of", "for", "to", "de", "von", "van", "der"})     # "Mixture of Experts"
+_STOPWORDS = frozenset("""
+a an the this that these those it its we our they their there here which who what when where how why
+in on at by for from with as is are was were be been has have had do does did and or but not no yes
+if so to of also then thus hence however therefore moreover furthermore additionally overall finally
+first second third both each all some many most more other such while although because since using
+based given note see let one two three table figure section appendix equation fig figs eq tab sec
+""".split())
+
+
+def _squash(text: str) -> str:
+    return "".join(_SOURCE_WORD.findall(_fold(text)))
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+class NameIndex:
+    """Every run of 1..MAX_WORDS consecutive source words, squashed ("resnet50"), and the
+    words the source writes with a capital that is not just a sentence's first letter (an
+    all-capitals name must be one of those: "CLASS" is not found in "a class of models")."""
+
+    def __init__(self, texts: Iterable[str]):
+        self.runs: set[str] = set()
+        self.capitalised: set[str] = set()
+        for text in texts:
+            text = re.sub(r"(\w)-[ \t]*\r?\n\s*(\w)", r"\1\2", text or "")   # line-end hyphens
+            words = _SOURCE_WORD.findall(_fold(text))
+            for i in range(len(words)):
+                run = ""
+                for w in words[i:i + MAX_WORDS]:
+                    run += w
+                    self.runs.add(run)
+            for m in _CAPITALISED.finditer(text):
+                word = m.group()
+                if not (_ordinary_capital(word) and _SENTENCE_END.search(text, max(0, m.start() - 3), m.start())):
+                    self.capitalised.add(_fold(word))
+
+    def has(self, squashed: str) -> bool:
+        if not squashed:
+            return True
+        if squashed in self.runs:
+            return True
+        for suffix in ("s", "es"):          # plural either side
+            if squashed.endswith(suffix) and len(squashed) > len(suffix) + 1 and squashed[:-len(suffix)] in self.runs:
+                return True
+            if squashed + suffix in self.runs:
+                return True
+        return False
+
+    def has_capitalised(self, word: str) -> bool:
+        return _fold(word) in self.capitalised
+
+
+@lru_cache(maxsize=4)
+def name_index(texts: tuple[str, ...]) -> NameIndex:
+    """The index of a paper's texts, built once for the several checks of one result."""
+    return NameIndex(texts)
+
+
+class _Any:
+    def __init__(self, indexes: Iterable[NameIndex]):
+        self.indexes = list(indexes)
+
+    def has(self, squashed: str) -> bool:
+        return any(i.has(squashed) for i in self.indexes)
+
+    def has_capitalised(self, word: str) -> bool:
+        return any(i.has_capitalised(word) for i in self.indexes)
+
+
+def _name_like(token: str) -> bool:
+    """A token that names something: a capital letter, or letters mixed with digits."""
+    if len(token) < 2 or token[0].isdigit() or not any(c.isalpha() for c in token):
+        return False
+    return any(c.isupper() for c in token) or any(c.isdigit() for c in token)
+
+
+def _ordinary_capital(token: str) -> bool:
+    """"However", "Results": a capitalised word with nothing else upper case and no digit."""
+    return token[:1].isupper() and token[1:].islower() and token.isalpha()
+
+
+def _strip(token: str) -> str:
+    return re.sub(r"['’]s$", "", token).strip("-._'’")
+
+
+def _is_generic(name: str) -> bool:
+    s = _squash(name)
+    return s in GENERIC or (s.endswith("s") and s[:-1] in GENERIC)
+
+
+def _starts_english_sentence(text: str, m: re.Match) -> bool:
+    """"However, ..." / "Results show ...": an ordinary capitalised word opening an English
+    sentence (in Japanese text a capitalised word is a name: "Wikipedia の記事")."""
+    before = text[:m.start()]
+    if before.strip() and not _SENTENCE_START.search(before[-4:]):
+        return False
+    rest = _SENTENCE_REST.match(text, m.start()).group()
+    return bool(_ENGLISH_NEXT.match(text, m.end())) and not any(_is_japanese(c) for c in rest)
+
+
+def candidate_names(text: str) -> list[str]:
+    """The names a text mentions, as written, in order, each once ("Natural Questions" whole)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CODE.sub(" ", _URL.sub(" ", text))
+    tokens = list(_TOKEN.finditer(text))
+    words = [_strip(t.group()) for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        word = words[i]
+        if (not _name_like(word) or _is_generic(word) or word.casefold() in _STOPWORDS
+                or (_ordinary_capital(word) and _starts_english_sentence(text, tokens[i]))):
+            i += 1
+            continue
+        j = i                          # extend over "Natural Questions", "Mixture of Experts", "GPT-4 Turbo"
+        while j + 1 < len(tokens) and text[tokens[j].end():tokens[j + 1].start()] == " ":
+            nxt = words[j + 1]
+            if _name_like(nxt) and nxt.casefold() not in _STOPWORDS:
+                j += 1
+            elif (nxt.casefold() in _CONNECTORS and j + 2 < len(tokens)
+                  and text[tokens[j + 1].end():tokens[j + 2].start()] == " "
+                  and _name_like(words[j + 2]) and words[j + 2][0].isupper()):
+                j += 2
+            else:
+                break
+        name = _strip(text[tokens[i].start():tokens[j].end()])
+        if name and name not in out:
+            out.append(name)
+        i = j + 1
+    return out
+
+
+def _acronym(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w and w.casefold() not in _CONNECTORS)
+
+
+def _variants(name: str) -> list[str]:
+    """The name, and the name without lowercase hyphen parts at either end ("BERT-based" ->
+    "BERT", "pre-LN" -> "LN")."""
+    out = [name]
+    parts = name.split("-")
+    if len(parts) > 1:
+        head, tail = list(parts), list(parts)
+        while len(head) > 1 and head[-1].isalpha() and head[-1].islower():
+            head.pop()
+        while len(tail) > 1 and tail[0].isalpha() and tail[0].islower():
+            tail.pop(0)
+        out += ["-".join(head), "-".join(tail)]
+    return list(dict.fromkeys(out))
+
+
+def _found(name: str, index: NameIndex) -> bool:
+    if name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
+        return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
+    parts = _SOURCE_WORD.findall(_fold(name))
+    if len(parts) > MAX_WORDS:                      # a title: every window of MAX_WORDS words
+        return all(index.has("".join(parts[i:i + MAX_WORDS])) for i in range(len(parts) - MAX_WORDS + 1))
+    if any(_is_generic(v) or index.has(_squash(v)) for v in _variants(name)):
+        return True
+    words = [w for w in name.split() if w.casefold() not in _CONNECTORS]
+    if len(words) > 1:
+        # "BERT BM25", "A100 GPU": names side by side, each found (not "Natural Questions", "APACHE II")
+        if all(_is_generic(w) or (len(w) >= 3 and not _ordinary_capital(w) and _found(w, index)) for w in words):
+            return True
+        # "Dense Passage Retrieval" for a paper that writes "DPR"; "Large Language Models"
+        initials = _acronym(words)
+        if all(w.isalpha() and w[1:].islower() for w in words) and \
+                (_is_generic(initials) or index.has(_squash(initials))):
+            return True
+    return False
+
+
+_BEFORE_PAREN = re.compile(r"([A-Za-z0-9][A-Za-z0-9\-.'’ ]*?)\s*[(（]\s*([A-Za-z0-9][A-Za-z0-9\-.'’ ]*?)\s*[)）]")
+
+
+def _long_form(short: str, long: str) -> str | None:
+    """Schwartz & Hearst (2003): the shortest tail of `long` whose letters spell `short` in
+    order, the first letter starting a word ("BLEU" in "Bilingual Evaluation Understudy")."""
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    start = long.rfind(" ", 0, i + 1) + 1
+    tail = long[start:].strip()
+    return tail if len(tail.split()) >= 2 and len(tail.split()) <= len(short) + 5 else None
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """"BLEU (Bilingual Evaluation Understudy)" / "Dense Passage Retrieval (DPR)": a short
+    form and its expansion side by side."""
+    out = []
+    for m in _BEFORE_PAREN.finditer(unicodedata.normalize("NFKC", text)):
+        a, b = m.group(1).strip(), m.group(2).strip()
+        for short, long in ((a, b), (b, a)):
+            if " " in short or not 2 <= len(short) <= 12 or not any(c.isupper() for c in short):
+                continue
+            found = _long_form(short, long)
+            if found:
+                out.append((short, found))
+    return out
+
+
+def unsupported_names(text: str, *indexes: NameIndex) -> list[str]:
+    """Names in `text` that none of `indexes` has, as written."""
+    index = indexes[0] if len(indexes) == 1 else _Any(indexes)
+    missing = [n for n in candidate_names(text) if not _found(n, index)]
+    if not missing:
+        return []
+    covered: set[str] = set()
+    for short, long in _pairs(text):
+        if _found(short, index) or _found(long, index):
+            covered |= {_squash(short), _squash(long)}
+    return [n for n in missing
+            if not any(_squash(n) == c or _squash(n).endswith(c) or c.endswith(_squash(n)) for c in covered)]

@@ -1,0 +1,138 @@
+"""unsupported_entity: named methods, datasets, metrics and models (Latin letters) in an answer
+must be in its quotes or in the paper; variants of one name are one name, and Japanese,
+ordinary words, units, URLs and code are not names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ronbun.models import Evidence, Generator, Paper, QAItem, Result
+from ronbun.settings import from_env
+from ronbun.verify import BLOCKING, check_qa_item, check_result
+from ronbun.verify.entities import NameIndex, candidate_names, unsupported_names
+
+PAPER_TEXT = {
+    1: "We train a BERT-base retriever, Dense Passage Retriever (DPR), on Natural Questions and\n"
+       "report top-20 accuracy with ResNet50 features. The RoBERTa encoder is fine-\ntuned on Wiki-\n"
+       "pedia passages; we report the F1-score. 1ByteDance Research",
+    2: "Results on SQuAD are in Table 2. Large language models (LLMs) are not used.",
+}
+INDEX = NameIndex(PAPER_TEXT.values())
+
+
+@pytest.mark.parametrize("text, names", [
+    ("SQuAD と Natural Questions で評価し、BLEU と F1 を報告しています。", ["SQuAD", "Natural Questions", "BLEU", "F1"]),
+    ("GPT-4o と ResNet-50 を比較しました。", ["GPT-4o", "ResNet-50"]),
+    ("Mixture of Experts を用います。", ["Mixture of Experts"]),
+    ("BERT's encoder と BERT/RoBERTa", ["BERT", "RoBERTa"]),
+    ("However, the model uses ResNet-50. Results show gains.", ["ResNet-50"]),   # sentence-initial words
+    ("Wikipedia の記事を使います。", ["Wikipedia"]),                              # a name in Japanese text
+    ("fine-tuning と dropout、in-batch negatives を使います。", []),              # ordinary lowercase words
+    ("A100 で 70B のモデルを 12GB のメモリ、100ms で動かします。", ["A100"]),       # numbers with units are numbers
+    ("LLM と AI、GPU、Transformer、NLP を使います。", []),                         # generic terms
+    ("コードは https://github.com/Org/SomeRepo で、`torch.nn.Linear` を使います。", []),   # URL, code
+    ("Table 2 と Figure 3、Section 4 を参照。K 個の近傍 x を使います。", []),     # references, variables
+    ("ＢＥＲＴ を使います。", ["BERT"]),                                           # full width
+])
+def test_candidate_names(text, names):
+    assert candidate_names(text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "BERT-base と DPR を使います。",
+    "ResNet-50 の特徴を使います。",                       # ResNet50 in the paper
+    "resnet 50 と Resnet50 と RESNET-50",                # case and hyphen variants
+    "LLMs と BERT-based のモデル",                        # plural, generic suffix
+    "Dense Passage Retriever を使います。",
+    "Natural-Questions と NaturalQuestions",
+    "RoBERTa の F1 スコアと Top-20 精度",
+    "Wikipedia と fine-tuned モデル",                     # line-end hyphens in the paper
+    "ByteDance Research の研究です。",                   # "1ByteDance": an affiliation mark
+    "Large Language Models は使われていません。",          # its initials are a generic term
+    "DPR(Dense Passage Retrieval)を使います。",         # the expansion is the answer's own
+])
+def test_names_the_paper_has_are_found(text):
+    assert unsupported_names(text, INDEX) == []
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("MS MARCO と HotpotQA で評価しました。", ["MS MARCO", "HotpotQA"]),
+    ("評価指標は BLEU と ROUGE-L です。", ["BLEU", "ROUGE-L"]),
+    ("ALBERT を使います。", ["ALBERT"]),                  # not found inside "RoBERTa"
+    ("ResNet-101 を使います。", ["ResNet-101"]),
+    ("Natural Language Inference で評価します。", ["Natural Language Inference"]),   # not word by word
+    ("GPT-4 Turbo を使います。", ["GPT-4 Turbo"]),
+    ("BLEU (Bilingual Evaluation Understudy) で評価しました。", ["BLEU", "Bilingual Evaluation Understudy"]),
+])
+def test_names_the_paper_lacks_are_reported(text, missing):
+    assert unsupported_names(text, INDEX) == missing
+
+
+def _item(answer: str, quote: str = "We train a BERT-base retriever on Natural Questions.") -> QAItem:
+    return QAItem(question="どのデータで評価していますか?", answer=answer, evidence=[Evidence(page=1, quote=quote)])
+
+
+def test_a_name_not_in_the_paper_is_a_blocking_finding():
+    [finding] = [f for f in check_qa_item(0, _item("SQuAD と TriviaQA で評価しています。"), PAPER_TEXT)
+                 if f.code == "unsupported_entity"]
+    assert finding.blocking and "unsupported_entity" in BLOCKING
+    assert finding.message == "'TriviaQA' is not in the quotes or the paper"
+
+
+def test_a_name_in_the_quote_or_elsewhere_in_the_paper_passes():
+    findings = check_qa_item(0, _item("Natural Questions と SQuAD で評価しています。"), PAPER_TEXT)
+    assert [f for f in findings if f.code == "unsupported_entity"] == []
+
+
+def test_without_the_paper_names_are_not_judged():
+    # a name missing from the quotes alone proves nothing: answers may name what the rest of the paper says
+    findings = check_qa_item(0, _item("SQuAD と Natural Questions で評価しています。"))
+    assert [f for f in findings if f.code == "unsupported_entity"] == []
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("CLASS を修正して計算しています。", ["CLASS"]),        # the paper has "class" only as a word
+    ("NEWS と比較しています。", []),                          # the paper writes NEWS
+    ("APACHE II と比較しています。", ["APACHE II"]),        # APACHE and II, but never together
+])
+def test_all_capitals_names_are_not_ordinary_words(text, missing):
+    index = NameIndex(["Class imbalance matters. We use a class of models and compare with NEWS and APACHE "
+                       "scores (see Section II)."])
+    assert unsupported_names(text, index) == missing
+
+
+def test_the_summary_is_checked_against_the_paper_its_title_and_abstract():
+    paper = Paper(id="2401.15884", title="Sparse Adapter Routing", abstract="We evaluate on XSum.")
+    result = Result(paper=paper, generator=Generator(engine="openai", model="m", prompt_version="p"),
+                    one_liner="Sparse Adapter Routing を提案する論文です。",
+                    summary="XSum と CNN/DailyMail で評価しています。", qa=[])
+    [finding] = [f for f in check_result(result, PAPER_TEXT) if f.code == "unsupported_entity"]
+    assert finding.item == "summary" and "'DailyMail'" in finding.message and "CNN" in finding.message
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pdf" / "2004.04906v3.pdf"
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="corpus missing")
+def test_on_the_dpr_paper():
+    from ronbun.pdftext import extract
+
+    index = NameIndex(extract(CORPUS.read_bytes()).page_map().values())
+    good = ("DPR は BERT ベースのデュアルエンコーダで、Natural Questions、TriviaQA、WebQuestions、CuratedTREC、"
+            "SQuAD で評価され、top-20 の検索精度で BM25 を上回りました。FAISS で Wikipedia のパッセージを検索します。")
+    assert unsupported_names(good, index) == []
+    assert unsupported_names("評価には MS MARCO と HotpotQA を、リーダーには GPT-3 を用いました。", index) == \
+        ["MS MARCO", "HotpotQA", "GPT-3"]
+
+
+def test_the_judge_model_setting():
+    assert from_env({}).judge_model is None
+    assert from_env({"RONBUN_JUDGE_MODEL": "gpt-4.1-nano"}).judge_model == "gpt-4.1-nano"
+
+
+def test_a_title_longer_than_the_index_runs_is_found():
+    index = NameIndex(["Sparse Adapter Routing for Efficient Multilingual Summarization of News Articles"])
+    assert unsupported_names("Sparse Adapter Routing for Efficient Multilingual Summarization of News を提案", index) == []
+    assert unsupported_names("Sparse Adapter Routing for Efficient Multilingual Translation of News を提案", index) != []
