@@ -248,3 +248,57 @@ def test_annotate_does_not_annotate_twice_or_before_a_verb_ending():
 
 def test_annotate_ignores_malformed_entries():
     assert glossary.annotate(["埋め込みです。"], [{"ja": "埋め込み"}, "x", {}]) == ["埋め込みです。"]
+
+
+# ------------------------------------------------------------ the result records them, render shows them
+
+def _result(**kw):
+    from ronbun.models import Evidence, Generator, Paper, Result
+    base = dict(
+        paper=Paper(id="2401.15884", version=1, title="T", published="2024-01-29"),
+        one_liner="単語の埋め込みを知識蒸留で圧縮します。",
+        summary="本論文は単語の埋め込みを圧縮します。知識蒸留を用います。",
+        qa=[QAItem(question="埋め込みの次元は?", answer="「埋め込み」は768次元です。",
+                   evidence=[Evidence(page=1, quote="The embedding has 768 dimensions.")])],
+        generator=Generator(engine="openai", model="m", prompt_version="p"))
+    return Result(**{**base, **kw})
+
+
+def test_results_stored_before_the_field_still_load():
+    from ronbun.models import Result
+    old = _result().model_dump(mode="json")
+    del old["glossary_terms"]
+    assert Result.model_validate(old).glossary_terms == []
+
+
+def test_markdown_shows_the_english_once_at_the_first_use_and_leaves_the_result_alone():
+    from ronbun.render import digest_html, paper_markdown, DigestEntry
+    result = _result(glossary_terms=[{"ja": "埋め込み", "en": "embedding"},
+                                     {"ja": "知識蒸留", "en": "knowledge distillation"}])
+    md = paper_markdown(result)
+    assert "本論文は単語の埋め込み(embedding)を圧縮します。知識蒸留(knowledge distillation)を用います。" in md
+    assert md.count("(embedding)") == 1 and "Q: 埋め込みの次元は?" in md
+    assert "(embedding)" not in result.summary                    # render time only, not stored
+    assert "埋め込み(embedding)" in digest_html([DigestEntry("2401.15884", result=result)])
+    assert "(embedding)" not in paper_markdown(_result())          # no terms recorded: no note
+
+
+def test_the_pipeline_records_the_marked_terms_the_result_uses(fake_openai):
+    from ronbun import prompts
+    from ronbun.pdftext import extract
+    from ronbun.pipeline import paper_from_pdf, summarize
+    from ronbun.render import paper_markdown
+    from tests.fakes.fake_openai import grounded_output
+    from tests.fakes.pdfs import make_paper_pdf
+
+    pdf = make_paper_pdf(pages=3)
+    doc = extract(pdf)
+    prompt = prompts.build_prompt(paper_from_pdf(None, doc), doc, max_chars=60_000, qa_count=3)
+    output = grounded_output(prompt.messages)
+    output["summary"] = "本論文は単語の埋め込みを知識蒸留で小さくする手法を扱います。" + output["summary"]
+    fake_openai.enqueue("custom", output=output, times=2)
+    result = summarize(None, pdf_bytes=pdf, engine="openai")
+    assert {"ja": "埋め込み", "en": "embedding"} in result.glossary_terms
+    assert {"ja": "知識蒸留", "en": "knowledge distillation"} in result.glossary_terms
+    assert all(set(t) == {"ja", "en"} for t in result.glossary_terms)
+    assert "単語の埋め込み(embedding)を知識蒸留(knowledge distillation)で" in paper_markdown(result)
