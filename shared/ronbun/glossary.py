@@ -104,11 +104,12 @@ PROMPT_TRAPS = 2      # bad renderings shown per term in the prompt
 
 def prompt_lines(limit: int | None = None) -> str:
     """Glossary lines for the system prompt: "embedding: 埋め込み / エンベディング (×埋葬)".
-    Shows the reviewed traps that count anywhere (not the compound-only or narrowed ones)."""
+    Shows up to PROMPT_TRAPS traps per term, leaving out the general words that count only
+    inside an ML compound (注目 is fine Japanese; 注目機構 is not)."""
     lines = []
     for term in terms()[:limit]:
         line = f"{term.en}: {' / '.join(term.good)}"
-        shown = [w for w, r in zip(term.bad, term.rules) if r == re.escape(w)][:PROMPT_TRAPS]
+        shown = [w for w, r in zip(term.bad, term.rules) if r != _rule(w, IN_COMPOUND)][:PROMPT_TRAPS]
         if shown:
             line += " (×" + "・×".join(shown) + ")"
         lines.append(line)
