@@ -18,8 +18,9 @@ produces. The rule that turns a proposal into a trap:
    trap only inside an ML compound: directly followed by one of ronbun.glossary.HEADS (注目機構,
    重量行列), written "word~+" in the glossary.
 3. A two-part term (loss function) also gets its literal compounds: a dictionary rendering of one
-   part joined to the accepted rendering of the other (喪失関数, 損失機能). Such compounds are
-   not Japanese, so they count wherever they occur.
+   part joined to the accepted rendering of the other (喪失関数, 損失機能), or to a dictionary
+   rendering of the other (客観的機能). Such compounds are not Japanese, so they count wherever
+   they occur.
 4. The seed's reviewed traps ("word" or "word~regex") are added as written; a reviewed regex for
    a dictionary word replaces rule 2's context.
 
@@ -46,7 +47,8 @@ REPORT = ROOT / "tools" / "glossary_candidates.tsv"
 # JMdict fields whose senses are technical: a rendering used in that sense is a term of art.
 TECH_FIELDS = {"computing", "mathematics", "statistics", "physics", "linguistics", "engineering",
                "electronics", "electricity, elec. eng.", "telecommunications", "logic"}
-COMPOSE_TOP = 3          # dictionary renderings per part used in compounds (most frequent first)
+COMPOSE_TOP = 3          # dictionary renderings of one part joined to the accepted other part (most frequent first)
+COMPOSE_BOTH = 2         # dictionary renderings of each part joined to each other (喪失機能)
 KANA = re.compile(r"^[\u3040-\u30ff\u30fc・ー]+$")
 KANJI = re.compile(r"[\u4e00-\u9fff]")
 
@@ -195,19 +197,20 @@ def build(seeds: list[Seed], dic: Dictionary) -> tuple[list[str], list[str]]:
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
         parts = _parts(s.en)
         if parts and not s.out_all:
-            for ja_a, ja_b in _accepted_parts(s, *parts, by_en):
-                for side, (en_part, keep, left) in enumerate(((parts[0], ja_b, True), (parts[1], ja_a, False))):
-                    part_seed = by_en.get(en_part, Seed(en_part, [], False))
-                    lits = [p for p in dic.proposals(en_part) if not _why_out(p, part_seed, accepted_any)]
-                    for p in lits[:COMPOSE_TOP]:
-                        word = p.word + keep if left else keep + p.word
-                        if word in traps or word in accepted_any:
-                            continue
-                        if word in s.out:
-                            report.append(f"{s.en}\t{word}\tcompound\tkept out: reviewed: normal in ML text")
-                            continue
-                        traps[word] = ""
-                        report.append(f"{s.en}\t{word}\tcompound\ttrap: literal compound")
+            lits = [[p.word for p in dic.proposals(en_part)
+                     if not _why_out(p, by_en.get(en_part, Seed(en_part, [], False)), accepted_any)]
+                    for en_part in parts]
+            words = [lit + ja_b for ja_a, ja_b in _accepted_parts(s, *parts, by_en) for lit in lits[0][:COMPOSE_TOP]]
+            words += [ja_a + lit for ja_a, ja_b in _accepted_parts(s, *parts, by_en) for lit in lits[1][:COMPOSE_TOP]]
+            words += [a + b for a in lits[0][:COMPOSE_BOTH] for b in lits[1][:COMPOSE_BOTH]]
+            for word in dict.fromkeys(words):
+                if word in traps or word in accepted_any:
+                    continue
+                if word in s.out:
+                    report.append(f"{s.en}\t{word}\tcompound\tkept out: reviewed: normal in ML text")
+                    continue
+                traps[word] = ""
+                report.append(f"{s.en}\t{word}\tcompound\ttrap: literal compound")
         for word, regex in s.traps:
             if word not in traps:
                 traps[word] = regex

@@ -96,8 +96,16 @@ def test_every_rule_compiles_and_names_its_word(en, bad, rule):
 
 def _examples(bad: str) -> list[str]:
     frames = ["提案手法では{b}を用いました。", "この{b}では新しい手法を提案します。", "{b}率が向上しました。",
-              "{b}が向上しました。", "{b}項を加えます。", "{b}性を高めます。", "{b}を最小化します。"]
-    return [f.format(b=bad) for f in frames] + [f"{bad}{head}を用いました。" for head in glossary.HEADS]
+              "{b}が向上しました。", "{b}項を加えます。", "{b}性を高めます。", "{b}を最小化します。",
+              "{b}セットで評価しました。", "{b}は0.5です。", "12個の{b}を使います。", "{b}で隠します。",
+              "対数{b}を最大化します。", "グラフの{b}を使います。", "{b}平均を使います。",
+              "10{b}の学習を行いました。", "この{b}では手法を示します。", "コードを{b}しました。"]
+    return ([f.format(b=bad) for f in frames] + [f"{bad}{head}を用いました。" for head in glossary.HEADS]
+            + NARROW_EXAMPLES)
+
+
+# sentences for reviewed rules that none of the frames above fit
+NARROW_EXAMPLES = ["小説的な手法を提案します。", "LSTM細胞を使います。", "忘却門を使います。", "モデルを配備します。"]
 
 
 @pytest.mark.parametrize("en, bad, rule", TRAPS, ids=[f"{en}:{bad}" for en, bad, _ in TRAPS])
