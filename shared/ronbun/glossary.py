@@ -162,6 +162,16 @@ def _first_free(text: str, ja: str) -> int:
     return -1
 
 
+@lru_cache(maxsize=1)
+def _ambiguous() -> frozenset[str]:
+    """Renderings accepted for more than one term (精度: accuracy and precision): no note."""
+    seen: dict[str, int] = {}
+    for term in terms():
+        for ja in set(term.good):
+            seen[ja] = seen.get(ja, 0) + 1
+    return frozenset(ja for ja, n in seen.items() if n > 1)
+
+
 def used_terms(texts: Iterable[str]) -> list[dict[str, str]]:
     """The marked terms a result uses, as {"ja", "en"} in glossary order (for Result.glossary_terms)."""
     texts = [t for t in texts if t]
@@ -170,7 +180,7 @@ def used_terms(texts: Iterable[str]) -> list[dict[str, str]]:
         if not term.show_en:
             continue
         for ja in term.good:
-            if ja in seen or not _annotatable(ja):
+            if ja in seen or not _annotatable(ja) or ja in _ambiguous():
                 continue
             if any(_first_free(t, ja) >= 0 for t in texts):
                 out.append({"ja": ja, "en": term.en})

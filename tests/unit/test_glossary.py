@@ -230,6 +230,12 @@ def test_used_terms_lists_the_marked_terms_a_text_uses():
     assert glossary.used_terms(["埋め込みベクトルを使います。"]) == []     # only inside a compound
 
 
+def test_a_rendering_shared_by_two_terms_gets_no_note():
+    # 精度 is accepted for both accuracy and precision: "精度(precision)" could be wrong
+    assert all(u["ja"] != "精度" for u in glossary.used_terms(["適合率と精度を報告します。"]))
+    assert {"ja": "適合率", "en": "precision"} in glossary.used_terms(["適合率と精度を報告します。"])
+
+
 def test_annotate_adds_the_english_once_at_the_first_use_across_the_document():
     used = [{"ja": "埋め込み", "en": "embedding"}]
     out = glossary.annotate(["単語の埋め込みを学習します。", "埋め込みの次元は768です。"], used)
