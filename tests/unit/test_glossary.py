@@ -87,11 +87,11 @@ def test_no_bad_rendering_is_an_accepted_rendering_of_any_term():
     assert sorted({bad for _, bad, _ in TRAPS} & accepted) == []
 
 
-@pytest.mark.parametrize("en, bad, rule", TRAPS, ids=[f"{en}:{bad}" for en, bad, _ in TRAPS])
-def test_every_rule_compiles_and_names_its_word(en, bad, rule):
-    re.compile(rule)
-    # a trap is looked for only where its word occurs, so its rule must need the word
-    assert bad in rule.replace("\\", ""), f"{en}: the rule for {bad} does not contain the word"
+def test_every_rule_compiles_and_names_its_word():
+    for en, bad, rule in TRAPS:
+        re.compile(rule)
+        # a trap is looked for only where its word occurs, so its rule must need the word
+        assert bad in rule.replace("\\", ""), f"{en}: the rule for {bad} does not contain the word"
 
 
 def _examples(bad: str) -> list[str]:
