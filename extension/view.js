@@ -5,6 +5,7 @@
 
 import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
 import { OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
+import { annotateTerms } from "./terms.js";
 
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
@@ -113,17 +114,20 @@ export function renderResult(state) {
   const hosts = allowedHosts(codeUrls);
   const engine = text(result.generator?.engine);
   const qa = Array.isArray(result.qa) ? result.qa : [];
+  // the English of marked glossary terms once, at first use: 埋め込み(embedding) (plain text)
+  const [oneLiner, summary, ...qaTexts] = annotateTerms(
+    [result.one_liner, result.summary, ...qa.flatMap((item) => [item?.question, item?.answer])], result.glossary_terms);
   return h("section", { class: "result", "aria-label": "要約" },
     h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
       engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
     ...verificationBadge(result.quality),
-    h("p", { class: "one-liner", "data-ronbun": "one-liner" }, text(result.one_liner)),
+    h("p", { class: "one-liner", "data-ronbun": "one-liner" }, oneLiner),
     h("h3", {}, "概要"),
-    h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(result.summary)),
+    h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(summary)),
     qa.length ? h("h3", {}, "Q&A") : null,
-    qa.length ? h("ol", { class: "qa" }, qa.map((item) => h("li", { "data-ronbun": "qa" },
-      h("p", { class: "q" }, h("span", { class: "label" }, "Q"), text(item?.question)),
-      h("p", { class: "a" }, h("span", { class: "label" }, "A"), text(item?.answer)),
+    qa.length ? h("ol", { class: "qa" }, qa.map((item, i) => h("li", { "data-ronbun": "qa" },
+      h("p", { class: "q" }, h("span", { class: "label" }, "Q"), qaTexts[2 * i]),
+      h("p", { class: "a" }, h("span", { class: "label" }, "A"), qaTexts[2 * i + 1]),
       evidenceList(item, paperId, version)))) : null,
     codeUrls.length ? h("h3", {}, "コード") : null,
     codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,

@@ -101,3 +101,5 @@ class Result(BaseModel):
     code_urls: list[str] = Field(default_factory=list)
     generator: Generator
     quality: Quality = Field(default_factory=Quality)
+    # glossary terms the text uses whose English is shown once beside the Japanese when rendered
+    glossary_terms: list[dict[str, str]] = Field(default_factory=list)   # [{"ja": "埋め込み", "en": "embedding"}]

@@ -418,12 +418,15 @@ def fit_body(doc: Extracted, max_chars: int) -> tuple[str, list[str]]:
 
 # ---------------------------------------------------------------- builders
 
+GLOSSARY_PROMPT_TERMS = 160     # the glossary's most important terms (file order); all are checked
+
+
 def _glossary() -> str:
     try:
         from . import glossary
     except ImportError:                      # the glossary module is optional for the prompt
         return "(用語集なし)"
-    return glossary.prompt_lines()
+    return glossary.prompt_lines(limit=GLOSSARY_PROMPT_TERMS)
 
 
 def _paper_message(paper: Paper, body: str, trimmed: list[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from .glossary import annotate
 from .models import Paper, Result
 from .taxonomy import category_names
 
@@ -53,14 +54,23 @@ def paper_header_lines(paper: Paper) -> list[str]:
     ]
 
 
+def annotated_text(result: Result) -> tuple[str, list[tuple[str, str]]]:
+    """The summary and the (question, answer) pairs with each glossary term's English shown once,
+    at its first use: 埋め込み(embedding). Rendering only: the stored result is unchanged."""
+    texts = annotate([result.summary, *(t for item in result.qa for t in (item.question, item.answer))],
+                     result.glossary_terms)
+    return texts[0], [(texts[i], texts[i + 1]) for i in range(1, len(texts), 2)]
+
+
 def paper_markdown(result: Result, *, heading: str = "##") -> str:
     """One paper's section: title, metadata, 概要 and Q&A with evidence pages."""
-    lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", result.summary, ""]
+    summary, pairs = annotated_text(result)
+    lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", summary, ""]
     if result.qa:
         lines.append("Q&A:")
-        for item in result.qa:
-            lines.append(f"Q: {item.question}")
-            lines.append(f"A: {item.answer}(根拠: {_pages(item.evidence)})")
+        for item, (question, answer) in zip(result.qa, pairs):
+            lines.append(f"Q: {question}")
+            lines.append(f"A: {answer}(根拠: {_pages(item.evidence)})")
         lines.append("")
     if result.code_urls:
         lines.append("コード: " + " ".join(result.code_urls))
@@ -177,11 +187,12 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
                 ("最終更新日", _e(ja_date(r.paper.updated or r.paper.published))), ("URL", _https_link(pdf_url(r.paper))),
                 ("カテゴリ", _e(categories_ja(r.paper.categories)))]
         out.append('<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta) + "</dl>")
-        out.append(f"<h3>概要</h3><p>{_e(r.summary)}</p>")
+        summary, pairs = annotated_text(r)
+        out.append(f"<h3>概要</h3><p>{_e(summary)}</p>")
         if r.qa:
             out.append('<h3>Q&amp;A</h3><dl class="qa">')
-            for item in r.qa:
-                out.append(f"<dt>Q: {_e(item.question)}</dt><dd>A: {_e(item.answer)} "
+            for item, (question, answer) in zip(r.qa, pairs):
+                out.append(f"<dt>Q: {_e(question)}</dt><dd>A: {_e(answer)} "
                            f'<span class="ev">(根拠: {_page_links(r.paper, item.evidence)})</span></dd>')
             out.append("</dl>")
         if r.code_urls:
