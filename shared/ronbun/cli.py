@@ -89,11 +89,12 @@ def cmd_check(args) -> int:
     except ValidationError as exc:
         raise InvalidRequest(f"{args.file} is not a result document: {exc.error_count()} schema errors",
                              message_ja=f"{args.file} は結果ドキュメントの形式ではありません。") from exc
-    pages = None
+    pages = prose = None
     if args.pdf:
         from .pdftext import extract
-        pages = extract(_read_pdf(args.pdf), max_pages=get_settings().pdf_max_pages).page_map()
-    findings = check_result(result, pages)
+        doc = extract(_read_pdf(args.pdf), max_pages=get_settings().pdf_max_pages)
+        pages, prose = doc.page_map(), doc.prose_map()
+    findings = check_result(result, pages, prose=prose)
     if args.format == "json":
         print(json.dumps([f.model_dump(include={"item", "code", "message"}) for f in findings],
                          ensure_ascii=False, indent=2))

@@ -26,7 +26,7 @@ def _nothing(stage: str) -> None:
 
 def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
     """Metadata for a local PDF when arXiv is not asked: the first line of page 1 as title."""
-    first = next((line.strip() for p in doc.pages for line in p.text.splitlines() if line.strip()), "")
+    first = next((line.strip() for p in doc.body for line in p.text.splitlines() if line.strip()), "")
     pid = ref.id if ref else "local"
     urls = {}
     if ref:
@@ -61,15 +61,15 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
-    pages = doc.page_map()
-    output, findings = gen.output, _blocking(gen.output, paper, pages)
+    pages, prose = doc.page_map(), doc.prose_map()
+    output, findings = gen.output, _blocking(gen.output, paper, pages, prose)
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
-        output, repaired = _merge(output, findings, fix.output, paper, pages)
-        findings = _blocking(output, paper, pages)
+        output, repaired = _merge(output, findings, fix.output, paper, pages, prose)
+        findings = _blocking(output, paper, pages, prose)
 
     kept, dropped = _drop_failing(output, findings)
     if any(f.item in ("summary", "one_liner") for f in findings):
@@ -77,7 +77,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         raise QualityRejected(f"the summary failed verification: {reasons}")
 
     result = _result(paper, output, kept, doc, gen_engine, prompt, usage)
-    warnings = [f"{f.item}: {f.message}" for f in verify.check_result(result, pages) if not f.blocking]
+    warnings = [f"{f.item}: {f.message}" for f in verify.check_result(result, pages, prose=prose) if not f.blocking]
     result.quality = Quality(checked=True, dropped=dropped, repaired=repaired,
                              warnings=doc.warnings + warnings + [f"trimmed: {t}" for t in prompt.trimmed])
     return result
@@ -88,15 +88,16 @@ def _as_result(output: ModelOutput, paper: Paper) -> Result:
                   generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
 
 
-def _blocking(output: ModelOutput, paper: Paper, pages: dict[int, str]) -> list[Finding]:
-    return [f for f in verify.check_result(_as_result(output, paper), pages) if f.blocking]
+def _blocking(output: ModelOutput, paper: Paper, pages: dict[int, str],
+              prose: dict[int, str] | None = None) -> list[Finding]:
+    return [f for f in verify.check_result(_as_result(output, paper), pages, prose=prose) if f.blocking]
 
 
 def _merge(old: ModelOutput, findings: list[Finding], new: ModelOutput, paper: Paper,
-           pages: dict[int, str]) -> tuple[ModelOutput, int]:
+           pages: dict[int, str], prose: dict[int, str] | None = None) -> tuple[ModelOutput, int]:
     """Take the repaired version of each failing part, where the repair itself passes."""
     bad = {f.item for f in findings}
-    new_bad = {f.item for f in _blocking(new, paper, pages)}
+    new_bad = {f.item for f in _blocking(new, paper, pages, prose)}
     merged = old.model_copy(deep=True)
     repaired = 0
     for part in ("one_liner", "summary"):
