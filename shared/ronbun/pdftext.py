@@ -570,7 +570,8 @@ def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
         prev = lines[i - 1].rstrip() if i else ""
         if _is_garbled_line(line, vocab):
             kinds[i] = "garbled"
-        elif _CAPTION.match(line) and (para_start(i) or not prev[-1:].isalpha() or _CAPTION_STRONG.match(line)):
+        elif _CAPTION.match(line) and (_CAPTION_STRONG.match(line) or not prev[-1:].isalpha()
+                                       or i == 0 or kinds[i - 1] != "body" or _ends_sentence(prev)):
             i = _mark_caption(p, i, typ)
             continue
         elif _FOOTNOTE.match(line) and (para_start(i) or not line[0].isdigit() or not line[1:2].isspace()) \
@@ -602,9 +603,15 @@ def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
     for _ in range(3):
         changed = False
         for i in range(n):
-            if kinds[i] != "body" or not lines[i].strip():
+            if kinds[i] not in ("body", "heading") or not lines[i].strip() or i in p.prefix:
                 continue
             near = (i > 0 and kinds[i - 1] == "figure") or (i + 1 < n and kinds[i + 1] == "figure")
+            if kinds[i] == "heading":
+                label = near or (i + 1 < n and kinds[i + 1] == "caption" and len(lines[i]) < 0.45 * typ)
+                if label and not _heading_line(lines[i], typ):
+                    kinds[i] = "figure"           # a label inside a figure or table, not a heading
+                    changed = True
+                continue
             if near and not _ends_sentence(lines[i]) and (
                     _numeric_share(lines[i]) >= 0.3 or len(lines[i]) < 0.9 * typ and not _wordy(lines[i])):
                 kinds[i] = "figure"
@@ -615,7 +622,9 @@ def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
     for i in range(n):
         if kinds[i] == "caption" and (i == 0 or kinds[i - 1] != "caption"):
             back = next((k for k in range(i - 1, max(-1, i - 6), -1) if kinds[k] != "body"), None)
-            if back is not None and kinds[back] == "figure" and not _heading_line(lines[back], typ):
+            fragment = back is not None and not _heading_line(lines[back], typ) and (
+                kinds[back] == "figure" or kinds[back] == "heading" and len(lines[back]) < 0.45 * typ)
+            if fragment:
                 for k in range(back + 1, i):
                     kinds[k] = "figure"
 
