@@ -210,9 +210,9 @@ def clean(raw_pages: list[str]) -> Extracted:
     visible = [len(t) - t.count(" ") - t.count("\n") for t in texts]
     garbled = {i for i, t in enumerate(texts) if visible[i] >= _MIN_PAGE_CHARS and _is_garbled(t, visible[i])}
     pages = [_Page(i + 1, _lines(t)) for i, t in enumerate(texts)]
-    vocab = _vocabulary(pages)
+    garble = _Garble(_vocabulary(pages))
     garbled |= {i for i, p in enumerate(pages)
-                if i not in garbled and visible[i] >= _MIN_PAGE_CHARS and _garbled_share(p.lines, vocab) >= _MAX_GARBLED_LINES}
+                if i not in garbled and visible[i] >= _MIN_PAGE_CHARS and garble.share(p.lines) >= _MAX_GARBLED_LINES}
     with_text = sum(1 for v in visible if v >= _MIN_PAGE_CHARS)
     good_chars = sum(v for i, v in enumerate(visible) if i not in garbled)
     if with_text and len(garbled) * 2 > with_text:
@@ -229,7 +229,7 @@ def clean(raw_pages: list[str]) -> Extracted:
 
     _drop_running_lines(pages)
     _join_hyphens(pages)
-    _mark(pages, vocab)
+    _mark(pages, garble)
 
     body, references, appendix = _split(pages, warnings)
     all_pages = [_page_text(p) for p in pages]
@@ -387,7 +387,7 @@ def _join_hyphens(pages: list[_Page]) -> None:
 # Garbled lines (bitmap Type 3 fonts): glyph-name noise "/2/3/5/2/9", "equation/.In", words split
 # into pieces ("describ e the mo del") and runs of single capitals ("I I I").
 _GLYPH_NOISE = re.compile(r"(?<![\d\w])(?:/[A-Za-z]{0,2}\d{1,3}){2,}|(?<=\w)/[.,;:]|(?<=[a-z])/(?=[A-Z])|(?<=\w)/(?=\s|$)")
-_URLISH = re.compile(r"https?://\S*|www\.\S*|\S+\.(?:org|com|io|net|edu|ai|cc|gov)/\S*")
+_URLISH = re.compile(r"(?<!\S)(?:https?://|www\.)\S*|(?<!\S)[\w.\-]+\.(?:org|com|io|net|edu|ai|cc|gov)/\S*")
 _SINGLE_CAPS = re.compile(r"(?:\b[A-Z] ){2,}[A-Z]\b")
 _ALPHA_TOKEN = re.compile(r"[a-z]+")
 _COMMON = frozenset(
@@ -395,6 +395,8 @@ _COMMON = frozenset(
     "the and for are was not but can has had its our all any one two new may use way see set per via "
     "this that with from into over they them then than when were been also such only more most each "
     "these those which while where there their both some what".split())
+_FRAGMENT = re.compile(r"(?<![\w.\-])(?!(?:%s)(?![\w.\-]))[a-z]{1,2}(?![\w.\-])"
+                       % "|".join(w for w in sorted(_COMMON) if len(w) <= 2))   # uncommon 1-2 letter words
 _MAX_GARBLED_LINES = 0.3          # a page whose lines are this garbled (by chars) is left out
 
 # Headings.
@@ -426,20 +428,21 @@ _AFFILIATION = re.compile(
     r"Center|Centro|Inc\.|Corporation|Academy|Faculty|Google|Microsoft|Facebook|Meta AI|DeepMind|IBM|"
     r"ByteDance|Alibaba|Tencent|Amazon|NVIDIA|Apple|OpenAI)")
 _SENT_END = (".", "!", "?", ":", ".)", ".\"", ".”", ".'", ";")
-_NUMBERISH = re.compile(r"^[(\[]?[-+−±~≈<>]?\d(?:[\d.,]*\d)?[%x×kKMB]?[)\]]?$|^[-–—✓✗×•·]$")
+_NUM_TOKEN = re.compile(r"(?<!\S)(?:[(\[]?[-+−±~≈<>]?\d(?:[\d.,]*\d)?[%x×kKMB]?[)\]]?|[-–—✓✗×•·])(?!\S)")
+_HAS_DIGIT = re.compile(r"\d")
 _STOP = frozenset("the of and to in is we for that with are on by as this be which from our it an".split())
 
 
 def _vocabulary(pages: list[_Page]) -> Counter[str]:
-    return Counter(w for p in pages for line in p.lines for w in _ALPHA_TOKEN.findall(line))
-
-
-_FRAGMENT = re.compile(r"(?<![\w.\-])[a-z]{1,2}(?![\w.\-])")
+    vocab: Counter[str] = Counter()
+    for p in pages:
+        vocab.update(_ALPHA_TOKEN.findall("\n".join(p.lines)))
+    return vocab
 
 
 def _line_garble(line: str, vocab: Counter[str]) -> int:
     """Evidence that a line is bitmap-font garble: glyph-name noise and split words."""
-    frags = [f for f in _FRAGMENT.findall(line) if f not in _COMMON]
+    frags = _FRAGMENT.findall(line)
     if "/" not in line and len(frags) < 2 and " " not in line.strip()[:0] and not _SINGLE_CAPS.search(line):
         return 0
     text = _URLISH.sub(" ", line) if "/" in line else line
@@ -459,18 +462,27 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
     return score
 
 
-def _is_garbled_line(line: str, vocab: Counter[str]) -> bool:
-    if len(line) < 8:
-        return False
-    score = _line_garble(line, vocab)
-    return score >= 6 or (score >= 4 and score >= 0.4 * len(line.split()))
+class _Garble:
+    """Which lines are garbled, each line judged once (the vocabulary is the whole paper's)."""
 
+    def __init__(self, vocab: Counter[str]):
+        self.vocab = vocab
+        self.seen: dict[str, bool] = {}
 
-def _garbled_share(lines: list[str], vocab: Counter[str]) -> float:
-    total = sum(len(x) for x in lines)
-    if not total:
-        return 0.0
-    return sum(len(x) for x in lines if _is_garbled_line(x, vocab)) / total
+    def line(self, line: str) -> bool:
+        hit = self.seen.get(line)
+        if hit is None:
+            score = _line_garble(line, self.vocab) if len(line) >= 8 else 0
+            hit = self.seen[line] = score >= 6 or (score >= 4 and score >= 0.4 * len(line.split()))
+        return hit
+
+    def share(self, lines: list[str]) -> float:
+        total = sum(len(x) for x in lines)
+        text = "\n".join(lines)
+        if not total or ("/" not in text and not _SINGLE_CAPS.search(text)
+                         and len(_FRAGMENT.findall(text)) < 2):
+            return 0.0
+        return sum(len(x) for x in lines if self.line(x)) / total
 
 
 def _typical(pages: list[_Page]) -> float:
@@ -484,15 +496,15 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _numeric_count(line: str) -> int:
-    return sum(1 for t in line.split() if _NUMBERISH.match(t))
+    return len(_NUM_TOKEN.findall(line)) if _HAS_DIGIT.search(line) else 0
 
 
 def _numeric_share(line: str) -> float:
-    tokens = line.split()
-    return sum(1 for t in tokens if _NUMBERISH.match(t)) / len(tokens) if tokens else 0.0
+    n = _numeric_count(line)
+    return n / len(line.split()) if n else 0.0
 
 
-def _mark(pages: list[_Page], vocab: Counter[str]) -> None:
+def _mark(pages: list[_Page], garble: _Garble) -> None:
     """Give every line a kind (KINDS). Only positive evidence moves a line out of "body":
     a caption label, a footnote marker, a heading's shape, a run of short or numeric
     lines, garble; anything unsure stays body (quotable)."""
@@ -506,7 +518,7 @@ def _mark(pages: list[_Page], vocab: Counter[str]) -> None:
         if first:
             _mark_front(p, typ)
             first = False
-        _mark_page(p, typ, vocab)
+        _mark_page(p, typ, garble)
 
 
 def _mark_front(p: _Page, typ: float) -> None:
@@ -546,7 +558,7 @@ def _prose_like(line: str, typ: float) -> bool:
             and not _EMAIL.search(line) and not _AFFILIATION.search(line))
 
 
-def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
+def _mark_page(p: _Page, typ: float, garble: _Garble) -> None:
     lines, kinds = p.lines, p.kinds
     n = len(lines)
 
@@ -568,7 +580,7 @@ def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
             i += 1
             continue
         prev = lines[i - 1].rstrip() if i else ""
-        if _is_garbled_line(line, vocab):
+        if garble.line(line):
             kinds[i] = "garbled"
         elif _CAPTION.match(line) and (_CAPTION_STRONG.match(line) or not prev[-1:].isalpha()
                                        or i == 0 or kinds[i - 1] != "body" or _ends_sentence(prev)):
@@ -578,7 +590,7 @@ def _mark_page(p: _Page, typ: float, vocab: Counter[str]) -> None:
                 and not _heading_line(line, typ):
             i = _mark_footnote(p, i)
             continue
-        elif _EMAIL.search(line) and not _wordy(line):
+        elif "@" in line and _EMAIL.search(line) and not _wordy(line):
             kinds[i] = "footnote"
         elif para_start(i) or len(line.split()) <= 6 and _heading_line(line, typ):
             _mark_heading(p, i, typ)
@@ -670,8 +682,8 @@ def _mark_footnote(p: _Page, i: int) -> int:
     j = i
     while j + 1 < len(lines) and j - i < 5:
         cur = lines[j].rstrip()
-        if _ends_sentence(cur) or _URLISH.search(cur.split()[-1] if cur.split() else "") \
-                or _FOOTNOTE.match(lines[j + 1]):
+        last = cur.split()[-1] if cur.split() else ""
+        if _ends_sentence(cur) or "://" in last or "www." in last or _FOOTNOTE.match(lines[j + 1]):
             break
         j += 1
         kinds[j] = "footnote"
