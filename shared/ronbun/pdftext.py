@@ -386,8 +386,10 @@ def _join_hyphens(pages: list[_Page]) -> None:
 
 # Garbled lines (bitmap Type 3 fonts): glyph-name noise "/2/3/5/2/9", "equation/.In", words split
 # into pieces ("describ e the mo del") and runs of single capitals ("I I I").
-_GLYPH_NOISE = re.compile(r"(?<![\d\w])(?:/[A-Za-z]{0,2}\d{1,3}){2,}|(?<=\w)/[.,;:]|(?<=[a-z])/(?=[A-Z])|(?<=\w)/(?=\s|$)")
-_URLISH = re.compile(r"(?<!\S)(?:https?://|www\.)\S*|(?<!\S)[\w.\-]+\.(?:org|com|io|net|edu|ai|cc|gov)/\S*")
+_GLYPH_RUN = re.compile(r"(?<![\d\w])(?:/[A-Za-z]{0,2}\d{1,3}){2,}")        # "/2/3/5/2/9"
+_GLYPH_DOT = re.compile(r"(?<=\w)/[.,;:]")                                    # "equation/.In"
+_GLYPH_ODD = re.compile(r"(?<=[a-z])/(?=[A-Z])|(?<=\w)/(?=\s|$)")              # "I I I/", "s/In" (weak)
+_URLISH = re.compile(r"(?<!\S)\S*?(?:https?://|www\.)\S*|(?<!\S)[\w.\-]+\.(?:org|com|io|net|edu|ai|cc|gov)/\S*")
 _SINGLE_CAPS = re.compile(r"(?:\b[A-Z] ){2,}[A-Z]\b")
 _ALPHA_TOKEN = re.compile(r"[a-z]+")
 _COMMON = frozenset(
@@ -397,7 +399,11 @@ _COMMON = frozenset(
     "these those which while where there their both some what".split())
 _FRAGMENT = re.compile(r"(?<![\w.\-])(?!(?:%s)(?![\w.\-]))[a-z]{1,2}(?![\w.\-])"
                        % "|".join(w for w in sorted(_COMMON) if len(w) <= 2))   # uncommon 1-2 letter words
-_MAX_GARBLED_LINES = 0.3          # a page whose lines are this garbled (by chars) is left out
+_MAX_GARBLED_LINES = 0.5          # a page whose lines are mostly garbled (by chars) is left out
+_SUFFIXES = frozenset(            # word endings that stand alone only when a word was split
+    "tion tions sion sions ment ments ness ity ities ing ings ed ies ous ive ives ible tial cial ally ly "
+    "um er ers es al ure ence ance ent ic ics ical ized ised izes ation ations".split())
+_SUFFIX_TOKEN = re.compile(r"(?<=[a-z] )(?:%s)(?![\w\-])" % "|".join(sorted(_SUFFIXES, key=len, reverse=True)))
 
 # Headings.
 _NUM = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){1,3}\.?)"
@@ -420,6 +426,9 @@ _COLON_HEAD = re.compile(r"^([A-Z][\w'’\-()/]*(?:\s+[\w'’\-()/]+){0,5}):\s+(
 _CAPTION = re.compile(r"^(?:Figure|FIGURE|Fig\.?|FIG\.?|Table|TABLE|Tab\.|Algorithm|ALGORITHM|Listing)\s*"
                       r"(?:\d{1,2}|[IVX]{1,5}|[A-Z]\.?\d{1,2})[a-z]?(?:\s*[:.|]|\s*$)")
 _CAPTION_STRONG = re.compile(r"^(?:Figure|FIGURE|Fig\.?|FIG\.?|Table|TABLE|Tab\.)\s*\d{1,2}[a-z]?\s*[:|]|^Fig\.\d")
+_BOILERPLATE = re.compile(
+    r"(?i)\bcopyright\b|©|\(c\)\s?\d{4}|preprint\. under review|under review as a|published as a conference paper|"
+    r"all rights reserved|licensed under|^proceedings of |^workshop on .*\d{4}|^accepted (?:at|to|for) ")
 _FOOTNOTE = re.compile(r"^(?:\d{1,2}(?=[A-Z][A-Za-z]|https?:|www\.)|[\u2217*\u2020\u2021\u00a7\u00b6]{1,3}\s?(?=[A-Za-z])"
                        r"|\d{1,2}\.?\s+(?=https?:|www\.|[a-z0-9][\w-]*\.[\w./-]*(?:org|com|io|net|edu|ai)\b))")
 _EMAIL = re.compile(r"\S@\S+\.\w|\{[\w.,\s-]+\}@")
@@ -441,24 +450,34 @@ def _vocabulary(pages: list[_Page]) -> Counter[str]:
 
 
 def _line_garble(line: str, vocab: Counter[str]) -> int:
-    """Evidence that a line is bitmap-font garble: glyph-name noise and split words."""
+    """Evidence that a line is bitmap-font garble: glyph-name noise ("/2/3/5", "equation/.In"),
+    runs of single capitals ("I I I"), and words split into pieces: a stray 1-2 letter piece
+    or a bare word ending between two words ("insensitiv e to", "condi tions"), or two pieces
+    that make a word the paper writes elsewhere ("mo del")."""
     frags = _FRAGMENT.findall(line)
-    if "/" not in line and len(frags) < 2 and " " not in line.strip()[:0] and not _SINGLE_CAPS.search(line):
+    slash = "/" in line
+    suffix = _SUFFIX_TOKEN.search(line)
+    if not slash and len(frags) < 2 and not suffix and not _SINGLE_CAPS.search(line):
         return 0
-    text = _URLISH.sub(" ", line) if "/" in line else line
-    score = 3 * len(_GLYPH_NOISE.findall(text)) if "/" in text else 0
+    text = _URLISH.sub(" ", line) if slash else line
+    score = 0
+    if slash:
+        score = (3 * sum(m.count("/") for m in _GLYPH_RUN.findall(text)) + 2 * len(_GLYPH_DOT.findall(text))
+                 + len(_GLYPH_ODD.findall(text)))
     score += 2 * len(_SINGLE_CAPS.findall(text))
-    if len(frags) < 2:
+    if len(frags) < 2 and not suffix:
         return score
     tokens = text.split()
-    for a, b in zip(tokens, tokens[1:]):
-        if not (a.isalpha() and b.isalpha() and a.islower() and b.islower()):
+    for k in range(1, len(tokens)):
+        a, t, b = tokens[k - 1], tokens[k], tokens[k + 1] if k + 1 < len(tokens) else "end"
+        if not (t.isalpha() and t.islower() and a.isalpha() and a.islower()):
             continue
-        if a in _COMMON and b in _COMMON:
-            continue
-        if (len(a) <= 2 and a not in _COMMON) or len(b) <= 2 and b not in _COMMON or vocab[a] <= 1 or vocab[b] <= 1:
-            if vocab[a + b] >= 1 and len(a + b) >= 4:
-                score += 2
+        if (len(t) <= 2 and t not in _COMMON and b.rstrip(".,;:").isalpha() and b[:1].islower()
+                and (len(a) >= 2 or a == "a")) or t in _SUFFIXES:
+            score += 2
+        elif (t not in _COMMON or a not in _COMMON) and (vocab[a] <= 1 or vocab[t] <= 1 or len(t) <= 2) \
+                and vocab[a + t] >= 1 and len(a + t) >= 4:
+            score += 2
     return score
 
 
@@ -473,16 +492,20 @@ class _Garble:
         hit = self.seen.get(line)
         if hit is None:
             score = _line_garble(line, self.vocab) if len(line) >= 8 else 0
-            hit = self.seen[line] = score >= 6 or (score >= 4 and score >= 0.4 * len(line.split()))
+            hit = self.seen[line] = score >= 6 or (score >= 3 and score >= 0.4 * len(line.split()))
         return hit
 
     def share(self, lines: list[str]) -> float:
         total = sum(len(x) for x in lines)
         text = "\n".join(lines)
-        if not total or ("/" not in text and not _SINGLE_CAPS.search(text)
+        if not total or ("/" not in text and not _SINGLE_CAPS.search(text) and not _SUFFIX_TOKEN.search(text)
                          and len(_FRAGMENT.findall(text)) < 2):
             return 0.0
         return sum(len(x) for x in lines if self.line(x)) / total
+
+
+_TWO_COLUMN_CHARS = 66     # typical line length at or below which a paper is set in two columns
+_FULL_WIDTH = 1.5          # a line this many times the column width spans both columns
 
 
 def _typical(pages: list[_Page]) -> float:
@@ -509,16 +532,27 @@ def _mark(pages: list[_Page], garble: _Garble) -> None:
     a caption label, a footnote marker, a heading's shape, a run of short or numeric
     lines, garble; anything unsure stays body (quotable)."""
     typ = _typical(pages)
+    two_columns = typ <= _TWO_COLUMN_CHARS
     first = True
     for p in pages:
         p.kinds = ["body"] * len(p.lines)
         p.prefix = {}
         if not p.lines:
             continue
+        n = len(p.lines)
+        for i in (*range(min(2, n)), *range(max(2, n - 2), n)):
+            if _BOILERPLATE.search(p.lines[i]) and len(p.lines[i]) < 160:
+                p.kinds[i] = "running"      # a copyright line or venue notice printed once
         if first:
             _mark_front(p, typ)
-            first = False
         _mark_page(p, typ, garble)
+        if two_columns and not first:
+            # A line much wider than a column in a two-column paper spans the page: a table, a
+            # figure's text or a caption, never the running text.
+            for i, line in enumerate(p.lines):
+                if p.kinds[i] == "body" and len(line) >= _FULL_WIDTH * typ and i not in p.prefix:
+                    p.kinds[i] = "figure"
+        first = False
 
 
 def _mark_front(p: _Page, typ: float) -> None:
@@ -534,8 +568,10 @@ def _mark_front(p: _Page, typ: float) -> None:
                 p.kinds[i] = "heading"
             break
     if end is None:
-        for i in range(min(len(lines) - 2, 25)):
-            if all(_prose_like(x, typ) for x in lines[i:i + 3]):
+        for i in range(min(len(lines) - 1, 25)):
+            nxt = lines[i + 1]
+            if _prose_like(lines[i], typ) and (_prose_like(nxt, typ) or _ends_sentence(nxt) and not (
+                    _EMAIL.search(nxt) or _AFFILIATION.search(nxt))):
                 end = i
                 break
     for i in range(end or 0):
@@ -553,7 +589,7 @@ def _mark_front(p: _Page, typ: float) -> None:
 
 def _prose_like(line: str, typ: float) -> bool:
     letters = [c for c in line if c.isalpha()]
-    return (len(line) >= 0.7 * typ and len(letters) >= 0.6 * len(line.replace(" ", ""))
+    return (len(line) >= 0.7 * typ and _wordy(line) and len(letters) >= 0.6 * len(line.replace(" ", ""))
             and sum(c.islower() for c in letters) >= 0.75 * len(letters)
             and not _EMAIL.search(line) and not _AFFILIATION.search(line))
 
@@ -630,8 +666,11 @@ def _mark_page(p: _Page, typ: float, garble: _Garble) -> None:
                 changed = True
         if not changed:
             break
-    # Text between a figure's fragments and its caption is the figure's too (a screenshot).
+    # Text between a figure's fragments and its caption is the figure's too (a screenshot), and
+    # so is a row of capitalised labels right above a caption (a legend).
     for i in range(n):
+        if kinds[i] == "caption" and i > 0 and kinds[i - 1] == "body" and _label_row(lines[i - 1]):
+            kinds[i - 1] = "figure"
         if kinds[i] == "caption" and (i == 0 or kinds[i - 1] != "caption"):
             back = next((k for k in range(i - 1, max(-1, i - 6), -1) if kinds[k] != "body"), None)
             fragment = back is not None and not _heading_line(lines[back], typ) and (
@@ -639,6 +678,11 @@ def _mark_page(p: _Page, typ: float, garble: _Garble) -> None:
             if fragment:
                 for k in range(back + 1, i):
                     kinds[k] = "figure"
+
+
+def _label_row(line: str) -> bool:
+    words = line.split()
+    return len(words) >= 3 and not _ends_sentence(line) and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 def _wordy(line: str) -> bool:
@@ -660,14 +704,15 @@ def _ends_paragraph(lines: list[str], kinds: list[str], i: int, typ: float) -> b
 
 
 def _mark_caption(p: _Page, i: int, typ: float) -> int:
-    """A caption runs from its label to the line that ends it: a sentence end on a short line,
-    or a sentence end followed by text in lower case (the body resumes mid-sentence)."""
+    """A caption runs from its label to the first line that ends a sentence (or up to a heading,
+    another caption or a table row). When a sentence of a longer caption happens to end at a
+    line end, the rest stays body: unsure text stays quotable."""
     lines, kinds = p.lines, p.kinds
     kinds[i] = "caption"
     j = i
     while j + 1 < len(lines) and j - i < 10:
         cur, nxt = lines[j], lines[j + 1]
-        if _ends_sentence(cur) and (len(cur) < 0.85 * typ or not nxt[:1].isupper()):
+        if _ends_sentence(cur):
             break
         if _CAPTION.match(nxt) or _NUM_HEAD.match(nxt) and _heading_line(nxt, typ) or _numeric_share(nxt) >= 0.5:
             break

@@ -29,6 +29,9 @@ NOT_BODY = [
     ("2004.04906v3", 4, "Natural Questions 79,168 58,880 8,757 3,610"),
     ("2305.14962v1", 6, "docdog 0.70 0.66 0.69 0.84 0.62"),
     ("2501.10120v1", 2, "Select/Drop [Search] [Expand][Stop]"),
+    # a table of examples spanning both columns; a full-width caption's later sentences
+    ("2501.10120v1", 4, "Query: Which studies have been conducted in long-form text generation"),
+    ("2004.04906v3", 8, "REALMWiki and REALMNews are the same model but pretrained on Wikipedia and CC-News"),
     # footnotes
     ("2004.04906v3", 1, "The code and trained models have been released at https://github.com/facebookresearch/DPR."),
     ("2004.04906v3", 4, "However, Wang et al. (2019) also propose splitting documents into overlapping passages"),

@@ -144,6 +144,35 @@ def test_garbled_lines_on_a_readable_page_are_not_prose():
     assert "/2/3/5" not in ex.prose_map()[1] and "The routing model number 3" in ex.prose_map()[1]
 
 
+@pytest.mark.parametrize("garbled", [
+    "The results are insensitiv e to the initial condi tions pro vided that the field starts near the minim um",
+    "Eac h fr ame is enco ded b y a small n um b er of activ e atoms, whic h mak es the co des easy to in terpret.",
+    "/2/3/5/2/9/1/4/7",
+])
+def test_split_words_and_glyph_runs_are_garbled_lines(garbled):
+    page = _sentences(8) + garbled + "\n" + _sentences(8, "gating")
+    ex = clean([page, _sentences(14, "pooling")])
+    assert ex.garbled_pages == [] and ("garbled", garbled) in ex.pages[0].spans
+    assert quote_status(garbled, 1, ex.page_map(), ex.prose_map()) == "not_body"
+
+
+def test_copyright_footer_printed_once_is_not_prose():
+    page = _sentences(12) + "Workshop on Scholarly Document Processing 2024. Copyright by the authors.\n"
+    ex = clean([page, _sentences(12, "gating")])
+    assert ("running", "Workshop on Scholarly Document Processing 2024. Copyright by the authors.") in ex.pages[0].spans
+
+
+def test_author_line_without_an_abstract_heading_is_front_matter():
+    page = ("Spectral Clustering of Citation Graphs\n"
+            "Anna Keller and Tomas Berg, Institute for Information Science, University of Linz\n"
+            "We cluster the citation graph of a digital library with a normalized spectral method and compare the\n"
+            "clusters with the subject labels assigned by librarians.\n" + _sentences(10))
+    ex = clean([page, _sentences(12, "gating")])
+    prose = ex.prose_map()[1]
+    assert "Institute for Information Science" not in prose and "Spectral Clustering" not in prose
+    assert prose.startswith("We cluster the citation graph")
+
+
 def test_mostly_garbled_paper_fails_with_a_japanese_message_without_ocr():
     good = _sentences(12)
     with pytest.raises(errors.PdfNoText) as info:
