@@ -403,6 +403,19 @@ _MAX_GARBLED_LINES = 0.5          # a page whose lines are mostly garbled (by ch
 _SUFFIXES = frozenset(            # word endings that stand alone only when a word was split
     "tion tions sion sions ment ments ness ity ities ing ings ed ies ous ive ives ible tial cial ally ly "
     "um er ers es al ure ence ance ent ic ics ical ized ised izes ation ations".split())
+_LIGATURES = ("ffi", "ffl", "fi", "fl", "ff")
+_LIGATURE_WORDS = frozenset(          # words whose ff/fi/fl glyph a font without a Unicode map loses
+    "significant significantly efficient efficiency different difference differences differ specific specifically "
+    "define defined defines definition first figure figures field fields final finally find finds finding findings "
+    "fine fixed flow flexible flexibility effect effects effective effectively offer offers affect affects "
+    "sufficient coefficient coefficients classification classifier classifiers classified identify identified "
+    "modified modify benefit benefits influence reflect reflects conflict profile filter filtering artificial "
+    "confidence configuration configurations file files fit fits fitting five flat float floating fluctuations "
+    "fluctuation off offline effort efforts difficult difficulty diffusion suffix prefix fifth flip fly "
+    "workflow overfitting overfit infinite finite refine refined fidelity fiction".split())
+_LIGATURE_GAP = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % "|".join(sorted(
+    {re.escape(f"{w[:i]} {w[i + len(lig):]}") for w in _LIGATURE_WORDS for lig in _LIGATURES
+     for i in range(len(w)) if w.startswith(lig, i) and 0 < i and i + len(lig) < len(w)}, key=len, reverse=True)))
 _SUFFIX_TOKEN = re.compile(r"(?<=[a-z] )(?:%s)(?![\w\-])" % "|".join(sorted(_SUFFIXES, key=len, reverse=True)))
 
 # Headings.
@@ -445,7 +458,7 @@ _STOP = frozenset("the of and to in is we for that with are on by as this be whi
 def _vocabulary(pages: list[_Page]) -> Counter[str]:
     vocab: Counter[str] = Counter()
     for p in pages:
-        vocab.update(_ALPHA_TOKEN.findall("\n".join(p.lines)))
+        vocab.update(_ALPHA_TOKEN.findall("\n".join(p.lines).lower()))
     return vocab
 
 
@@ -457,7 +470,10 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
     frags = _FRAGMENT.findall(line)
     slash = "/" in line
     suffix = _SUFFIX_TOKEN.search(line)
-    if not slash and len(frags) < 2 and not suffix and not _SINGLE_CAPS.search(line):
+    cid = line.count("(cid:")
+    if cid:
+        return 6
+    if not slash and not frags and not suffix and not _SINGLE_CAPS.search(line) and not _LIGATURE_GAP.search(line):
         return 0
     text = _URLISH.sub(" ", line) if slash else line
     score = 0
@@ -465,14 +481,19 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
         score = (3 * sum(m.count("/") for m in _GLYPH_RUN.findall(text)) + 2 * len(_GLYPH_DOT.findall(text))
                  + len(_GLYPH_ODD.findall(text)))
     score += 2 * len(_SINGLE_CAPS.findall(text))
-    if len(frags) < 2 and not suffix:
-        return score
     tokens = text.split()
     for k in range(1, len(tokens)):
         a, t, b = tokens[k - 1], tokens[k], tokens[k + 1] if k + 1 < len(tokens) else "end"
-        if not (t.isalpha() and t.islower() and a.isalpha() and a.islower()):
+        tt = t.rstrip(".,;:)")
+        if tt.isalpha() and tt.islower() and a.isalpha() and a.islower() and (a not in _COMMON or tt not in _COMMON) \
+                and any(a + lig + tt in _LIGATURE_WORDS or vocab[a + lig + tt] for lig in _LIGATURES):
+            score += 6                       # "signi cant", "e cient": a lost ligature
             continue
-        if (len(t) <= 2 and t not in _COMMON and b.rstrip(".,;:").isalpha() and b[:1].islower()
+        if not (t.isalpha() and t.islower() and a.isalpha() and a.islower()) or a == "et":
+            continue
+        if len(frags) < 2 and not suffix:
+            continue
+        elif (len(t) <= 2 and t not in _COMMON and b.rstrip(".,;:").isalpha() and b[:1].islower()
                 and (len(a) >= 2 or a == "a")) or t in _SUFFIXES:
             score += 2
         elif (t not in _COMMON or a not in _COMMON) and (vocab[a] <= 1 or vocab[t] <= 1 or len(t) <= 2) \
@@ -499,6 +520,7 @@ class _Garble:
         total = sum(len(x) for x in lines)
         text = "\n".join(lines)
         if not total or ("/" not in text and not _SINGLE_CAPS.search(text) and not _SUFFIX_TOKEN.search(text)
+                         and "(cid:" not in text and not _LIGATURE_GAP.search(text)
                          and len(_FRAGMENT.findall(text)) < 2):
             return 0.0
         return sum(len(x) for x in lines if self.line(x)) / total
