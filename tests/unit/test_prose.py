@@ -222,6 +222,10 @@ def test_quotes_of_text_that_is_not_prose_fail_with_quote_not_body(marked, quote
     assert _codes(marked, quote, page, prose=False) == set()          # what the checks said before
 
 
+def test_a_short_quote_of_a_footnote_url_is_also_not_body(marked):
+    assert _codes(marked, "https://github.com/example/sparse-routing.", 1) == {"no_evidence", "quote_not_body"}
+
+
 def test_body_quote_passes_and_a_missing_quote_is_still_not_found(marked):
     assert _codes(marked, "Each transformer layer contains a shared feed-forward block and a pool", 2) == set()
     assert _codes(marked, "The router is trained with a contrastive objective on parallel data.", 2) \

@@ -97,6 +97,9 @@ def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages:
             continue
         if quote_too_short(ev.quote):
             short.append(f"{label} is too short to count as evidence: '{_short(ev.quote)}'")
+            if pages is not None and quote_status(ev.quote, ev.page, pages, prose) == "not_body":
+                out.add(index, "quote_not_body", f"{label} is not body text on page {ev.page} "
+                                                 "(running head, heading, caption, figure/table text, footnote or garbled text?)")
             continue
         usable.append(ev)
         if pages is None:
