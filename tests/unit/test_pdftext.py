@@ -333,8 +333,9 @@ def test_textless_pdf_with_only_the_stamp_has_no_text():
 
 @needs_ttf
 def test_fonts_without_unicode_map_are_reported_as_no_text():
-    with pytest.raises(errors.PdfNoText):
+    with pytest.raises(errors.PdfNoText) as info:
         extract(make_garbage_font_pdf())
+    assert "文字化け" in info.value.message_ja and "OCR" in info.value.message_ja
 
 
 @pytest.mark.parametrize("garbage", [

@@ -11,7 +11,7 @@ from ronbun.offline import OfflineEngine
 from ronbun.pdftext import clean, extract
 from ronbun.verify import check_qa_item, check_result, quote_status
 from tests.fakes.pdfs import (
-    DEFAULT_SECTIONS, DEFAULT_TITLE, MARKED_AFFILIATION, MARKED_CAPTION, MARKED_EMAIL, MARKED_FIGURE_TEXT,
+    DEFAULT_SECTIONS, DEFAULT_TITLE, MARKED_AFFILIATION, MARKED_CAPTION, MARKED_EMAIL,
     MARKED_HEAD, MARKED_SCREENSHOT, MARKED_TABLE, MARKED_TABLE_CAPTION, TYPE3_GARBLE, make_marked_paper_pdf,
 )
 
