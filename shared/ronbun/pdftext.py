@@ -473,8 +473,8 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
     cid = line.count("(cid:")
     if cid:
         return 6
-    if not slash and not frags and not suffix and not _SINGLE_CAPS.search(line) and not _LIGATURE_GAP.search(line):
-        return 0
+    if not slash and len(frags) < 2 and not suffix and not _SINGLE_CAPS.search(line):
+        return 6 if _LIGATURE_GAP.search(line) else 0
     text = _URLISH.sub(" ", line) if slash else line
     score = 0
     if slash:
