@@ -15,7 +15,9 @@ import io
 import re
 import time
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 from ronbun import errors
@@ -210,7 +212,7 @@ def clean(raw_pages: list[str]) -> Extracted:
     visible = [len(t) - t.count(" ") - t.count("\n") for t in texts]
     garbled = {i for i, t in enumerate(texts) if visible[i] >= _MIN_PAGE_CHARS and _is_garbled(t, visible[i])}
     pages = [_Page(i + 1, _lines(t)) for i, t in enumerate(texts)]
-    garble = _Garble(_vocabulary(pages))
+    garble = _Garble(pages)
     garbled |= {i for i, p in enumerate(pages)
                 if i not in garbled and visible[i] >= _MIN_PAGE_CHARS and garble.share(p.lines) >= _MAX_GARBLED_LINES}
     with_text = sum(1 for v in visible if v >= _MIN_PAGE_CHARS)
@@ -390,7 +392,7 @@ _GLYPH_RUN = re.compile(r"(?<![\d\w])(?:/[A-Za-z]{0,2}\d{1,3}){2,}")        # "/
 _GLYPH_DOT = re.compile(r"(?<=\w)/[.,;:]")                                    # "equation/.In"
 _GLYPH_ODD = re.compile(r"(?<=[a-z])/(?=[A-Z])|(?<=\w)/(?=\s|$)")              # "I I I/", "s/In" (weak)
 _URLISH = re.compile(r"(?<!\S)\S*?(?:https?://|www\.)\S*|(?<!\S)[\w.\-]+\.(?:org|com|io|net|edu|ai|cc|gov)/\S*")
-_SINGLE_CAPS = re.compile(r"(?:\b[A-Z] ){2,}[A-Z]\b")
+_SINGLE_CAPS = re.compile(r"[A-Z] [A-Z] [A-Z](?![a-z])")
 _ALPHA_TOKEN = re.compile(r"[a-z]+")
 _COMMON = frozenset(
     "a an as at be by do go he if in is it me my no of on or so to up us we i "
@@ -402,7 +404,7 @@ _FRAGMENT = re.compile(r"(?<![\w.\-])(?!(?:%s)(?![\w.\-]))[a-z]{1,2}(?![\w.\-])"
 _MAX_GARBLED_LINES = 0.5          # a page whose lines are mostly garbled (by chars) is left out
 _SUFFIXES = frozenset(            # word endings that stand alone only when a word was split
     "tion tions sion sions ment ments ness ity ities ing ings ed ies ous ive ives ible tial cial ally ly "
-    "um er ers es al ure ence ance ent ic ics ical ized ised izes ation ations".split())
+    "um er ers es ure ence ance ent ic ics ical ized ised izes ation ations".split())
 _LIGATURES = ("ffi", "ffl", "fi", "fl", "ff")
 _LIGATURE_WORDS = frozenset(          # words whose ff/fi/fl glyph a font without a Unicode map loses
     "significant significantly efficient efficiency different difference differences differ specific specifically "
@@ -413,10 +415,26 @@ _LIGATURE_WORDS = frozenset(          # words whose ff/fi/fl glyph a font withou
     "confidence configuration configurations file files fit fits fitting five flat float floating fluctuations "
     "fluctuation off offline effort efforts difficult difficulty diffusion suffix prefix fifth flip fly "
     "workflow overfitting overfit infinite finite refine refined fidelity fiction".split())
-_LIGATURE_GAP = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])" % "|".join(sorted(
-    {re.escape(f"{w[:i]} {w[i + len(lig):]}") for w in _LIGATURE_WORDS for lig in _LIGATURES
-     for i in range(len(w)) if w.startswith(lig, i) and 0 < i and i + len(lig) < len(w)}, key=len, reverse=True)))
-_SUFFIX_TOKEN = re.compile(r"(?<=[a-z] )(?:%s)(?![\w\-])" % "|".join(sorted(_SUFFIXES, key=len, reverse=True)))
+_LIGATURE_SPLITS = frozenset(
+    (w[:i], w[i + len(lig):]) for w in _LIGATURE_WORDS for lig in _LIGATURES
+    for i in range(1, len(w) - len(lig)) if w.startswith(lig, i))
+_LIGATURE_TAIL = re.compile(r" (?:%s)(?![A-Za-z])" % "|".join(
+    sorted({re.escape(tail) for _, tail in _LIGATURE_SPLITS}, key=len, reverse=True)))
+
+
+def _ligature_gaps(text: str) -> list[int]:
+    """Where a word lost its ff/fi/fl glyph: "signi cant", "e cient" (positions in text)."""
+    out = []
+    for m in _LIGATURE_TAIL.finditer(text):
+        head = text[max(0, m.start() - 12):m.start()].rsplit(None, 1)[-1:] or [""]
+        if (head[0], m.group()[1:]) in _LIGATURE_SPLITS and (m.start() - len(head[0]) == 0 or not text[m.start() - len(head[0]) - 1].isalpha()):
+            out.append(m.start())
+    return out
+
+
+_SLASH_OR_CID = re.compile(r"/|\(cid:")
+_GLYPH_ANY = re.compile(r"(?<![\d\w])(?:/[A-Za-z]{0,2}\d{1,3}){2,}|(?<=\w)/[.,;:]")
+_SUFFIX_TOKEN = re.compile(r" (?:%s)(?![\w\-])" % "|".join(sorted(_SUFFIXES, key=len, reverse=True)))
 
 # Headings.
 _NUM = r"(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H](?:\.\d{1,2}){1,3}\.?)"
@@ -432,6 +450,7 @@ _STARTERS = ("We|Our|In|The|This|These|To|For|Given|Assume|Although|During|Besid
              "When|Unlike|Following|Here|First|It|A|An|Most|Many|Each|All|After|Because|Using|With|Finally|"
              "Overall|Similarly|Specifically|Moreover|However|Note|Next|Then|Both|Table|Figure|Previous|"
              "Recent|Existing|Instead|Thus|Therefore")
+_STARTER_SET = frozenset(_STARTERS.split("|"))
 _RUN_IN = re.compile(rf"^([A-Z][\w'’\-]*(?:\s+[\w'’\-()/+]+){{0,5}}?)\s+(?=(?:{_STARTERS})\s+[a-z(])")
 _COLON_HEAD = re.compile(r"^([A-Z][\w'’\-()/]*(?:\s+[\w'’\-()/]+){0,5}):\s+(?=[A-Z])")
 
@@ -462,7 +481,7 @@ def _vocabulary(pages: list[_Page]) -> Counter[str]:
     return vocab
 
 
-def _line_garble(line: str, vocab: Counter[str]) -> int:
+def _line_garble(line: str, garble: "_Garble") -> int:
     """Evidence that a line is bitmap-font garble: glyph-name noise ("/2/3/5", "equation/.In"),
     runs of single capitals ("I I I"), and words split into pieces: a stray 1-2 letter piece
     or a bare word ending between two words ("insensitiv e to", "condi tions"), or two pieces
@@ -474,7 +493,7 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
     if cid:
         return 6
     if not slash and len(frags) < 2 and not suffix and not _SINGLE_CAPS.search(line):
-        return 6 if _LIGATURE_GAP.search(line) else 0
+        return 6 if _ligature_gaps(line) else 0
     text = _URLISH.sub(" ", line) if slash else line
     score = 0
     if slash:
@@ -482,11 +501,12 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
                  + len(_GLYPH_ODD.findall(text)))
     score += 2 * len(_SINGLE_CAPS.findall(text))
     tokens = text.split()
+    vocab = garble.vocab
     for k in range(1, len(tokens)):
         a, t, b = tokens[k - 1], tokens[k], tokens[k + 1] if k + 1 < len(tokens) else "end"
         tt = t.rstrip(".,;:)")
         if tt.isalpha() and tt.islower() and a.isalpha() and a.islower() and (a not in _COMMON or tt not in _COMMON) \
-                and any(a + lig + tt in _LIGATURE_WORDS or vocab[a + lig + tt] for lig in _LIGATURES):
+                and any(a + lig + tt in _LIGATURE_WORDS for lig in _LIGATURES):
             score += 6                       # "signi cant", "e cient": a lost ligature
             continue
         if not (t.isalpha() and t.islower() and a.isalpha() and a.islower()) or a == "et":
@@ -503,27 +523,48 @@ def _line_garble(line: str, vocab: Counter[str]) -> int:
 
 
 class _Garble:
-    """Which lines are garbled, each line judged once (the vocabulary is the whole paper's)."""
+    """Which lines are garbled, each line judged once (the vocabulary is the whole paper's,
+    counted only when a line needs it)."""
 
-    def __init__(self, vocab: Counter[str]):
-        self.vocab = vocab
+    def __init__(self, pages: list[_Page]):
+        self.pages = pages
+        self._vocab: Counter[str] | None = None
         self.seen: dict[str, bool] = {}
+
+    @property
+    def vocab(self) -> Counter[str]:
+        if self._vocab is None:
+            self._vocab = _vocabulary(self.pages)
+        return self._vocab
 
     def line(self, line: str) -> bool:
         hit = self.seen.get(line)
         if hit is None:
-            score = _line_garble(line, self.vocab) if len(line) >= 8 else 0
+            score = _line_garble(line, self) if len(line) >= 8 else 0
             hit = self.seen[line] = score >= 6 or (score >= 3 and score >= 0.4 * len(line.split()))
         return hit
 
     def share(self, lines: list[str]) -> float:
+        """Share of the page's characters on garbled lines. The clues are searched for in the
+        page's text once; only lines holding one are judged (the others are clean)."""
         total = sum(len(x) for x in lines)
-        text = "\n".join(lines)
-        if not total or ("/" not in text and not _SINGLE_CAPS.search(text) and not _SUFFIX_TOKEN.search(text)
-                         and "(cid:" not in text and not _LIGATURE_GAP.search(text)
-                         and len(_FRAGMENT.findall(text)) < 2):
+        if not total:
             return 0.0
-        return sum(len(x) for x in lines if self.line(x)) / total
+        text = "\n".join(lines)
+        if not ("/" in text and _GLYPH_ANY.search(text) or "(cid:" in text or _SINGLE_CAPS.search(text)
+                or _ligature_gaps(text) or len(_SUFFIX_TOKEN.findall(text)) >= 2):
+            self.seen.update((line, False) for line in lines)      # no clue on the page
+            return 0.0
+        starts = list(accumulate((len(x) + 1 for x in lines[:-1]), initial=0))
+        frags: Counter[int] = Counter(bisect_right(starts, m.start()) - 1 for m in _FRAGMENT.finditer(text))
+        suspect = {i for i, k in frags.items() if k >= 2}
+        for rx in (_SUFFIX_TOKEN, _SINGLE_CAPS, _SLASH_OR_CID):
+            suspect.update(bisect_right(starts, m.start()) - 1 for m in rx.finditer(text))
+        suspect.update(bisect_right(starts, at) - 1 for at in _ligature_gaps(text))
+        for i, line in enumerate(lines):
+            if i not in suspect:
+                self.seen[line] = False
+        return sum(len(lines[i]) for i in suspect if self.line(lines[i])) / total
 
 
 _TWO_COLUMN_CHARS = 66     # typical line length at or below which a paper is set in two columns
@@ -626,10 +667,9 @@ def _mark_page(p: _Page, typ: float, garble: _Garble) -> None:
         prev = lines[i - 1]
         return kinds[i - 1] != "body" or not prev.strip() or _ends_sentence(prev) or len(prev) < 0.6 * typ
 
-    numeric = [_numeric_count(x) >= 2 and _numeric_share(x) > 0.5 and not (_ends_sentence(x) and len(x) >= 0.7 * typ)
-               for x in lines]
-    for i in range(n):
-        if numeric[i]:
+    for i, x in enumerate(lines):
+        count = _numeric_count(x)
+        if count >= 2 and count > 0.5 * len(x.split()) and not (_ends_sentence(x) and len(x) >= 0.7 * typ):
             kinds[i] = "figure"
     i = 0
     while i < n:
@@ -807,7 +847,12 @@ def _mark_heading(p: _Page, i: int, typ: float) -> None:
             and len(s.split()) <= 8 and (i + 1 >= len(p.lines) or p.lines[i + 1][:1].isupper()):
         p.kinds[i] = "heading"
         return
-    m = _RUN_IN.match(line) or _COLON_HEAD.match(line)
+    toks = line.split(None, 8)
+    m = None
+    if any(t in _STARTER_SET and nxt[:1].islower() for t, nxt in zip(toks[1:7], toks[2:8])):
+        m = _RUN_IN.match(line)
+    if m is None and ":" in line[:60]:
+        m = _COLON_HEAD.match(line)
     if m and len(m.group(1).split()) <= 6:
         cut = m.end(1) + (1 if line[m.end(1):m.end(1) + 1] == ":" else 0)
         p.prefix[i] = ("heading", cut)
