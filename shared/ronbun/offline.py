@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .models import Evidence, ModelOutput, Paper, QAItem
 from .pdftext import Extracted
-from .prompts import Prompt, split_sections, split_sentences
+from .prompts import Prompt, prose_pages, split_sections, split_sentences
 from .settings import Settings
 from .versions import OFFLINE_MODEL
 
@@ -134,11 +134,12 @@ class OfflineEngine:
 
 
 def candidate_sentences(doc: Extracted) -> list[Sentence]:
-    """Body sentences that read as prose and verify verbatim on their page."""
+    """Body sentences that read as prose and verify verbatim within their page's body prose
+    (never a running head, heading, caption, figure text, footnote or garbled text)."""
     from .verify import quote_found
 
-    pages = doc.page_map()
-    sections = split_sections(doc.body)
+    pages = doc.prose_map()
+    sections = split_sections(prose_pages(doc.body))
     roles = _roles(list(dict.fromkeys(sec.top for sec in sections)))
     out: list[Sentence] = []
     for sec in sections:
@@ -243,7 +244,7 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
     for q in QUESTIONS:
         if len(qa) >= qa_count:
             break
-        s = _code_sentence(sentences, doc.page_map()) if q.key == "code" else _pick(q, sentences, used)
+        s = _code_sentence(sentences, doc.prose_map()) if q.key == "code" else _pick(q, sentences, used)
         if s is None:
             continue
         used.add(s.order)

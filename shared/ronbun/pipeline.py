@@ -51,7 +51,7 @@ def title_from_first_page(text: str) -> str:
 def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
     """Metadata for a local PDF when arXiv is not asked: the title from page 1, and arXiv URLs
     only when the reader said which paper it is (no invented URL for a file without an id)."""
-    first = next((p.text for p in doc.pages if p.text.strip()), "")
+    first = next((p.text for p in doc.body if p.text.strip()), "")   # body: no running heads
     pid = ref.id if ref else "local"
     urls = {}
     if ref:

@@ -48,8 +48,15 @@ USER_TEMPLATE = """\
 {abstract}
 
 # 本文 (body, with page markers){trimmed_note}
+{quotable_note}
 {body}
 """
+
+QUOTABLE_NOTE = (
+    "(根拠として引用できるのは本文の文章だけです。[図表キャプション・引用不可: ...] の中は図表の説明で、"
+    "内容の理解には使えますが引用には使えません。見出し行も引用しません。 / Quote only body sentences: "
+    "never a heading line or text inside [図表キャプション・引用不可: ...].)")
+CAPTION_BLOCK = "[図表キャプション・引用不可: {text}]"
 
 TRIMMED_NOTE = "\n(長さの都合で次の部分は省略しています / omitted for length: {sections})"
 
@@ -68,6 +75,7 @@ evidence copied verbatim from the page you cite.
 
 REPAIR_REASONS = {
     "quote_not_found": "根拠の引用がそのページの本文に見つかりません。該当ページの英文をそのまま1文コピーしてください。",
+    "quote_not_body": "根拠の引用が本文の文章ではありません(柱・見出し・図表のキャプションや図表内の文字・脚注・文字化けした部分など)。そのページの本文の英文をそのまま1文コピーしてください。",
     "no_evidence": "根拠(ページ番号と4語以上の原文の引用)がありません。",
     "non_answer": "答えになっていません(「明記されていない」「文脈からは明らかではない」、説明の予告だけ、論文の参照先だけ、どの論文にも当てはまる一般論、質問の言い換え)。論文に書かれた具体的な事実(数値・名称・手法の中身)で答えるか、論文が答えている別の質問に替えてください。",
     "number_not_in_source": "論文に無い数値が含まれています。数値は論文に書かれているとおりに書いてください。",
@@ -409,10 +417,41 @@ def _with_appendix(body: list[_Section], appendix: list[_Section], max_chars: in
     return chosen, labels
 
 
+def quotable_page(page: PageText, *, captions: bool = True) -> PageText:
+    """The page as offered to the model: body prose and heading lines (on lines of their own,
+    so sections can be found and a heading glued to a sentence is cut off it), captions in a
+    marked non-quotable block (or left out), and nothing else: running heads, the title and
+    author block, text inside figures and tables, footnotes, garbled text and references
+    are left out. A page that was not marked is returned as it is."""
+    if not page.spans:
+        return page
+    out: list[str] = []
+    caption: list[str] = []
+    for kind, text in page.spans + [("", "")]:
+        if kind == "caption":
+            caption.append(text)
+            continue
+        if caption:
+            if captions:
+                out.append(CAPTION_BLOCK.format(text=" ".join(caption)))
+            caption = []
+        if kind in ("body", "heading"):
+            out.append(text)
+    return PageText(page.number, "\n".join(out))
+
+
+def prose_pages(pages: list[PageText]) -> list[PageText]:
+    """Body prose and headings only (no caption blocks): what an extractive engine may quote."""
+    return [p for p in (quotable_page(p, captions=False) for p in pages) if p.text.strip()]
+
+
 def fit_body(doc: Extracted, max_chars: int) -> tuple[str, list[str]]:
-    """The body text with page markers within `max_chars`, and what was left out."""
-    body, trimmed = _fit(split_sections(doc.body), max_chars)
-    chosen, app_trimmed = _with_appendix(body, split_sections(doc.appendix, appendix=True), max_chars)
+    """The quotable body text (see quotable_page) with page markers within `max_chars`, and
+    what was left out."""
+    body_pages = [p for p in (quotable_page(p) for p in doc.body) if p.text.strip()]
+    app_pages = [p for p in (quotable_page(p) for p in doc.appendix) if p.text.strip()]
+    body, trimmed = _fit(split_sections(body_pages), max_chars)
+    chosen, app_trimmed = _with_appendix(body, split_sections(app_pages, appendix=True), max_chars)
     return render_body(chosen), trimmed + app_trimmed
 
 
@@ -434,7 +473,7 @@ def _paper_message(paper: Paper, body: str, trimmed: list[str]) -> str:
     return USER_TEMPLATE.format(
         title=paper.title, authors=", ".join(paper.authors) or "-",
         categories=", ".join(paper.categories) or "-", abstract=paper.abstract.strip() or "-",
-        trimmed_note=note, body=body)
+        trimmed_note=note, quotable_note=QUOTABLE_NOTE, body=body)
 
 
 def _system(qa_count: int) -> str:

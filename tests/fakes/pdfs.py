@@ -394,3 +394,87 @@ def truncate(data: bytes, keep: float = 0.5) -> bytes:
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>arXiv</title></head>"
              b"<body><p>Rate limit exceeded. Please try again later.</p></body></html>\n")
+
+
+# ---------------------------------------------------------------------------- text that is not prose
+
+MARKED_HEAD = "Sparse Routing Preprint"
+MARKED_AFFILIATION = "Department of Informatics, Kyoto University"
+MARKED_EMAIL = "{hsato, dokafor}@i.kyoto-u.example.jp"
+MARKED_FOOTNOTE = "1Code is available at https://github.com/example/sparse-routing."
+MARKED_GLUED_HEADING = "2 Method"
+MARKED_FIGURE_TEXT = ["1.0", "0.8", "0.6", "Accuracy", "Training steps", "Dense", "Sparse"]
+MARKED_SCREENSHOT = "Prior work argues that dense models are always more accurate than sparse ones."
+MARKED_CAPTION = ("Figure 1: Accuracy of sparse routing and dense fine-tuning over training steps. "
+                  "Sparse routing converges faster than the dense model.")
+MARKED_TABLE_CAPTION = "Table 1: Results on the multilingual benchmark with twelve languages."
+MARKED_TABLE = ["Model Accuracy ROUGE-L Latency", "Dense 85.1 38.9 210", "Sparse 87.5 41.2 145",
+                "Sparse (one adapter) 84.2 40.1 139"]
+
+
+def make_marked_paper_pdf() -> bytes:
+    """A 4-page paper full of text that is not body prose, each kind where a real PDF has it:
+    page 1: title, authors, affiliation and e-mail above "Abstract", a footnote at the foot;
+    page 2: a section heading on the same line as the sentence after it ("2 Method Each
+    transformer ..."), a figure (short fragments: axis ticks, labels, legend; a sentence shown
+    inside it as in a screenshot) followed by its two-line caption;
+    page 3: a table caption with a header row and numeric rows, then prose;
+    pages 2-4: the running head MARKED_HEAD (3 of 4 pages); page numbers at the foot."""
+    pdf = _Pdf(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.running_head = MARKED_HEAD
+    ts = _Typesetter(pdf, two_column=False, hyphenate=False)
+    ts.new_page()
+    ts.full_width(DEFAULT_TITLE, 16, "B")
+    ts.full_width(DEFAULT_AUTHORS, 11)
+    ts.full_width(MARKED_AFFILIATION, 10)
+    ts.full_width(MARKED_EMAIL, 10)
+    for heading, paragraphs in DEFAULT_SECTIONS[:2]:
+        ts.heading(heading)
+        for p in paragraphs:
+            ts.paragraph(p)
+    pdf.set_font(pdf.body_font, "", 8)
+    pdf.text(25, 268, MARKED_FOOTNOTE)
+
+    ts.new_page()
+    method = DEFAULT_SECTIONS[2][1]
+    ts.paragraph(f"{MARKED_GLUED_HEADING} {method[0]}")
+    pdf.set_font(pdf.body_font, "", 7)
+    y = ts.y + 8
+    for k, frag in enumerate(MARKED_FIGURE_TEXT):
+        pdf.text(40 + (k % 3) * 30, y + (k // 3) * 6, frag)
+    pdf.text(40, y + 22, MARKED_SCREENSHOT)
+    ts.y = y + 28
+    ts.paragraph(MARKED_CAPTION)
+    ts.paragraph(method[1])
+    for k in range(1, 4):
+        ts.paragraph(filler_paragraph(k))
+
+    ts.new_page()
+    ts.paragraph(MARKED_TABLE_CAPTION)
+    for row in MARKED_TABLE:
+        ts.line(row)
+    ts.y += 4
+    ts.heading(DEFAULT_SECTIONS[3][0])
+    for p in DEFAULT_SECTIONS[3][1]:
+        ts.paragraph(p)
+
+    ts.new_page()
+    ts.heading(DEFAULT_SECTIONS[4][0])
+    for p in DEFAULT_SECTIONS[4][1]:
+        ts.paragraph(p)
+    ts.heading("References")
+    for r in DEFAULT_REFERENCES:
+        ts.paragraph(r)
+    return bytes(pdf.output())
+
+
+#: Raw page text as pypdf gives it for a 1990s preprint set in bitmap (Type 3) fonts: words
+#: split at glyph boundaries, spaces lost, glyph names printed as "/2/3/5". fpdf2 cannot write
+#: Type 3 fonts, so tests give this to `clean()` directly.
+TYPE3_GARBLE = (
+    "we describ e the mo del of thesp ectatorequation/.InSectionI I I/ we sho w that the\n"
+    "/2/3/5/2/9 /1/4/7 the mo del is solv ed b y the metho d of lines/.InSectionI V/ w e\n"
+    "deriv e the sp ectrum of the op erator and the b oundary conditions /2/6/1/8/0 are\n"
+    "giv en in App endix A/. The solution of the mo del dep ends on the param eter/.\n"
+) * 3

@@ -66,10 +66,13 @@ def test_arxiv_stamp_is_removed(plain_pdf, plain):
 
 
 def test_running_head_is_removed(plain_pdf, plain):
-    # Given a running head on pages 2..n  When cleaned  Then it is gone from every page
+    # Given a running head on pages 2..n  When cleaned  Then it is gone from the body and the
+    # prose of every page, and kept in the page's full text only as a marked running head
     raw = extract_raw(plain_pdf, max_pages=150)
     assert sum("Sparse Routing Preprint" in r for r in raw) >= 4
-    assert all("Sparse Routing Preprint" not in p.text for p in plain.pages)
+    assert all("Sparse Routing Preprint" not in p.text for p in plain.body + plain.appendix)
+    assert all("Sparse Routing Preprint" not in text for text in plain.prose_map().values())
+    assert all(("running", "Sparse Routing Preprint") in p.spans for p in plain.pages[1:4])
 
 
 def test_printed_page_numbers_are_removed(plain_pdf, plain):
@@ -234,9 +237,11 @@ def test_running_heads_with_changing_page_numbers_are_dropped():
     pages = [(f"{n} C. Auer, et al." if n % 2 == 0 else f"ICDAR 2023 Competition Report {n}") + "\n"
              + "".join(f"The {models[n - 1]} model segments {t} in documents.\n" for t in topics)
              for n in range(1, 11)]
-    text = text_of(clean(pages).pages)
+    ex = clean(pages)
+    text = text_of(ex.body)
     assert "Auer, et al." not in text and "Competition Report" not in text
     assert text.count(" in documents.") == 80
+    assert not any("Auer" in t or "Competition Report" in t for t in ex.prose_map().values())
 
 
 def test_a_line_repeated_on_few_pages_is_kept():
@@ -328,8 +333,9 @@ def test_textless_pdf_with_only_the_stamp_has_no_text():
 
 @needs_ttf
 def test_fonts_without_unicode_map_are_reported_as_no_text():
-    with pytest.raises(errors.PdfNoText):
+    with pytest.raises(errors.PdfNoText) as info:
         extract(make_garbage_font_pdf())
+    assert "文字化け" in info.value.message_ja and "OCR" in info.value.message_ja
 
 
 @pytest.mark.parametrize("garbage", [
@@ -341,9 +347,10 @@ def test_fonts_without_unicode_map_are_reported_as_no_text():
 def test_one_garbled_page_is_dropped_with_a_warning(garbage):
     good = "The encoder maps each passage to a dense vector for retrieval.\n" * 10
     ex = clean([good, garbage, good])
-    assert ex.page_map()[2] == ""
+    assert ex.prose_map()[2] == "" and ex.garbled_pages == [2]
+    assert [p.number for p in ex.body] == [1, 3]
     assert any(w.startswith("page 2:") for w in ex.warnings)
-    assert "dense vector" in ex.page_map()[3]
+    assert "dense vector" in ex.page_map()[3] and "dense vector" in ex.prose_map()[3]
 
 
 def test_mostly_garbled_pages_mean_no_text():

@@ -16,7 +16,7 @@ from .checks import (BLOCKING, ItemKey, check_duplicates, check_qa_item, check_r
 from .japanese import (JAPANESE_MIN_RATIO, Style, is_truncated, japanese_ratio, normalize_generated,
                        normalize_ja_punctuation, off_style_sentences, sentence_style, sentences)
 from .numbers import Quantity, claimed_numbers, missing_numbers, number_in_source, source_values
-from .quotes import find_quote_page, quote_found, quote_too_short
+from .quotes import find_quote_page, quote_found, quote_status, quote_too_short
 from .text import normalize
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
     "check_duplicates", "check_qa_item", "check_result", "check_text", "claimed_numbers",
     "different_topics", "find_quote_page", "is_publishable", "is_truncated", "japanese_ratio",
     "missing_numbers", "non_answer_reason", "normalize", "normalize_generated", "normalize_ja_punctuation",
-    "number_in_source", "off_style_sentences", "question_similarity",
-    "quote_found", "quote_too_short", "restates_question", "says_nothing", "sentence_style", "sentences",
+    "number_in_source", "off_style_sentences", "question_similarity", "quote_found", "quote_status",
+    "quote_too_short", "restates_question", "says_nothing", "sentence_style", "sentences",
     "source_values",
 ]

@@ -11,7 +11,7 @@ from .answers import DUPLICATE_JACCARD, different_topics, non_answer_reason, que
 from .entities import NameIndex, name_index, unsupported_names
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
 from .numbers import missing_numbers, source_values
-from .quotes import _find_parts, _found_on_page, _quote_parts, quote_too_short
+from .quotes import _find_parts, _quote_parts, quote_status, quote_too_short
 from .text import _is_japanese, _page_skeleton
 
 ItemKey = int | Literal["summary", "one_liner"]
@@ -19,7 +19,7 @@ ItemKey = int | Literal["summary", "one_liner"]
 BLOCKING: frozenset[str] = frozenset({
     "empty", "non_answer", "no_evidence", "quote_not_found", "number_not_in_source",
     "not_japanese", "truncated", "mixed_style", "mistranslation", "duplicate_question",
-    "unsupported_entity",
+    "unsupported_entity", "quote_not_body",
 })
 
 
@@ -99,7 +99,8 @@ def check_text(item: Literal["summary", "one_liner"], text: str, pages: dict[int
     return out.list()
 
 
-def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages: dict[int, str] | None) -> None:
+def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages: dict[int, str] | None,
+                    prose: dict[int, str] | None = None) -> None:
     usable, short = [], []
     for n, ev in enumerate(evidence, 1):
         label = f"quote {n}" if len(evidence) > 1 else "quote"
@@ -107,13 +108,21 @@ def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages:
             continue
         if quote_too_short(ev.quote):
             short.append(f"{label} is too short to count as evidence: '{_short(ev.quote)}'")
+            if pages is not None and quote_status(ev.quote, ev.page, pages, prose) == "not_body":
+                out.add(index, "quote_not_body", f"{label} is not body text on page {ev.page} "
+                                                 "(running head, heading, caption, figure/table text, footnote or garbled text?)")
             continue
         usable.append(ev)
         if pages is None:
             continue
-        parts = _quote_parts(ev.quote)
-        if ev.page in pages and _found_on_page(parts, ev.page, pages):
+        status = quote_status(ev.quote, ev.page, pages, prose)
+        if status == "ok":
             continue
+        if status == "not_body":
+            out.add(index, "quote_not_body", f"{label} is not body text on page {ev.page} "
+                                             "(running head, heading, caption, figure/table text, footnote or garbled text?)")
+            continue
+        parts = _quote_parts(ev.quote)
         elsewhere = next((p for p in sorted(pages) if _find_parts(parts, _page_skeleton(pages[p])) >= 0), None)
         cited = f"page {ev.page}" if ev.page in pages else f"page {ev.page} (the paper has {len(pages)} pages)"
         found = f" (found on page {elsewhere})" if elsewhere else ""
@@ -129,9 +138,10 @@ def _check_evidence(out: _Findings, index: int, evidence: list[Evidence], pages:
 
 def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None, *,
                   style: Style = "desu_masu", values: Sequence[float] | None = None,
-                  names: NameIndex | None = None) -> list[Finding]:
+                  names: NameIndex | None = None, prose: dict[int, str] | None = None) -> list[Finding]:
     """Checks for one Q&A item. With pages: quotes and numbers against the paper (blocking);
-    without: numbers against the item's own quotes (a warning only)."""
+    without: numbers against the item's own quotes (a warning only). With prose (the body
+    prose per page, `Extracted.prose_map()`): a quote must lie within it (`quote_not_body`)."""
     out = _Findings()
     question, answer = item.question.strip(), item.answer.strip()
     if not question:
@@ -147,7 +157,7 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
     for label, text in (("question", question), ("answer", answer)):
         if text:
             _check_language(out, index, text, style, label)
-    _check_evidence(out, index, item.evidence, pages)
+    _check_evidence(out, index, item.evidence, pages, prose)
     if answer:
         if pages is not None:
             _check_numbers(out, index, answer, source_values(pages.values()) if values is None else values,
@@ -174,7 +184,7 @@ def check_duplicates(questions: Sequence[str]) -> list[Finding]:
 
 
 def check_result(result: _Document, pages: dict[int, str] | None = None, *,
-                 style: Style = "desu_masu") -> list[Finding]:
+                 style: Style = "desu_masu", prose: dict[int, str] | None = None) -> list[Finding]:
     """Every check on a Result (or ModelOutput). Pass the PDF's page texts to verify quotes
     and numbers against the paper; without them those checks are reduced to warnings."""
     values = names = None
@@ -188,7 +198,7 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
     findings = check_text("one_liner", result.one_liner, pages, style=style, values=values, names=names)
     findings += check_text("summary", result.summary, pages, style=style, values=values, names=names)
     for i, item in enumerate(result.qa):
-        findings += check_qa_item(i, item, pages, style=style, values=values, names=names)
+        findings += check_qa_item(i, item, pages, style=style, values=values, names=names, prose=prose)
     findings += check_duplicates([item.question for item in result.qa])
     return findings
 

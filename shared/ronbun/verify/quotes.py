@@ -1,4 +1,6 @@
-"""Quotes as evidence: is a quote on the cited page, and long enough to prove anything?"""
+"""Quotes as evidence: is a quote on the cited page, in the paper's own body prose (not a
+running head, heading, caption, figure text, footnote or garbled text), and long enough to
+prove anything?"""
 
 from __future__ import annotations
 
@@ -65,3 +67,18 @@ def quote_too_short(quote: str) -> bool:
         return len(skeleton) < MIN_QUOTE_CHARS // 2
     words = len(normalize(part).split())
     return len(skeleton) < MIN_QUOTE_CHARS or (words < MIN_QUOTE_WORDS and len(skeleton) < SPACELESS_QUOTE_CHARS)
+
+
+def quote_status(quote: str, page: int, pages: dict[int, str], prose: dict[int, str] | None = None) -> str:
+    """Where a quote stands as evidence for its cited page:
+    "ok" (in the page's body prose, or on the page when no prose is given),
+    "not_body" (on the page, but not within its prose: it overlaps a running head, heading,
+    caption, figure or table text, footnote or garbled text), or "not_found"."""
+    parts = _quote_parts(quote)
+    if not parts:
+        return "not_found"
+    if prose is not None and page in prose and _found_on_page(parts, page, prose):
+        return "ok"
+    if page in pages and _found_on_page(parts, page, pages):
+        return "ok" if prose is None else "not_body"
+    return "not_found"
