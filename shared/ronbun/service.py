@@ -515,6 +515,9 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
         if current is None or current.status in ("done", "failed"):
             log.info("nothing to do for %s (%s)", key.sk, current.status if current else "no such job")
             return JobOutcome("skipped", key.paper_id)
+        if current.message_id and message_id and current.message_id != message_id:
+            log.info("%s: a duplicate message of a job another worker runs; dropped", key.sk)
+            return JobOutcome("skipped", key.paper_id)     # that worker's own message covers its death
         if final:
             return _give_up(store, key, settings, now, "still leased on the last delivery")
         # come back once that lease has certainly ended, not after the short back-off
