@@ -166,10 +166,13 @@ def health(settings: Settings | None = None) -> dict:
             "prompt_version": PROMPT_VERSION}
 
 
-def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None) -> Answer:
+def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,
+                 now: float | None = None) -> Answer:
     """The state of the summary of `ref` (its latest known version when none is given),
-    from DynamoDB alone. NotFound when it was never requested."""
+    from DynamoDB alone (and, for a job queued long ago, the queue's message count).
+    NotFound when it was never requested."""
     settings = settings or get_settings()
+    now = time.time() if now is None else now
     _, model = current_generator(settings)
     snap = get_store(settings).snapshot(ref.id, lang, PROMPT_VERSION, model)
     version = ref.version or (snap.meta.latest_version if snap.meta else None) or max(snap.jobs, default=None)
@@ -178,7 +181,7 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
         raise NotFound(f"no summary of {ref} has been requested")
     paper = _paper_for(snap.meta, version)
     doc = state_document(job, paper)
-    if job.status in ("queued", "running") and _needs_requeue(job, settings, time.time()):
+    if job.status in ("queued", "running") and _needs_requeue(job, settings, now):
         # its worker or its queue message is gone: say so, so that the reader can ask again
         # (POST requeues it) instead of polling a job that will never move
         why = ("the worker of this job stopped before finishing" if job.status == "running"
@@ -540,8 +543,8 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
             delay = settings.retry_delay(receive_count)
             retry_at = clock() + delay if _retry_later(retry_later, delay) else None
             _quietly(store.release_job, key, owner, error.to_dict(), clock(), retry_at, error.to_dict())
-            log.warning("attempt %d of %s failed with %s; will retry in %s s", job.attempts, key.sk, error.code,
-                        delay if retry_at else "the queue's visibility timeout")
+            log.warning("attempt %d of %s failed with %s; will retry after %s", job.attempts, key.sk, error.code,
+                        f"{delay} s" if retry_at else "the queue's visibility timeout")
             if error is exc:
                 raise
             raise error from exc
