@@ -286,20 +286,21 @@ class Store:
 
     # -- the shared arXiv pacer
 
-    def reserve_slot(self, name: str, interval: float, now: float, max_wait: float) -> float | None:
+    def reserve_slot(self, name: str, interval: float, max_wait: float, lead: float = 0.0,
+                     now: float | None = None) -> float | None:
         """Reserve the next free moment to send `name` a request, at least `interval` seconds
-        after the one reserved before it, whichever process reserved that: the epoch to wait
-        for, or None when it is more than `max_wait` seconds away (nothing is reserved then).
+        after the one reserved before it, whichever process reserved that, and at least `lead`
+        seconds from now (the time this write itself takes): the epoch to wait for, or None when
+        it is more than `max_wait` seconds away (nothing is reserved then).
 
         One item holds the next free moment; a conditional update moves it on, so two callers
         never get the same slot; losing the race just means reading the new value and trying again."""
         key = {"PK": _s(f"PACER#{name}"), "SK": _s(PACER_SK)}
-        seen = None
+        item = self._call("get_item", Key=key, ConsistentRead=True).get("Item") or {}
+        seen = _get(item, "next_at")
         for _ in range(50):
-            if seen is None:
-                item = self._call("get_item", Key=key, ConsistentRead=True).get("Item") or {}
-                seen = _get(item, "next_at")
-            slot = max(now, float(seen)) if seen is not None else now
+            now = time.time() if now is None else now
+            slot = max(now + lead, float(seen)) if seen is not None else now + lead
             if slot - now > max_wait:
                 return None
             kw: dict[str, Any] = dict(
@@ -319,7 +320,7 @@ class Store:
                 if seen is None:
                     item = self._call("get_item", Key=key, ConsistentRead=True).get("Item") or {}
                     seen = _get(item, "next_at")
-                now = time.time()
+                now = None
         raise StoreError(f"the {name} pacer kept conflicting")
 
     # -- jobs: API side

@@ -201,7 +201,7 @@ def test_the_api_answers_at_once_when_its_turn_at_arxiv_is_far_away(aws, fake_ar
     monkeypatch.setenv("RONBUN_ARXIV_MAX_PACE_WAIT", "3")
     get_settings.cache_clear()
     fake_arxiv.add_paper(PID)
-    assert aws.store.reserve_slot("arxiv", 30, time.time(), 60) is not None
+    assert aws.store.reserve_slot("arxiv", 30, 60) is not None
     # When a reader asks for a paper the table does not know
     started = time.monotonic()
     with pytest.raises(ArxivBusy) as busy:
