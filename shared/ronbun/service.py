@@ -231,8 +231,9 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
         if job is None:
             job = store.create_job(key, engine, now, _budget(settings, now))
         elif not _restart_is_charged(job):  # its message was lost, or the queue refused it: no new work
+            was = job.status
             job = store.requeue_job(job, now)
-            log.warning("requeued %s job %s without a charge", job.status, key.sk)
+            log.warning("requeued %s job %s without a charge", was, key.sk)
         else:                               # it ran (failed, or its worker died): new work, and limited
             day = utc_day(now)
             count = (job.restarts if job.restart_day == day else 0) + 1
@@ -523,8 +524,9 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
             return JobOutcome("skipped", key.paper_id)     # that worker's own message covers its death
         if final:
             return _give_up(store, key, settings, now, "still leased on the last delivery")
-        # come back once that lease has certainly ended, not after the short back-off
-        _retry_later(retry_later, max(settings.retry_delay(receive_count), (current.lease_until or now) - now + 5))
+        # the same message again while its worker still runs (its visibility ran out): come back after
+        # the back-off; by then the job is usually done (and this copy deleted) or its lease has ended
+        _retry_later(retry_later, settings.retry_delay(receive_count))
         raise JobBusy(f"{key.sk} is leased by another worker until {current.lease_until}") from None
 
     started = clock()
