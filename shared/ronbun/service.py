@@ -524,9 +524,8 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
             return JobOutcome("skipped", key.paper_id)     # that worker's own message covers its death
         if final:
             return _give_up(store, key, settings, now, "still leased on the last delivery")
-        # the same message again while its worker still runs (its visibility ran out): come back after
-        # the back-off; by then the job is usually done (and this copy deleted) or its lease has ended
-        _retry_later(retry_later, settings.retry_delay(receive_count))
+        # the same message again while its worker still runs: it comes back after the queue's
+        # visibility timeout (longer than a worker can run), not after the short back-off
         raise JobBusy(f"{key.sk} is leased by another worker until {current.lease_until}") from None
 
     started = clock()
