@@ -514,6 +514,10 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
     try:
         job = store.claim_job(key, owner, now + (lease_seconds or settings.lease_seconds), now,
                               receive_count=receive_count, message_id=message_id)
+    except StoreError:
+        if not final:       # the table is throttled or down: try again after the back-off
+            _retry_later(retry_later, settings.retry_delay(receive_count))
+        raise
     except Conflict as refused:
         current = refused.current
         if current is None or current.status in ("done", "failed"):

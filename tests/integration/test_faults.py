@@ -5,8 +5,8 @@ One stack serves the whole table. Every case is its own paper (faults are keyed 
 path on the fake arXiv and by its title on the fake OpenAI), all cases are requested at once
 and run side by side; the assertions then read what each one became. The stack's visibility
 timeout is above the longest single delivery (as in AWS: 1800 s for a 300 s worker) so that a
-redelivery means "this attempt failed", and short enough for three deliveries to fit in
-seconds. DynamoDB throttling is injected in-process (a botocore hook on the real client).
+redelivery means "this attempt failed"; a failed attempt comes back after the back-off
+(RONBUN_RETRY_BACKOFF_SECONDS, 1 s here), so three deliveries fit in seconds. DynamoDB throttling is injected in-process (a botocore hook on the real client).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tests.unit.moto_stack import aws  # noqa: F401 - fixture (in-process moto w
 
 pytestmark = pytest.mark.faults
 
-VISIBILITY = 5          # > the longest delivery below (two 1.5 s model timeouts and the SDK's back-off)
+VISIBILITY = 10         # > the longest delivery below (two 1.5 s model timeouts, the SDK's back-off), even on a busy machine
 MAX_ATTEMPTS = 3        # the template's maxReceiveCount
 WORKERS = 6
 POISON = '{"paper_id": "2410.99999", "version": "one", "engine": "openai"}'   # no worker can read it
