@@ -7,7 +7,7 @@
 import { MSG } from "./messages.js";
 import { toMarkdown } from "./markdown.js";
 import { OVERLAY_CSS } from "./overlay-style.js";
-import { pollUntilSettled } from "./poll.js";
+import { pollUntilSettled, retryNotice } from "./poll.js";
 import { STAGES, STAGE_STEPS, h, renderPaper, renderResult } from "./view.js";
 
 const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request"]);
@@ -129,6 +129,8 @@ function showState(el, state, session) {
     el.host.dataset.ronbunState = "failed";
   } else {
     showStage(el, state?.stage || state?.status || "queued");
+    const notice = retryNotice(state, Date.now());
+    if (notice) el.status.append(h("p", { class: "retry", "data-ronbun": "retry-notice" }, notice));
     el.host.dataset.ronbunState = "pending";
   }
 }

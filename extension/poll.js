@@ -13,6 +13,24 @@ export const TRANSIENT = new Set(["network_error", "timeout", "server_error", "e
 
 export const POLL_TIMEOUT_JA = "要約の生成に時間がかかりすぎています。しばらくしてから「再試行」を押してください。";
 
+/**
+ * What a reader is told while a job waits for its next try: the API's reason and when,
+ * e.g. 「arXiv が混み合っています。1 分後に再試行します」. null when no retry is scheduled.
+ * @param {{retry_at?: string, retry_reason?: {message_ja?: string}}} state
+ * @param {number} nowMs
+ */
+export function retryNotice(state, nowMs) {
+  const at = Date.parse(state?.retry_at ?? "");
+  if (!Number.isFinite(at)) return null;
+  const reason = typeof state?.retry_reason?.message_ja === "string" ? state.retry_reason.message_ja : "一時的なエラーが発生しました。";
+  const seconds = Math.ceil((at - nowMs) / 1000);
+  let when;
+  if (seconds <= 0) when = "まもなく再試行します";
+  else if (seconds < 45) when = `${seconds} 秒後に再試行します`;
+  else when = `${Math.max(1, Math.round(seconds / 60))} 分後に再試行します`;
+  return `${reason}${when}`;
+}
+
 /** The wait before the next poll: initialMs first, then x factor up to maxMs. */
 export function nextDelay(previousMs, policy = POLL) {
   if (previousMs == null) return policy.initialMs;
@@ -20,7 +38,8 @@ export function nextDelay(previousMs, policy = POLL) {
 }
 
 /**
- * Ask for the state until it settles.
+ * Ask for the state until it settles. `now` is the wall clock: a state's `retry_at` (ISO) moves
+ * the deadline to a full `deadlineMs` after that retry.
  * @param {object} o
  * @param {() => Promise<{ok: boolean, data?: object, error?: object}>} o.get one GET through the service worker
  * @param {(state: object) => void} o.onState called with every state received
@@ -38,12 +57,12 @@ export async function pollUntilSettled({
   now = () => Date.now(),
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
 }) {
-  const start = now();
+  let deadline = now() + policy.deadlineMs;
   let delay = null;
   let transient = 0;
   for (;;) {
     delay = nextDelay(delay, policy);
-    if (now() - start + delay > policy.deadlineMs) {
+    if (now() + delay > deadline) {
       return { ok: false, error: { code: "poll_timeout", message_ja: POLL_TIMEOUT_JA, message: "poll deadline exceeded" } };
     }
     await sleep(delay);
@@ -56,6 +75,9 @@ export async function pollUntilSettled({
       return { ok: false, error };
     }
     transient = 0;
+    // a retry scheduled by the server: keep polling until then, and a full deadline after it
+    const retryAt = Date.parse(res.data?.retry_at ?? "");
+    if (Number.isFinite(retryAt)) deadline = Math.max(deadline, retryAt + policy.deadlineMs);
     onState(res.data);
     if (SETTLED.has(res.data?.status)) return { ok: true, data: res.data };
   }

@@ -385,6 +385,7 @@ class LocalStack:
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")   # shared state across threads
         os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "ronbun")
         os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Ronbun")
+        os.environ.setdefault("RONBUN_ARXIV_PACER", "table")     # one arXiv pace, as in AWS (template.yaml)
 
     def _announce(self, settings) -> None:
         from ronbun.service import current_generator

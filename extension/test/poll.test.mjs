@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nextDelay, pollUntilSettled } from "../poll.js";
+import { nextDelay, pollUntilSettled, retryNotice } from "../poll.js";
 import { POLL } from "../defaults.js";
 
 /** A clock that only moves when the poller sleeps. */
@@ -97,4 +97,36 @@ test("given a failed job, when polled, then the failed state ends the polling", 
   });
   assert.equal(end.ok, true);
   assert.equal(end.data.status, "failed");
+});
+
+test("given a retry scheduled in 60 s by arXiv's congestion, when told, then the reader reads why and when", () => {
+  const state = { status: "queued", retry_at: new Date(60_000).toISOString(), retry_reason: { code: "arxiv_unavailable", message_ja: "arXiv が混み合っています。" } };
+  assert.equal(retryNotice(state, 400), "arXiv が混み合っています。1 分後に再試行します");
+  assert.equal(retryNotice(state, 45_000), "arXiv が混み合っています。15 秒後に再試行します");
+  assert.equal(retryNotice(state, 61_000), "arXiv が混み合っています。まもなく再試行します");
+  assert.equal(retryNotice({ ...state, retry_at: new Date(240_000).toISOString() }, 0), "arXiv が混み合っています。4 分後に再試行します");
+  assert.equal(retryNotice({ status: "queued" }, 0), null);
+});
+
+test("given a retry scheduled after the poll deadline, when polled, then polling goes on until after the retry and gets the result", async () => {
+  const clock = fakeClock();
+  const retryAt = new Date(POLL.deadlineMs + 60_000).toISOString();   // the server retries in 6 minutes
+  const waiting = { ok: true, data: { status: "queued", retry_at: retryAt, retry_reason: { message_ja: "arXiv が混み合っています。" } } };
+  let calls = 0;
+  const end = await pollUntilSettled({
+    get: async () => (clock.t >= POLL.deadlineMs + 70_000 ? { ok: true, data: { status: "done" } } : (calls++, waiting)),
+    onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.ok, true, JSON.stringify(end.error));
+  assert.ok(calls > 0);
+});
+
+test("given a retry that never comes, when polled, then it still stops a full deadline after the retry time", async () => {
+  const clock = fakeClock();
+  const retryAt = new Date(60_000).toISOString();
+  const end = await pollUntilSettled({
+    get: async () => ({ ok: true, data: { status: "queued", retry_at: retryAt } }), onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.error.code, "poll_timeout");
+  assert.ok(clock.t <= 60_000 + POLL.deadlineMs && clock.t > 60_000 + POLL.deadlineMs - POLL.maxMs, `${clock.t}`);
 });

@@ -11,8 +11,9 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ronbun import service
+from ronbun import queue, service
 from ronbun.errors import RonbunError
+from ronbun.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -38,6 +39,11 @@ def _lease_seconds(context) -> float | None:
     return remaining() / 1000 + LEASE_MARGIN_SECONDS if callable(remaining) else None
 
 
+def _retry_later(record: SQSRecord):
+    """Bring this message back after a back-off instead of the queue's visibility timeout."""
+    return lambda seconds: queue.delay_message(get_settings().queue_url, record.receipt_handle, seconds)
+
+
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord, lambda_context=None) -> None:
     try:
@@ -48,7 +54,8 @@ def record_handler(record: SQSRecord, lambda_context=None) -> None:
         raise
     logger.set_correlation_id(message.paper_id)
     receive_count = int(record.attributes.approximate_receive_count or 1)
-    outcome = service.run_job(message, receive_count=receive_count, lease_seconds=_lease_seconds(lambda_context))
+    outcome = service.run_job(message, receive_count=receive_count, lease_seconds=_lease_seconds(lambda_context),
+                              message_id=record.message_id, retry_later=_retry_later(record))
     if outcome.status == "failed":
         _failure(outcome.error["code"])
     elif outcome.status == "done":

@@ -2,7 +2,8 @@
 
 The API function imports this module on a metadata-cache miss, so it needs neither openai nor
 pypdf: the standard library, defusedxml and the pydantic models only.
-Every request goes through one per-process pace (arXiv asks for one request every 3 s),
+Every request waits for its turn (arXiv asks for one request every 3 s): one pace per process,
+or one pace shared by every process through the table (pacer.py, `arxiv_pacer=table`),
 retries transient failures, follows redirects only to arXiv hosts and never reads more
 than it has to.
 """
@@ -27,6 +28,7 @@ from .errors import (ArxivUnavailable, InvalidPaperId, PaperNotFound, PdfNotPdf,
                      PdfTruncated, RonbunError)
 from .ids import PaperRef, parse_id
 from .models import Paper
+from .pacer import ProcessPacer, TablePacer
 from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,7 @@ _AX = "{http://arxiv.org/schemas/atom}"
 _VERSION = re.compile(r"v([1-9]\d*)$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-_pace_lock = threading.Lock()
-_last_request = float("-inf")
+_process_pacer = ProcessPacer()
 
 
 # ---------------------------------------------------------------------------- Atom parsing
@@ -170,14 +171,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _pace(interval: float) -> None:
-    """At most one request per `interval` seconds in this process (arXiv's rule)."""
-    global _last_request
-    with _pace_lock:
-        wait = _last_request + interval - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        _last_request = time.monotonic()
+def _pacer(settings: Settings):
+    """The pace `settings` ask for: this process's, or the one shared through the table."""
+    if settings.arxiv_pacer == "table" and settings.table_name:
+        return TablePacer(settings.table_name, _process_pacer)
+    return _process_pacer
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -222,6 +220,7 @@ class ArxivClient:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
+        self._pacer = _pacer(self.settings)
         self._opener = urllib.request.build_opener(_NoRedirects())
         self._allowed = {_origin(self.settings.arxiv_api_url), _origin(self.settings.arxiv_base_url)}
         self._allowed |= {("https", h, 443) for h in ARXIV_HOSTS}
@@ -286,7 +285,7 @@ class ArxivClient:
                 raise ArxivUnavailable(f"arXiv answered HTTP {resp.status} for the PDF of {ref}")
             ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if ctype not in PDF_TYPES:
-                raise PdfNotPdf(f"arXiv sent {ctype or 'no content type'} instead of a PDF for {ref}")
+                raise _not_a_pdf(resp, ctype, ref)
             cap = self.settings.pdf_max_bytes
             length = _content_length(resp.headers.get("Content-Length"))
             if length is not None and length > cap:
@@ -321,7 +320,8 @@ class ArxivClient:
         raise ArxivUnavailable(f"arXiv redirected more than {MAX_REDIRECTS} times", retryable=False)
 
     def _open(self, url: str, accept: str, deadline: float) -> _Response:
-        _pace(self.settings.arxiv_min_interval)
+        self._pacer.wait(self.settings.arxiv_min_interval,
+                         min(self.settings.arxiv_max_pace_wait, deadline - time.monotonic() - 1))
         timeout = min(self.settings.arxiv_timeout, deadline - time.monotonic())
         if timeout <= 0:
             raise ArxivUnavailable("arXiv did not answer in time")
@@ -379,6 +379,30 @@ class ArxivClient:
                                                 f"{wait:.0f} 秒後に再試行します({n + 1}/{retries})。"})
                 time.sleep(wait)
         raise ArxivUnavailable(f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
+
+
+class PdfNotReady(RonbunError):
+    """arXiv has not made the PDF yet (it answers a page saying the PDF is being generated)."""
+    code = "pdf_not_ready"
+    status = 503
+    message_ja = "arXiv でこの論文の PDF がまだ生成されていません。しばらくしてから再度お試しください。"
+    retryable = True
+
+
+_BEING_GENERATED = re.compile(rb"being\s+(generated|processed)|try\s+again\s+in\s+a\s+few\s+minutes", re.I)
+
+
+def _not_a_pdf(resp: _Response, ctype: str, ref: PaperRef) -> RonbunError:
+    """The error for a non-PDF answer: PdfNotReady when it is arXiv's "PDF is being generated"
+    page (worth another try later), else PdfNotPdf."""
+    if ctype == "text/html":
+        try:
+            head = resp.read(64 * 1024)
+        except (OSError, http.client.HTTPException):
+            head = b""
+        if _BEING_GENERATED.search(head):
+            return PdfNotReady(f"arXiv is still generating the PDF of {ref}")
+    return PdfNotPdf(f"arXiv sent {ctype or 'no content type'} instead of a PDF for {ref}")
 
 
 def _checked(ref: PaperRef) -> PaperRef:

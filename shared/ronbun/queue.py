@@ -37,3 +37,31 @@ def send_job(queue_url: str | None, message: JobMessage) -> str:
     except (ClientError, BotoCoreError) as exc:
         raise QueueUnavailable(f"SQS SendMessage failed: {type(exc).__name__}") from exc
     return resp["MessageId"]
+
+
+QUEUE_COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed")
+
+
+def queue_is_empty(queue_url: str | None) -> bool | None:
+    """True when the queue holds no message at all (visible, in flight or delayed): then no
+    queued job can still have one. None when SQS cannot say (never taken as "empty")."""
+    if not queue_url:
+        return None
+    try:
+        attrs = clients.sqs().get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(QUEUE_COUNTS))
+    except (ClientError, BotoCoreError):
+        return None
+    counts = attrs.get("Attributes") or {}
+    return all(int(counts.get(name, "1")) == 0 for name in QUEUE_COUNTS)
+
+
+def delay_message(queue_url: str | None, receipt_handle: str, seconds: int) -> None:
+    """Make a received message come back in `seconds` (its next delivery). Raises QueueUnavailable."""
+    if not queue_url:
+        raise QueueUnavailable("RONBUN_QUEUE_URL is not set")
+    try:
+        clients.sqs().change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle,
+                                                VisibilityTimeout=max(0, min(int(seconds), 43200)))
+    except (ClientError, BotoCoreError) as exc:
+        raise QueueUnavailable(f"SQS ChangeMessageVisibility failed: {type(exc).__name__}") from exc

@@ -24,8 +24,9 @@ from .bodies import DigestRequest, StartRequest, digest_request, json_object, st
 from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
                      PaperNotFound, RonbunError)
 from .ids import PaperRef, parse_id
+from .pacer import ArxivBusy
 from .settings import PROMPT_LANG, Settings, get_settings
-from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Snapshot, Store, StoreError, utc_day
+from .store import Budget, Conflict, Job, JobKey, LeaseLost, Meta, Snapshot, Store, StoreError, iso, utc_day
 from .taxonomy import category_names
 from .versions import OFFLINE_MODEL, PROMPT_VERSION
 
@@ -37,6 +38,17 @@ log = logging.getLogger(__name__)
 LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
 DIGEST_START_SECONDS = 10.0       # a digest request stops looking papers up on arXiv after this
 NEVER_RAN = frozenset({"queue_unavailable"})   # failures before any worker saw the job
+SEND_GRACE_SECONDS = 60           # a queued job's message is recorded this soon after it is created
+RETRY_REASONS_JA = {              # what a reader is told while a job waits for its next try
+    "arxiv_unavailable": "arXiv が混み合っています。",
+    "arxiv_busy": "arXiv が混み合っています。",
+    "pdf_not_ready": "arXiv で PDF を生成中です。",
+    "model_error": "要約モデルが混み合っています。",
+    "model_output_invalid": "要約モデルの出力が不完全でした。",
+    "storage_unavailable": "データベースに一時的に接続できません。",
+    "version_skew": "サーバーを更新中です。",
+}
+RETRY_REASON_DEFAULT_JA = "一時的なエラーが発生しました。"
 
 
 class JobBusy(RonbunError):
@@ -44,6 +56,14 @@ class JobBusy(RonbunError):
     code = "job_busy"
     status = 409
     message_ja = "別の処理がこの論文を要約中です。"
+    retryable = True
+
+
+class RestartLimit(RonbunError):
+    """The job was restarted as often as allowed today."""
+    code = "restart_limit_reached"
+    status = 429
+    message_ja = "この論文の要約は本日の再実行の上限に達しました。明日以降に再度お試しください。"
     retryable = True
 
 
@@ -86,7 +106,17 @@ def state_document(job: Job, paper: dict | None) -> dict:
         doc["result"] = result
     if job.status == "failed":
         doc["error"] = job.error or JobLost().to_dict()
+    if job.status == "queued" and job.retry_at:
+        doc["retry_at"] = iso(job.retry_at)
+        doc["retry_reason"] = retry_reason(job.retry_error or {})
     return doc
+
+
+def retry_reason(error: dict) -> dict:
+    """The public reason of a scheduled retry: the error's code and a short Japanese phrase."""
+    code = str(error.get("code") or "internal_error")
+    return {"code": code, "message": str(error.get("message") or code),
+            "message_ja": RETRY_REASONS_JA.get(code, RETRY_REASON_DEFAULT_JA)}
 
 
 def public_paper(paper: dict) -> dict:
@@ -136,10 +166,13 @@ def health(settings: Settings | None = None) -> dict:
             "prompt_version": PROMPT_VERSION}
 
 
-def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None) -> Answer:
+def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,
+                 now: float | None = None) -> Answer:
     """The state of the summary of `ref` (its latest known version when none is given),
-    from DynamoDB alone. NotFound when it was never requested."""
+    from DynamoDB alone (and, for a job queued long ago, the queue's message count).
+    NotFound when it was never requested."""
     settings = settings or get_settings()
+    now = time.time() if now is None else now
     _, model = current_generator(settings)
     snap = get_store(settings).snapshot(ref.id, lang, PROMPT_VERSION, model)
     version = ref.version or (snap.meta.latest_version if snap.meta else None) or max(snap.jobs, default=None)
@@ -148,7 +181,7 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
         raise NotFound(f"no summary of {ref} has been requested")
     paper = _paper_for(snap.meta, version)
     doc = state_document(job, paper)
-    if job.status in ("queued", "running") and _needs_requeue(job, settings, time.time()):
+    if job.status in ("queued", "running") and _needs_requeue(job, settings, now):
         # its worker or its queue message is gone: say so, so that the reader can ask again
         # (POST requeues it) instead of polling a job that will never move
         why = ("the worker of this job stopped before finishing" if job.status == "running"
@@ -177,11 +210,13 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     if cached is not None and cached.status == "done":      # a cache hit never waits for arXiv
         return Answer(200, state_document(cached, _paper_for(meta, ref.version)), cache_hit=True)
     if _meta_outdated(meta, ref, settings, now):
+        if snap.missing_until(ref.version, now) and (meta is None or (ref.version or 0) > (meta.latest_version or 0)):
+            raise _missing(ref, meta, "(remembered)")     # arXiv said so a few minutes ago
         meta = _refresh_meta(store, ref, meta, settings, now)
     version = ref.version or meta.latest_version or 1
     if version > (meta.latest_version or version):
-        raise PaperNotFound(f"{ref.id} has no version v{version} (latest is v{meta.latest_version})",
-                            message_ja=f"この論文にはバージョン v{version} がありません(最新は v{meta.latest_version} です)。")
+        _remember_missing(store, ref.id, version, settings, now)
+        raise _missing(ref, meta)
     paper = _paper_for(meta, version)
     job = snap.jobs.get(version)
     if job is not None and job.status == "done":
@@ -195,10 +230,18 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     try:
         if job is None:
             job = store.create_job(key, engine, now, _budget(settings, now))
-        else:
-            stuck = job.status != "failed"   # recovering a lost job is not new work
-            job = store.requeue_job(job, now, None if stuck else _budget(settings, now))
-            log.warning("requeued %s job %s", "stuck" if stuck else "failed", key.sk)
+        elif not _restart_is_charged(job):  # its message was lost, or the queue refused it: no new work
+            was = job.status
+            job = store.requeue_job(job, now)
+            log.warning("requeued %s job %s without a charge", was, key.sk)
+        else:                               # it ran (failed, or its worker died): new work, and limited
+            day = utc_day(now)
+            count = (job.restarts if job.restart_day == day else 0) + 1
+            if count > settings.restart_limit:
+                raise RestartLimit(f"{key.sk} was restarted {count - 1} times today (limit {settings.restart_limit})")
+            was = job.status
+            job = store.requeue_job(job, now, _budget(settings, now), restarts=(day, count))
+            log.warning("restarted %s job %s (restart %d today)", was, key.sk, count)
     except Conflict as lost:
         if lost.current is None:
             raise StoreError(f"job {key.sk} changed while it was being created") from None
@@ -217,13 +260,43 @@ def _send(store: Store, job: Job, engine: str, settings: Settings, now: float) -
     message = JobMessage(paper_id=key.paper_id, version=key.version, lang=key.lang,
                          prompt_version=key.prompt_version, model=key.model, engine=engine)
     try:
-        send_job(settings.queue_url, message)
+        message_id = send_job(settings.queue_url, message)
     except QueueUnavailable as exc:
         try:
             store.fail_job(job, exc.to_dict(), now, settings.failed_ttl_days)
         except (Conflict, StoreError):
             log.exception("could not mark %s failed after the queue refused it", key.sk)
         raise
+    try:
+        store.mark_sent(key, message_id, now)
+    except (Conflict, StoreError):   # the job then counts as unsent: lost only after queued_stale_seconds
+        log.warning("could not record the message of %s", key.sk)
+
+
+def _restart_is_charged(job: Job) -> bool:
+    """Whether starting `job` again is new work: it ran and failed, or its worker died.
+    A job that never ran (the queue refused it) or whose message was lost is not."""
+    if job.status == "failed":
+        return (job.error or {}).get("code") not in NEVER_RAN
+    return job.status == "running"
+
+
+def _missing(ref: PaperRef, meta: Meta | None, note: str = "") -> PaperNotFound:
+    if meta is None or not ref.version:
+        return PaperNotFound(f"arXiv has no paper {ref.id} {note}".strip())
+    latest = meta.latest_version
+    return PaperNotFound(f"{ref.id} has no version v{ref.version} (latest is v{latest}) {note}".strip(),
+                         message_ja=f"この論文にはバージョン v{ref.version} がありません(最新は v{latest} です)。")
+
+
+def _remember_missing(store: Store, paper_id: str, version: int | None, settings: Settings, now: float) -> None:
+    """The negative cache: arXiv is not asked again about this id/version for a few minutes."""
+    if settings.arxiv_missing_ttl_seconds <= 0:
+        return
+    try:
+        store.put_missing(paper_id, version, now, settings.arxiv_missing_ttl_seconds)
+    except StoreError:
+        log.warning("could not remember that arXiv has no %s v%s", paper_id, version or "-")
 
 
 def _budget(settings: Settings, now: float) -> Budget:
@@ -247,6 +320,9 @@ def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Setti
 
     try:
         paper = get_client().fetch_metadata(PaperRef(ref.id))
+    except PaperNotFound:
+        _remember_missing(store, ref.id, None, settings, now)
+        raise
     except RonbunError as exc:
         if old is not None and exc.retryable and (ref.version or 0) <= (old.latest_version or 0):
             log.warning("arXiv metadata refresh of %s failed (%s); using the copy from the table", ref.id, exc.code)
@@ -268,14 +344,32 @@ def _paper_for(meta: Meta | None, version: int | None) -> dict | None:
 
 
 def _needs_requeue(job: Job, settings: Settings, now: float) -> bool:
-    """Failed jobs may be asked for again; so may jobs whose worker or message was lost."""
+    """Failed jobs may be asked for again; so may jobs whose worker or message was lost,
+    decided from facts: a lease that ended, a message never recorded as sent, a message past
+    the queue's retention, or a queue that holds no message at all."""
     if job.status == "failed":
         return True
     if job.status == "running":
         return (job.lease_until or 0) + LEASE_GRACE_SECONDS < now
     if job.status == "queued":
-        return job.updated_epoch + max(settings.lease_seconds, settings.queued_stale_seconds) < now
+        return _message_lost(job, settings, now)
     return False
+
+
+def _message_lost(job: Job, settings: Settings, now: float) -> bool:
+    """Whether a queued job's message is gone. Age alone never says so: a backlog may hold a
+    message for hours. Without a recorded message (never sent, or the record failed) the old
+    rule stands: untouched for `queued_stale_seconds`."""
+    quiet = now - max(job.updated_epoch, job.sent_epoch or 0.0, job.retry_at or 0.0)
+    if job.message_id is None:
+        return quiet > max(settings.queued_stale_seconds, SEND_GRACE_SECONDS)
+    if job.sent_epoch is not None and now - job.sent_epoch > settings.queue_retention_seconds:
+        return True                 # SQS deleted it
+    if quiet <= max(settings.queued_stale_seconds, SEND_GRACE_SECONDS):
+        return False
+    from .queue import queue_is_empty
+
+    return queue_is_empty(settings.queue_url) is True   # not a single message, visible or in flight
 
 
 # ---------------------------------------------------------------------------- API: digests
@@ -369,7 +463,7 @@ def digest(request: DigestRequest, *, settings: Settings | None = None, now: flo
             continue
         try:
             answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False)
-        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded) as exc:
+        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded, RestartLimit, ArxivBusy) as exc:
             items.append(DigestItem(ref, "not_started" if exc.retryable else "failed", error=exc.to_dict()))
             continue
         state = answer.body
@@ -401,9 +495,14 @@ def parse_job_message(body: str) -> JobMessage:
 
 
 def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | None = None,
-            settings: Settings | None = None, clock: Callable[[], float] = time.time) -> JobOutcome:
+            settings: Settings | None = None, clock: Callable[[], float] = time.time,
+            message_id: str | None = None, retry_later: Callable[[int], None] | None = None) -> JobOutcome:
     """Run one queued job. Returns when the message can be deleted; raises a retryable
-    RonbunError when it should come back later (the job is back in `queued` by then)."""
+    RonbunError when it should come back later (the job is back in `queued` by then).
+
+    `retry_later(seconds)` makes the message come back after that many seconds (SQS message
+    visibility): a transient failure is retried after `settings.retry_delay(receive_count)`,
+    not after the queue's whole visibility timeout, and the job says when (`retry_at`)."""
     settings = settings or get_settings()
     store = get_store(settings)
     key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model)
@@ -413,14 +512,24 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
     if receive_count > settings.max_attempts:
         return _give_up(store, key, settings, now, "received too often")
     try:
-        job = store.claim_job(key, owner, now + (lease_seconds or settings.lease_seconds), now)
+        job = store.claim_job(key, owner, now + (lease_seconds or settings.lease_seconds), now,
+                              receive_count=receive_count, message_id=message_id)
+    except StoreError:
+        if not final:       # the table is throttled or down: try again after the back-off
+            _retry_later(retry_later, settings.retry_delay(receive_count))
+        raise
     except Conflict as refused:
         current = refused.current
         if current is None or current.status in ("done", "failed"):
             log.info("nothing to do for %s (%s)", key.sk, current.status if current else "no such job")
             return JobOutcome("skipped", key.paper_id)
+        if current.message_id and message_id and current.message_id != message_id:
+            log.info("%s: a duplicate message of a job another worker runs; dropped", key.sk)
+            return JobOutcome("skipped", key.paper_id)     # that worker's own message covers its death
         if final:
             return _give_up(store, key, settings, now, "still leased on the last delivery")
+        # the same message again while its worker still runs: it comes back after the queue's
+        # visibility timeout (longer than a worker can run), not after the short back-off
         raise JobBusy(f"{key.sk} is leased by another worker until {current.lease_until}") from None
 
     started = clock()
@@ -436,8 +545,11 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
         if not isinstance(exc, RonbunError):
             log.exception("unexpected error in %s", key.sk)
         if error.retryable and not final and job.attempts < settings.max_attempts:
-            _quietly(store.release_job, key, owner, error.to_dict(), clock())
-            log.warning("attempt %d of %s failed with %s; will retry", job.attempts, key.sk, error.code)
+            delay = settings.retry_delay(receive_count)
+            retry_at = clock() + delay if _retry_later(retry_later, delay) else None
+            _quietly(store.release_job, key, owner, error.to_dict(), clock(), retry_at, error.to_dict())
+            log.warning("attempt %d of %s failed with %s; will retry after %s", job.attempts, key.sk, error.code,
+                        f"{delay} s" if retry_at else "the queue's visibility timeout")
             if error is exc:
                 raise
             raise error from exc
@@ -476,6 +588,19 @@ def _give_up(store: Store, key: JobKey, settings: Settings, now: float, why: str
         return JobOutcome("skipped", key.paper_id)
     log.warning("job %s marked failed: %s", key.sk, why)
     return JobOutcome("failed", key.paper_id, error=error)
+
+
+def _retry_later(retry_later: Callable[[int], None] | None, seconds: float) -> bool:
+    """Ask for the message to come back in `seconds`; False when that could not be arranged
+    (it then comes back after the queue's visibility timeout)."""
+    if retry_later is None:
+        return False
+    try:
+        retry_later(int(max(0, round(seconds))))
+        return True
+    except RonbunError as exc:
+        log.warning("could not schedule the retry (%s); the queue's visibility timeout applies", exc.code)
+        return False
 
 
 def _quietly(write: Callable, *args) -> None:

@@ -88,9 +88,19 @@ class Settings:
         None, "Secrets Manager id/ARN or SSM parameter (ssm:/name) holding the OpenAI key")
     metadata_ttl_hours: float = _setting(24.0, "hours before cached arXiv metadata is read again")
     failed_ttl_days: int = _setting(7, "days a failed job is kept (DynamoDB TTL)")
+    arxiv_pacer: str = _setting("process", "process: pace arXiv requests within this process (CLI); table: one "
+                                           "pace shared by every process through the table's PACER#arxiv item")
+    arxiv_max_pace_wait: float = _setting(60.0, "longest wait for a turn at arXiv, seconds (then arxiv_busy)")
+    arxiv_missing_ttl_seconds: float = _setting(600.0, "seconds an id or version arXiv does not have is "
+                                                       "answered from the table without asking arXiv again")
+    retry_backoff_seconds: str = _setting("15,60,240", "wait before the 2nd, 3rd, ... delivery of a job that "
+                                                       "failed transiently (SQS message visibility), seconds")
+    restart_limit: int = _setting(3, "restarts per job per UTC day of a paper whose job failed or died in "
+                                     "the worker (each one charged to the daily cap)")
+    queue_retention_seconds: int = _setting(345600, "the jobs queue's message retention (template.yaml)")
     queued_stale_seconds: int = _setting(
-        2400, "a queued job untouched this long has lost its message (above the queue's visibility "
-              "timeout plus the worker's timeout, so a job waiting for redelivery is not re-sent)")
+        2400, "a queued job untouched this long is checked for its message: lost when none was recorded "
+              "as sent, when it is past the queue's retention, or when the queue holds no message at all")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -104,6 +114,18 @@ class Settings:
                 raise InvalidSettings(f"RONBUN_ENGINE must be openai or offline, not {self.engine!r}",
                                       message_ja="RONBUN_ENGINE には openai か offline を指定してください。")
             object.__setattr__(self, "engine", engine)
+        try:
+            self.retry_delay(1)
+        except ValueError:
+            raise _invalid("retry_backoff_seconds", "str", self.retry_backoff_seconds) from None
+        if self.arxiv_pacer not in ("process", "table"):
+            raise InvalidSettings(f"RONBUN_ARXIV_PACER must be process or table, not {self.arxiv_pacer!r:.40}",
+                                  message_ja="RONBUN_ARXIV_PACER には process か table を指定してください。")
+
+    def retry_delay(self, receive_count: int) -> int:
+        """Seconds before the next delivery after the `receive_count`-th one failed transiently."""
+        steps = [int(float(x)) for x in self.retry_backoff_seconds.replace(" ", "").split(",") if x] or [15]
+        return max(0, min(steps[min(max(receive_count, 1), len(steps)) - 1], 43200))
 
     @property
     def default_engine(self) -> str:
@@ -127,6 +149,12 @@ _ENV = {
     "pdf_max_seconds": "RONBUN_PDF_MAX_SECONDS",
     "engine": "RONBUN_ENGINE",
     "queued_stale_seconds": "RONBUN_QUEUED_STALE_SECONDS",
+    "arxiv_pacer": "RONBUN_ARXIV_PACER",
+    "arxiv_max_pace_wait": "RONBUN_ARXIV_MAX_PACE_WAIT",
+    "arxiv_missing_ttl_seconds": "RONBUN_ARXIV_MISSING_TTL_SECONDS",
+    "retry_backoff_seconds": "RONBUN_RETRY_BACKOFF_SECONDS",
+    "restart_limit": "RONBUN_RESTART_LIMIT",
+    "queue_retention_seconds": "RONBUN_QUEUE_RETENTION_SECONDS",
     "openai_api_key": "OPENAI_API_KEY",
     "openai_base_url": "OPENAI_BASE_URL",
     "openai_model": "RONBUN_MODEL",

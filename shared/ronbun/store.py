@@ -3,6 +3,8 @@
 - ``PK=PAPER#<id> SK=META``: arXiv metadata of the latest version and when it was read.
 - ``PK=PAPER#<id> SK=SUMMARY#v<n>#<lang>#<prompt_version>#<model>``: one job and its result.
 - ``PK=BUDGET#<yyyy-mm-dd> SK=COUNT``: new generations started that UTC day.
+- ``PK=PAPER#<id> SK=MISSING#v<n>``: arXiv said it has no such paper (v0) or version, until ``until``.
+- ``PK=PACER#arxiv SK=PACER``: the next moment any process may send arXiv a request.
 
 Every state change is a conditional write, so concurrent API requests and workers cannot
 create a second job, resurrect a finished one or overwrite each other's lease. Documents
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from .models import Paper
 
 META_SK = "META"
+MISSING_SK = "MISSING#v"
+PACER_SK = "PACER"
 BUDGET_SK = "COUNT"
 BUDGET_KEEP_DAYS = 3
 MAX_RESULT_BYTES = 300_000          # DynamoDB allows 400 KB per item; keep well below
@@ -92,6 +96,13 @@ class Job:
     result_json: str | None = None
     updated_at: str = ""
     updated_epoch: float = 0.0
+    message_id: str | None = None       # the SQS message that carries the job (set when sent)
+    sent_epoch: float | None = None
+    receive_count: int = 0              # the delivery of that message the last claim came from
+    retry_at: float | None = None       # when the released job's message comes back
+    retry_error: dict | None = None     # why it was released
+    restarts: int = 0                   # restarts charged on `restart_day` (UTC)
+    restart_day: str | None = None
 
     def result(self) -> dict | None:
         return json.loads(self.result_json) if self.result_json else None
@@ -119,6 +130,12 @@ class Snapshot:
     """What the table knows about one paper for one (lang, prompt version, model)."""
     meta: Meta | None
     jobs: dict[int, Job]
+    missing: dict[int, float] = field(default_factory=dict)   # version (0: the paper) -> until
+
+    def missing_until(self, version: int | None, now: float) -> float | None:
+        """Until when arXiv is known not to have the paper (or this version), if it is."""
+        until = max(self.missing.get(0, 0.0), self.missing.get(version or 0, 0.0))
+        return until if until > now else None
 
 
 @dataclass(frozen=True)
@@ -163,7 +180,7 @@ def _get(item: dict, name: str, default: Any = None) -> Any:
 
 
 def _job_from_item(item: dict) -> Job:
-    err = _get(item, "error_json")
+    err, retry_err = _get(item, "error_json"), _get(item, "retry_error_json")
     return Job(
         key=JobKey(_get(item, "paper_id"), int(_get(item, "version")), _get(item, "lang"),
                    _get(item, "prompt_version"), _get(item, "model")),
@@ -171,7 +188,11 @@ def _job_from_item(item: dict) -> Job:
         stage=_get(item, "stage"), attempts=int(_get(item, "attempts", 0)),
         lease_owner=_get(item, "lease_owner"), lease_until=_get(item, "lease_until"),
         error=json.loads(err) if err else None, result_json=_get(item, "result_json"),
-        updated_at=_get(item, "updated_at", ""), updated_epoch=float(_get(item, "updated_epoch", 0.0)))
+        updated_at=_get(item, "updated_at", ""), updated_epoch=float(_get(item, "updated_epoch", 0.0)),
+        message_id=_get(item, "message_id"), sent_epoch=_get(item, "sent_epoch"),
+        receive_count=int(_get(item, "receive_count", 0)), retry_at=_get(item, "retry_at"),
+        retry_error=json.loads(retry_err) if retry_err else None, restarts=int(_get(item, "restarts", 0)),
+        restart_day=_get(item, "restart_day"))
 
 
 def _meta_from_item(item: dict) -> Meta:
@@ -216,19 +237,21 @@ class Store:
         suffix = f"#{lang}#{prompt_version}#{model}"
         kw: dict[str, Any] = dict(KeyConditionExpression="PK = :pk", ConsistentRead=True,
                                   ExpressionAttributeValues={":pk": _s(paper_pk(paper_id))})
-        meta, jobs = None, {}
+        meta, jobs, missing = None, {}, {}
         while True:
             page = self._call("query", **kw)
             for item in page.get("Items", []):
                 sk = item["SK"]["S"]
                 if sk == META_SK:
                     meta = _meta_from_item(item)
+                elif sk.startswith(MISSING_SK) and sk[len(MISSING_SK):].isdigit():
+                    missing[int(sk[len(MISSING_SK):])] = float(_get(item, "until", 0.0))
                 elif sk.startswith("SUMMARY#v") and sk.endswith(suffix):
                     job = _job_from_item(item)
                     if (job.key.lang, job.key.prompt_version, job.key.model) == (lang, prompt_version, model):
                         jobs[job.key.version] = job
             if "LastEvaluatedKey" not in page:
-                return Snapshot(meta, jobs)
+                return Snapshot(meta, jobs, missing)
             kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def get_job(self, key: JobKey) -> Job | None:
@@ -253,6 +276,52 @@ class Store:
             "latest_version": _n(paper.latest_version or paper.version or 0),
             "fetched_at": _s(iso(now)), "fetched_epoch": _n(round(now, 3))})
         return Meta(doc, now)
+
+    def put_missing(self, paper_id: str, version: int | None, now: float, ttl_seconds: float) -> None:
+        """Remember for `ttl_seconds` that arXiv has no `paper_id` (version None) or no such version."""
+        until = now + ttl_seconds
+        self._call("put_item", Item={
+            "PK": _s(paper_pk(paper_id)), "SK": _s(f"{MISSING_SK}{version or 0}"),
+            "until": _n(round(until, 3)), "expires_at": _n(int(until) + 3600)})
+
+    # -- the shared arXiv pacer
+
+    def reserve_slot(self, name: str, interval: float, max_wait: float, lead: float = 0.0,
+                     now: float | None = None) -> float | None:
+        """Reserve the next free moment to send `name` a request, at least `interval` seconds
+        after the one reserved before it, whichever process reserved that, and at least `lead`
+        seconds from now (the time this write itself takes): the epoch to wait for, or None when
+        it is more than `max_wait` seconds away (nothing is reserved then).
+
+        One item holds the next free moment; a conditional update moves it on, so two callers
+        never get the same slot; losing the race just means reading the new value and trying again."""
+        key = {"PK": _s(f"PACER#{name}"), "SK": _s(PACER_SK)}
+        item = self._call("get_item", Key=key, ConsistentRead=True).get("Item") or {}
+        seen = _get(item, "next_at")
+        for _ in range(50):
+            now = time.time() if now is None else now
+            slot = max(now + lead, float(seen)) if seen is not None else now + lead
+            if slot - now > max_wait:
+                return None
+            kw: dict[str, Any] = dict(
+                Key=key, UpdateExpression="SET next_at = :next, updated_at = :now_iso",
+                ExpressionAttributeValues={":next": _n(round(slot + interval, 3)), ":now_iso": _s(iso(now))},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD")
+            if seen is None:
+                kw["ConditionExpression"] = "attribute_not_exists(next_at)"
+            else:
+                kw["ConditionExpression"] = "next_at = :seen"
+                kw["ExpressionAttributeValues"][":seen"] = _n(seen)
+            try:
+                self._call("update_item", **kw)
+                return slot
+            except ClientError as exc:
+                seen = _get(exc.response.get("Item") or {}, "next_at")
+                if seen is None:
+                    item = self._call("get_item", Key=key, ConsistentRead=True).get("Item") or {}
+                    seen = _get(item, "next_at")
+                now = None
+        raise StoreError(f"the {name} pacer kept conflicting")
 
     # -- jobs: API side
 
@@ -301,19 +370,32 @@ class Store:
         self._transact([put] + ([self._budget_update(budget, now)] if budget else []), key, budget)
         return job
 
-    def requeue_job(self, seen: Job, now: float, budget: Budget | None = None) -> Job:
-        """Back to queued from the state `seen` (failed, or stuck); Conflict if it moved on."""
+    def requeue_job(self, seen: Job, now: float, budget: Budget | None = None, *,
+                    restarts: tuple[str, int] | None = None) -> Job:
+        """Back to queued from the state `seen` (failed, or stuck); Conflict if it moved on.
+        `restarts` (day, count) records a charged restart: the caller checked the limit on `seen`,
+        and the condition on `rev` makes that check hold."""
+        expr = ("SET #st = :queued, #rev = #rev + :one, attempts = :zero, updated_at = :now_iso, updated_epoch = :now")
+        values = {**_stamp(now), ":queued": _s("queued"), ":zero": _n(0), ":seen": _n(seen.rev)}
+        if restarts is not None:
+            expr += ", restart_day = :rday, restarts = :rcount"
+            values.update({":rday": _s(restarts[0]), ":rcount": _n(restarts[1])})
         update = {"Update": {
             "TableName": self.table, "Key": seen.key.key(),
-            "UpdateExpression": "SET #st = :queued, #rev = #rev + :one, attempts = :zero, updated_at = :now_iso, "
-                                "updated_epoch = :now REMOVE stage, lease_owner, lease_until, error_json, expires_at",
+            "UpdateExpression": expr + " REMOVE stage, lease_owner, lease_until, error_json, expires_at, message_id, "
+                                       "sent_epoch, retry_at, retry_error_json, receive_count",
             "ConditionExpression": "#rev = :seen",
             "ExpressionAttributeNames": _NAMES,
-            "ExpressionAttributeValues": {**_stamp(now), ":queued": _s("queued"), ":zero": _n(0),
-                                          ":seen": _n(seen.rev)}}}
+            "ExpressionAttributeValues": values}}
         self._transact([update] + ([self._budget_update(budget, now)] if budget else []), seen.key, budget)
+        day, count = restarts if restarts is not None else (seen.restart_day, seen.restarts)
         return Job(key=seen.key, engine=seen.engine, status="queued", rev=seen.rev + 1,
-                   updated_at=iso(now), updated_epoch=round(now, 3))
+                   updated_at=iso(now), updated_epoch=round(now, 3), restarts=count, restart_day=day)
+
+    def mark_sent(self, key: JobKey, message_id: str, now: float) -> None:
+        """Record the SQS message that carries the job: the fact that its message exists."""
+        self._update(key, "SET message_id = :mid, sent_epoch = :now", "attribute_exists(PK)",
+                     {":mid": _s(message_id)}, now)
 
     def fail_job(self, seen: Job, error: dict, now: float, ttl_days: int) -> None:
         """Mark failed from the state `seen` (a lost message, a job whose queue message
@@ -325,14 +407,19 @@ class Store:
 
     # -- jobs: worker side
 
-    def claim_job(self, key: JobKey, owner: str, lease_until: float, now: float) -> Job:
-        """Own the job until `lease_until` if it is queued, or running with an expired lease."""
+    def claim_job(self, key: JobKey, owner: str, lease_until: float, now: float, *, receive_count: int = 0,
+                  message_id: str | None = None) -> Job:
+        """Own the job until `lease_until` if it is queued, or running with an expired lease.
+        The delivery it came from (message id, receive count) is recorded on the job."""
+        mid = ", message_id = :mid" if message_id else ""
         attrs = self._update(
             key, "SET #st = :running, #rev = #rev + :one, attempts = attempts + :one, lease_owner = :owner, "
-                 "lease_until = :until, updated_at = :now_iso, updated_epoch = :now REMOVE stage, error_json",
+                 f"lease_until = :until, updated_at = :now_iso, updated_epoch = :now, receive_count = :rc{mid} "
+                 "REMOVE stage, error_json, retry_at, retry_error_json",
             "attribute_exists(PK) AND (#st = :queued OR (#st = :running AND lease_until < :now))",
-            {":running": _s("running"), ":queued": _s("queued"), ":owner": _s(owner),
-             ":until": _n(round(lease_until, 3))}, now, returning=True)
+            {":running": _s("running"), ":queued": _s("queued"), ":owner": _s(owner), ":rc": _n(receive_count),
+             ":until": _n(round(lease_until, 3)), **({":mid": _s(message_id)} if message_id else {})},
+            now, returning=True)
         return _job_from_item(attrs)
 
     def set_stage(self, key: JobKey, owner: str, stage: str, now: float) -> None:
@@ -354,12 +441,18 @@ class Store:
              ":out": _n(int(gen.get("output_tokens", 0))), ":cost": _n(float(gen.get("cost_usd", 0.0)))},
             now, lease=True)
 
-    def release_job(self, key: JobKey, owner: str, error: dict, now: float) -> None:
-        """Give a job back to the queue after a failure worth retrying."""
+    def release_job(self, key: JobKey, owner: str, error: dict, now: float, retry_at: float | None = None,
+                    reason: dict | None = None) -> None:
+        """Give a job back to the queue after a failure worth retrying; `retry_at` is when its
+        message comes back, `reason` the public why (both shown while it waits)."""
+        retry = ", retry_at = :rat, retry_error_json = :rerr" if retry_at is not None else ""
         self._update(key, "SET #st = :queued, #rev = #rev + :one, last_error_json = :err, updated_at = :now_iso, "
-                          "updated_epoch = :now REMOVE stage, lease_owner, lease_until",
+                          f"updated_epoch = :now{retry} REMOVE stage, lease_owner, lease_until",
                      "lease_owner = :owner", {":queued": _s("queued"), ":owner": _s(owner),
-                                              ":err": _s(json.dumps(error, ensure_ascii=False))}, now, lease=True)
+                                              ":err": _s(json.dumps(error, ensure_ascii=False)),
+                                              ":rat": _n(round(retry_at or 0.0, 3)),
+                                              ":rerr": _s(json.dumps(reason or error, ensure_ascii=False))},
+                     now, lease=True)
 
     def fail_owned_job(self, key: JobKey, owner: str, error: dict, now: float, ttl_days: int) -> None:
         self._update(key, "SET #st = :failed, #rev = #rev + :one, error_json = :err, updated_at = :now_iso, "

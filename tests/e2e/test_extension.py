@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, closed_port, start_stack
+from tests.fakes.fake_arxiv import _NOT_A_PDF
 from tests.fakes.pdfs import make_paper_pdf
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,8 @@ MAIN = "2401.15884"          # toolbar flow, cache, Markdown, screenshot
 BUTTON = "2402.01234"        # in-page button, focus, Esc
 OLD_STYLE = "hep-th/9901001"
 SLOW = "2404.04321"          # service-worker restart mid-poll (its PDF is slow)
-FAILING = "2403.03333"       # its "PDF" is an HTML page
+FAILING = "2403.03333"       # its "PDF" is an HTML page (not arXiv's "being generated" one, which is retried)
+RETRIED = "2408.08888"       # arXiv is still generating its PDF on the first try
 RECOVER = "2405.05555"       # network down, then retry after fixing the settings
 LIMITED = "2406.06666"       # asked from a stack whose daily cap is 0
 XSS = "2407.07777"
@@ -82,7 +84,10 @@ def papers(arxiv):
     arxiv.add_paper(SLOW, title="A Paper Whose PDF Is Slow", authors=["Sam Slow"])
     arxiv.delay(f"/pdf/{SLOW}", 4.0)
     arxiv.add_paper(FAILING, title="A Paper Without PDF", authors=["Fay Lure"])
-    arxiv.serve_html_instead_of_pdf(FAILING)
+    arxiv.respond(f"/pdf/{FAILING}", b"<!DOCTYPE html><html><body>Access denied</body></html>",
+                  content_type="text/html", times=None)
+    arxiv.add_paper(RETRIED, title="A Paper Whose PDF Is Being Generated", authors=["Gen Rated"])
+    arxiv.respond(f"/pdf/{RETRIED}", _NOT_A_PDF, content_type="text/html; charset=utf-8")
     arxiv.add_paper(RECOVER, title="Recovering From Network Errors", authors=["Net Down"])
     arxiv.add_paper(LIMITED, title="Over The Daily Limit", authors=["Cap Zero"])
     arxiv.add_paper(XSS, title=XSS_TITLE, authors=XSS_AUTHORS, abstract=XSS_ABSTRACT, categories=["cs.CR"],
@@ -387,6 +392,20 @@ def test_failed_paper_shows_the_reason_and_retry_posts_again(browser, papers):
 
     assert again["state"] == "failed"
     assert papers.count(f"/pdf/{FAILING}") > pdf_requests    # the job really ran again
+    page.close()
+
+
+def test_a_retry_is_announced_with_its_reason_and_time_and_the_overlay_waits_for_it(browser):
+    # Given arXiv still generating the paper's PDF on the first try (the server retries in 15 s)
+    page = open_with_toolbar(browser, RETRIED)
+    # When the overlay polls  Then it says why and when the next try is
+    notice = page.wait_for_function(
+        f"() => {OVERLAY_JS}.shadowRoot.querySelector('[data-ronbun=\"retry-notice\"]')?.textContent",
+        timeout=DONE_TIMEOUT).json_value()
+    assert notice.startswith("arXiv で PDF を生成中です。") and "後に再試行します" in notice, notice
+    # And it keeps polling until the retry has produced the summary
+    done = wait_settled(page, timeout=60_000)
+    assert done["state"] == "done", done
     page.close()
 
 

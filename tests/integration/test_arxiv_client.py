@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ronbun import arxiv
-from ronbun.arxiv import ArxivClient, get_client
+from ronbun.arxiv import ArxivClient, PdfNotReady, get_client
 from ronbun.errors import (ArxivUnavailable, InvalidPaperId, PaperNotFound, PdfNotPdf, PdfTooLarge,
                            PdfTruncated)
 from ronbun.ids import PaperRef, parse_id
@@ -209,10 +209,21 @@ def test_pdf_download_stops_at_its_total_time_limit(fake_arxiv, paper, monkeypat
         client(monkeypatch, pdf_max_seconds=0.5, arxiv_timeout=10).download_pdf(parse_id(f"{PID}v2"))
 
 
-def test_html_instead_of_pdf_is_not_a_pdf(fake_arxiv, paper, monkeypatch):
+def test_the_pdf_is_being_generated_page_is_retryable_not_an_invalid_pdf(fake_arxiv, paper, monkeypatch):
+    # Given arXiv answering its "PDF is being generated" HTML page
     fake_arxiv.serve_html_instead_of_pdf(PID)
-    with pytest.raises(PdfNotPdf):
+    # When the PDF is downloaded  Then it is "not ready" (worth a later try), not an invalid PDF
+    with pytest.raises(PdfNotReady) as raised:
         client(monkeypatch).download_pdf(parse_id(f"{PID}v2"))
+    assert raised.value.retryable and raised.value.code == "pdf_not_ready" and raised.value.message_ja
+    assert fake_arxiv.count("/pdf/") == 1
+
+
+def test_another_html_page_instead_of_pdf_is_not_a_pdf(fake_arxiv, paper, monkeypatch):
+    fake_arxiv.respond("/pdf/", b"<!DOCTYPE html><html><body>Access denied</body></html>", content_type="text/html")
+    with pytest.raises(PdfNotPdf) as raised:
+        client(monkeypatch).download_pdf(parse_id(f"{PID}v2"))
+    assert not raised.value.retryable
     assert fake_arxiv.count("/pdf/") == 1
 
 

@@ -5,8 +5,8 @@ One stack serves the whole table. Every case is its own paper (faults are keyed 
 path on the fake arXiv and by its title on the fake OpenAI), all cases are requested at once
 and run side by side; the assertions then read what each one became. The stack's visibility
 timeout is above the longest single delivery (as in AWS: 1800 s for a 300 s worker) so that a
-redelivery means "this attempt failed", and short enough for three deliveries to fit in
-seconds. DynamoDB throttling is injected in-process (a botocore hook on the real client).
+redelivery means "this attempt failed"; a failed attempt comes back after the back-off
+(RONBUN_RETRY_BACKOFF_SECONDS, 1 s here), so three deliveries fit in seconds. DynamoDB throttling is injected in-process (a botocore hook on the real client).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tests.unit.moto_stack import aws  # noqa: F401 - fixture (in-process moto w
 
 pytestmark = pytest.mark.faults
 
-VISIBILITY = 5          # > the longest delivery below (two 1.5 s model timeouts and the SDK's back-off)
+VISIBILITY = 10         # > the longest delivery below (two 1.5 s model timeouts, the SDK's back-off), even on a busy machine
 MAX_ATTEMPTS = 3        # the template's maxReceiveCount
 WORKERS = 6
 POISON = '{"paper_id": "2410.99999", "version": "one", "engine": "openai"}'   # no worker can read it
@@ -225,8 +225,9 @@ CASES: list[Case] = [
          pdf_requests=2),
     Case("pdf-connection-reset-persistent", "arxiv_unavailable",
          lambda env, c: env.arxiv.reset_connection(c.pdf_path(), 100), pdf_requests=2 * MAX_ATTEMPTS),
-    Case("pdf-is-html", "pdf_invalid", lambda env, c: env.arxiv.serve_html_instead_of_pdf(c.paper_id),
-         pdf_requests=1, model_calls=0),
+    # arXiv's "PDF is being generated" page: worth another try, then given up with its own reason
+    Case("pdf-is-html", "pdf_not_ready", lambda env, c: env.arxiv.serve_html_instead_of_pdf(c.paper_id),
+         pdf_requests=MAX_ATTEMPTS, model_calls=0),
     Case("pdf-truncated-once", "done", lambda env, c: env.arxiv.truncate_pdf(c.paper_id, times=1), pdf_requests=2),
     Case("pdf-truncated-always", "pdf_truncated", lambda env, c: env.arxiv.truncate_pdf(c.paper_id),
          pdf_requests=2, model_calls=0),
@@ -276,7 +277,8 @@ def env():
     stack = LocalStack(stack_env(
         arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=openai.url, RONBUN_LOCAL_VISIBILITY_TIMEOUT=str(VISIBILITY),
         RONBUN_ARXIV_RETRIES="1", RONBUN_ARXIV_TIMEOUT="1", RONBUN_PDF_MAX_SECONDS="4",
-        RONBUN_ARXIV_MAX_RETRY_AFTER="2", RONBUN_OPENAI_TIMEOUT="1.5", RONBUN_OPENAI_MAX_RETRIES="1"),
+        RONBUN_ARXIV_MAX_RETRY_AFTER="2", RONBUN_OPENAI_TIMEOUT="1.5", RONBUN_OPENAI_MAX_RETRIES="1",
+        RONBUN_RETRY_BACKOFF_SECONDS="1"),
         workers=WORKERS)
     yield Env(arxiv, openai, stack, make_paper_pdf())
     stack.stop()

@@ -168,11 +168,28 @@ def test_worker_concurrency_is_bounded_without_throttling_messages_into_the_dlq(
     # Given the defaults
     worker = _props(template, "WorkerFunction", "AWS::Serverless::Function")
     mapping = _props(template, "WorkerJobsMapping", "AWS::Lambda::EventSourceMapping")
-    reserved = _value(template, worker["ReservedConcurrentExecutions"])
     most = _value(template, mapping["ScalingConfig"]["MaximumConcurrency"])
-    # Then the worker is reserved a small concurrency, and SQS never invokes more than it
-    # (SQS maximum concurrency is at least 2; a lower reservation throttles messages)
-    assert reserved is not None and 2 <= int(most) <= int(reserved) <= 10
+    # Then SQS never invokes more than a few workers (its maximum concurrency is at least 2)
+    assert 2 <= int(most) <= 10
+    # And nothing is reserved by default: a new account (quota 10, 10 kept unreserved) can deploy
+    assert _value(template, worker["ReservedConcurrentExecutions"]) is None
+    # And when reserving is turned on, the reservation is at least what SQS invokes
+    # (a lower reservation would throttle messages into the DLQ)
+    conditions = {name: _value(template, cond, {}) for name, cond in template["Conditions"].items()}
+    reserved = _value(template, worker["ReservedConcurrentExecutions"], {**conditions, "ReserveWorker": True})
+    assert 2 <= int(most) <= int(reserved) <= 10
+
+
+def test_the_settings_know_the_queue_retention_and_the_functions_share_the_arxiv_pacer(template):
+    # Given the jobs queue and the functions' environment
+    from ronbun.settings import Settings
+
+    queue = _props(template, "JobsQueue", "AWS::SQS::Queue")
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Then a queued job's message counts as expired exactly when SQS deletes it
+    assert int(queue["MessageRetentionPeriod"]) == Settings().queue_retention_seconds
+    # And every function paces arXiv through the table, not per container
+    assert env["RONBUN_ARXIV_PACER"] == "table"
 
 
 def test_the_digest_schedule_is_off_unless_enabled(template):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -110,22 +111,50 @@ def test_a_permanent_failure_fails_the_job_with_a_japanese_message(aws, arxiv):
 
 
 def test_a_job_leased_by_a_live_worker_is_retried_later(aws, arxiv):
-    # Given another worker holds the job
-    body = requested(aws)
-    aws.store.claim_job(key(), "other-worker", time.time() + 600, time.time())
-    # When a duplicate message arrives
-    failures = run(body, receive_count=1)
+    # Given another worker holds the job it took from the job's message
+    service.start_summary(parse_id("2401.15884"))
+    [message] = received(aws)
+    aws.store.claim_job(key(), "other-worker", time.time() + 600, time.time(), message_id=message["MessageId"])
+    # When that same message is delivered again (its visibility ran out while the other worker runs)
+    failures = worker.handler(real_event(message), Context())["batchItemFailures"]
     # Then it comes back later and the other worker keeps the job
-    assert failures == ["m-1"]
+    assert [f["itemIdentifier"] for f in failures] == [message["MessageId"]]
     job = aws.store.get_job(key())
     assert (job.status, job.lease_owner, job.attempts) == ("running", "other-worker", 1)
     assert [r for r in arxiv.requests if "/pdf/" in r[1]] == []
 
 
+def test_a_second_message_for_a_job_another_worker_runs_is_dropped(aws, arxiv):
+    # Given another worker runs the job from the job's message
+    body = requested(aws)
+    aws.store.claim_job(key(), "other-worker", time.time() + 600, time.time(), message_id="the-first-message")
+    # When a second message for the same job arrives
+    failures = run(body, receive_count=1)
+    # Then it is done with (two live messages never run one job) and the other worker keeps the job
+    assert failures == []
+    job = aws.store.get_job(key())
+    assert (job.status, job.lease_owner, job.attempts) == ("running", "other-worker", 1)
+    assert [r for r in arxiv.requests if "/pdf/" in r[1]] == []
+
+
+def received(aws, visibility: int = 30, wait: int = 0) -> list[dict]:
+    """Receive the queue's messages as the event source mapping does (they stay in flight)."""
+    got = clients.sqs().receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=visibility,
+                                        WaitTimeSeconds=wait, AttributeNames=["All"])
+    return got.get("Messages", [])
+
+
+def real_event(message: dict) -> dict:
+    """The SQS event of a message really received (its id and receipt handle)."""
+    event = sqs_event(message["Body"], int(message["Attributes"]["ApproximateReceiveCount"]), message["MessageId"])
+    event["Records"][0]["receiptHandle"] = message["ReceiptHandle"]
+    return event
+
+
 def test_a_message_received_too_often_fails_the_job_so_nothing_stays_running(aws, arxiv):
     # Given a job another worker took and never finished, and its message's last delivery
     body = requested(aws)
-    aws.store.claim_job(key(), "stuck-worker", time.time() + 600, time.time())
+    aws.store.claim_job(key(), "stuck-worker", time.time() + 600, time.time(), message_id="m-1")
     max_attempts = service.get_settings().max_attempts
     # When the message is received the last time, and once more than that
     last = run(body, receive_count=max_attempts)
@@ -187,3 +216,30 @@ def test_an_empty_secret_fails_the_job_as_not_configured(aws, arxiv, monkeypatch
     job = aws.store.get_job(key(version=1, model=json.loads(body)["model"]))
     assert (job.status, job.error["code"]) == ("failed", "engine_not_configured")
     secrets.forget()
+
+
+def test_a_transient_failure_comes_back_after_the_back_off_and_the_state_says_when_and_why(aws, arxiv, monkeypatch):
+    # Given a back-off of 1 s after the first delivery, and arXiv failing the PDF once
+    monkeypatch.setenv("RONBUN_RETRY_BACKOFF_SECONDS", "1,60")
+    service.get_settings.cache_clear()
+    service.start_summary(parse_id("2401.15884"))
+    [message] = received(aws, visibility=30)            # the queue would hide it for 30 s
+    arxiv.fail("/pdf/", [503])
+    # When the worker handles it
+    before = time.time()
+    failures = worker.handler(real_event(message), Context())["batchItemFailures"]
+    # Then the message is reported failed, the job waits for its retry, and the state says when and why
+    assert [f["itemIdentifier"] for f in failures] == [message["MessageId"]]
+    state = service.read_summary(parse_id("2401.15884")).body
+    assert state["status"] == "queued"
+    retry_at = datetime.fromisoformat(state["retry_at"].replace("Z", "+00:00")).timestamp()
+    assert before + 1 - 0.01 <= retry_at <= time.time() + 1 + 0.01
+    assert state["retry_reason"]["code"] == "arxiv_unavailable"
+    assert state["retry_reason"]["message_ja"] == "arXiv が混み合っています。"
+    # And the message comes back after the back-off, long before the 30 s it was hidden for
+    [again] = received(aws, visibility=30, wait=5)
+    assert again["MessageId"] == message["MessageId"]
+    # And the second delivery finishes the job; the retry notice is gone
+    assert worker.handler(real_event(again), Context())["batchItemFailures"] == []
+    done = service.read_summary(parse_id("2401.15884")).body
+    assert done["status"] == "done" and "retry_at" not in done
