@@ -192,7 +192,9 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
         extra = []
         paper = getattr(result, "paper", None)
         if paper is not None:
-            extra = [paper.title, paper.abstract, paper.published, paper.updated]
+            from ..taxonomy import category_names      # metadata the result may name (its field)
+
+            extra = [paper.title, paper.abstract, paper.published, paper.updated, *category_names(paper.categories)]
         values = source_values([*pages.values(), *extra])
         names = name_index((*pages.values(), *extra))
     findings = check_text("one_liner", result.one_liner, pages, style=style, values=values, names=names)
