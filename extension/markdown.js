@@ -6,7 +6,8 @@
 import { arxivUrl } from "./links.js";
 
 /** How the offline engine is labelled everywhere (same words as the digest). */
-export const OFFLINE_LABEL = "抽出型オフライン要約(生成モデル不使用)";
+export const OFFLINE_LABEL = "原文抜粋(生成モデルなし)";
+export const OFFLINE_HINT = "論文の文をそのまま引用しています。日本語の要約には OPENAI_API_KEY(または OpenAI 互換のローカルサーバー)を設定してください。";
 
 /** "2024-02-01" or "2024-02-01T18:00:00Z" -> "2024年02月01日"; other text as is; empty -> "不明". */
 export function formatJaDate(value) {
@@ -81,6 +82,6 @@ export function toMarkdown(state) {
   }
   const codeUrls = (Array.isArray(result.code_urls) ? result.code_urls : []).map(oneLine).filter(Boolean);
   if (codeUrls.length) lines.push(`コード: ${codeUrls.join(" ")}`, "");
-  if (result.generator?.engine === "offline") lines.push(`※ ${OFFLINE_LABEL}`, "");
+  if (result.generator?.engine === "offline") lines.push(`※ ${OFFLINE_LABEL}: ${OFFLINE_HINT}`, "");
   return lines.join("\n").trimEnd() + "\n";
 }

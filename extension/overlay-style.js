@@ -74,6 +74,7 @@ button.badge.verify:not(.verified) { background: var(--warn-bg); color: var(--wa
 .verification { margin: 8px 0 0; padding: 8px 12px; background: var(--soft); border-radius: 8px; font-size: 13px; }
 .verification ul { margin: 0; padding-left: 1.2em; }
 .badge.offline { background: var(--warn-bg); color: var(--warn-fg); }
+.offline-hint { margin: 0.4em 0 0; font-size: 0.85em; color: var(--muted, #59636e); }
 .one-liner { font-size: 16px; font-weight: 700; margin: 8px 0 4px; }
 h3 { font-size: 14px; margin: 18px 0 6px; padding-bottom: 2px; border-bottom: 1px solid var(--line); color: var(--accent); }
 .summary p { margin: 0 0 8px; }

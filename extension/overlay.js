@@ -5,7 +5,7 @@
  */
 
 import { MSG } from "./messages.js";
-import { toMarkdown } from "./markdown.js";
+import { OFFLINE_LABEL, toMarkdown } from "./markdown.js";
 import { OVERLAY_CSS } from "./overlay-style.js";
 import { pollUntilSettled, retryNotice } from "./poll.js";
 import { STAGES, STAGE_STEPS, h, renderPaper, renderResult } from "./view.js";
@@ -54,10 +54,11 @@ function build(ref) {
     copy: h("button", { type: "button", class: "primary", "data-ronbun": "copy", disabled: true }, "Markdownでコピー"),
     copied: h("span", { class: "copied", role: "status", "aria-live": "polite" }),
     close: h("button", { type: "button", class: "close", "data-ronbun": "close", "aria-label": "閉じる" }, "×"),
+    kind: h("small", { "data-ronbun": "kind" }, "日本語要約"),
   };
   el.panel = h("div", { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "ronbun-heading", lang: "ja", tabindex: "-1" },
     h("header", { class: "bar" },
-      h("span", { class: "brand", id: "ronbun-heading" }, "Ronbun", h("small", {}, "日本語要約")),
+      h("span", { class: "brand", id: "ronbun-heading" }, "Ronbun", el.kind),
       h("span", { class: "spacer" }), el.close),
     h("div", { class: "body" }, el.paper, el.status, el.error, el.result),
     h("footer", { class: "bar" }, el.copy, el.copied));
@@ -113,6 +114,8 @@ function showState(el, state, session) {
     const t0 = performance.now();
     const view = renderResult(state);
     el.result.replaceChildren(view);
+    // the header says what the panel shows: never 「日本語要約」 for quotes without a model
+    el.kind.textContent = state.result.generator?.engine === "offline" ? OFFLINE_LABEL : "日本語要約";
     const ms = performance.now() - t0;
     el.host.dataset.renderMs = ms.toFixed(2);
     if (!session.paperShown && state.result.paper) {

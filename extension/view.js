@@ -4,7 +4,7 @@
  */
 
 import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
-import { OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
+import { OFFLINE_HINT, OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
 import { annotateTerms } from "./terms.js";
 
 export const STAGES = Object.freeze({
@@ -20,7 +20,7 @@ export const STAGE_STEPS = 5;
 const MAX_AUTHORS = 10;
 
 export const ENGINE_LABELS = Object.freeze({
-  offline: "抽出型オフライン要約",
+  offline: OFFLINE_LABEL,
   openai: "OpenAI",
 });
 
@@ -121,6 +121,7 @@ export function renderResult(state) {
     h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
       engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
     ...verificationBadge(result.quality),
+    engine === "offline" ? h("p", { class: "offline-hint", "data-ronbun": "offline-hint" }, OFFLINE_HINT) : null,
     h("p", { class: "one-liner", "data-ronbun": "one-liner" }, oneLiner),
     h("h3", {}, "概要"),
     h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(summary)),

@@ -103,8 +103,8 @@ def paper_of(event: dict) -> str | None:
             return json.loads(event["body"]).get("paper_id")
         path = event.get("path") or ""
         return path.split("/v1/summaries/", 1)[1] if "/v1/summaries/" in path else None
-    except (ValueError, AttributeError, KeyError, IndexError, TypeError):
-        return None
+    except (ValueError, RecursionError, AttributeError, KeyError, IndexError, TypeError):
+        return None         # hostile bodies are the handler's to refuse; the log just has no paper id
 
 
 class Containers:

@@ -63,8 +63,10 @@ test("given Q&A items, when copied as Markdown, then each is a Q:/A: pair with i
   assert.ok(md.includes("Q&A:\nQ: 何を提案しましたか?\nA: ルーティングです。(根拠: p.1, p.3)\nQ: 結果は?\nA: 87.5% です。\n"), md);
 });
 
-test("given the offline engine, when copied as Markdown, then the text says it is an extractive offline summary", () => {
-  assert.ok(toMarkdown(doneState()).trimEnd().endsWith("※ 抽出型オフライン要約(生成モデル不使用)"));
+test("given the offline engine, when copied as Markdown, then it says these are quotes without a model and how to get Japanese", () => {
+  const md = toMarkdown(doneState()).trimEnd();
+  assert.ok(md.endsWith("を設定してください。"), md);
+  assert.ok(md.includes("※ 原文抜粋(生成モデルなし): 論文の文をそのまま引用しています。"), md);
   assert.ok(!toMarkdown(doneState({ generator: { engine: "openai", model: "gpt" } })).includes("オフライン"));
 });
 

@@ -1,6 +1,8 @@
-"""The offline engine: no network, deterministic, extractive. It writes Japanese frames around
-English sentences copied from the paper (chosen by cue phrases per section), each cited with its
-page, so that every quote verifies. It invents nothing: no numbers outside the quotes."""
+"""The offline engine: no network, deterministic, extractive. What it shows is 原文抜粋 (生成モデル
+なし), never a Japanese summary: the sentences a reader scanning a paper looks for (the
+contribution, the main quantitative result, data, code, limitations), each copied verbatim from
+the body prose with its page, once; and the paper's key technical terms with their accepted
+Japanese renderings from the glossary. It invents nothing: no numbers outside the quotes."""
 
 from __future__ import annotations
 
@@ -14,17 +16,6 @@ from .settings import Settings
 from .versions import OFFLINE_MODEL
 
 MODEL = OFFLINE_MODEL
-
-CATEGORY_JA = {
-    "cs.AI": "人工知能", "cs.CL": "自然言語処理", "cs.CV": "コンピュータビジョン", "cs.LG": "機械学習",
-    "stat.ML": "機械学習", "cs.IR": "情報検索", "cs.RO": "ロボティクス", "cs.NE": "ニューラル・進化計算",
-    "cs.SE": "ソフトウェア工学", "cs.CR": "暗号・セキュリティ", "cs.DL": "電子図書館",
-    "cs.HC": "ヒューマンコンピュータインタラクション", "cs.SD": "音響", "eess.AS": "音声処理",
-    "eess.IV": "画像・映像処理", "cs.DB": "データベース", "cs.DC": "分散・並列計算",
-    "cs.MA": "マルチエージェントシステム", "cs.SI": "ソーシャル・情報ネットワーク", "cs.CY": "コンピュータと社会",
-    "astro-ph.CO": "宇宙論", "quant-ph": "量子物理学", "math.OC": "最適化と制御", "math.ST": "統計理論",
-}
-
 
 @dataclass(frozen=True)
 class Question:
@@ -219,56 +210,83 @@ def _pick(q: Question, sentences: list[Sentence], used: set[int]) -> Sentence | 
     return best
 
 
-def _category(paper: Paper) -> str:
-    if not paper.categories:
-        return ""
-    code = paper.categories[0]
-    if code in CATEGORY_JA:
-        return CATEGORY_JA[code]
-    from .taxonomy import category_name
+CONTRIBUTION = Question(
+    "contribution", "", "",
+    (r"\bwe (propose|introduce|present|develop)\b", r"\bthis (paper|work) (proposes|introduces|presents)\b",
+     r"\bin this (paper|work|study),? we\b", r"\bour (main |key )?contributions?\b"),
+    ("abstract", "intro"))
+# The main result: a results sentence that states a number wins over one that does not.
+RESULT = next(q for q in QUESTIONS if q.key == "results")
+_NUMBER = re.compile(r"\d")
+KEY_TERMS = 8
 
-    return f"「{category_name(code)}」"
+
+def _best_result(sentences: list[Sentence], used: set[int]) -> Sentence | None:
+    best, best_score = None, 0
+    for s in sentences:
+        if s.order in used or not s.prose or "http" in s.text:
+            continue
+        score = _score(RESULT, s)
+        score += 5 if score and _NUMBER.search(s.text) else 0
+        if score > best_score:
+            best, best_score = s, score
+    return best
 
 
-def _abstract_sentences(paper: Paper, sentences: list[Sentence]) -> list[str]:
-    """Abstract sentences: from the metadata when given, else the body's Abstract section."""
-    if paper.abstract.strip():
-        return [s for s in split_sentences(paper.abstract) if _prose(s)]
-    return [s.text for s in sentences if s.role == "abstract" and s.prose]
+def key_terms(doc: Extracted, limit: int = KEY_TERMS) -> list[tuple[str, str]]:
+    """(English, accepted Japanese) of the glossary terms the paper's prose uses most: terms of
+    more than one word, or those the glossary marks as worth showing in English."""
+    from .glossary import terms
+
+    text = " ".join(doc.prose_map().values()).lower()
+    scored = []
+    for term in terms():
+        if " " not in term.en and "-" not in term.en and not term.show_en:
+            continue
+        n = len(re.findall(rf"(?<![a-z]){re.escape(term.en.lower())}(?:e?s)?(?![a-z])", text))
+        if n >= 2:
+            scored.append((-n * (2 if " " in term.en else 1), term.en, term.good[0]))
+    return [(en, ja) for _, en, ja in sorted(scored)[:limit]]
+
+
+def _quoted(label: str, s: Sentence) -> str:
+    return f"{label}({s.page}ページ):「{s.text}」"
 
 
 def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
+    """原文抜粋: the contribution as the one-liner; the main result and the key terms as the 概要;
+    data, code, limitations, method and the rest as Q&A. Each sentence is quoted once."""
     sentences = candidate_sentences(doc)
     used: set[int] = set()
+    contribution = _pick(CONTRIBUTION, sentences, used)
+    if contribution:
+        used.add(contribution.order)
+    result = _best_result(sentences, used)
+    if result:
+        used.add(result.order)
+
     qa: list[QAItem] = []
     for q in QUESTIONS:
         if len(qa) >= qa_count:
             break
+        if q.key == "results" and result:
+            continue                          # already in the 概要
         s = _code_sentence(sentences, doc.prose_map()) if q.key == "code" else _pick(q, sentences, used)
-        if s is None:
+        if s is None or s.order in used:
             continue
         used.add(s.order)
         qa.append(QAItem(question=q.question, answer=q.answer.format(quote=s.text),
                          evidence=[Evidence(page=s.page, quote=s.text)]))
 
-    category = _category(paper)
-    field_ja = f"{category}の分野の" if category else ""
-    abstract = _abstract_sentences(paper, sentences)
-    prose = [s for s in sentences if s.prose]
-    lead = abstract[0] if abstract else (prose[0].text if prose else "")
-    one_liner = (f"{field_ja}論文「{paper.title}」の要点は「{lead}」です。" if lead
-                 else f"{field_ja}論文「{paper.title}」の抜粋による要約です。")
-
-    summary = [f"本要約は{field_ja}論文「{paper.title}」を対象としています。"]
-    if len(abstract) > 1:
-        summary.append(f"アブストラクトでは「{abstract[0]}」と述べ、続けて「{abstract[1]}」と説明しています。")
-    elif abstract:
-        summary.append(f"アブストラクトでは「{abstract[0]}」と述べています。")
-    results = next((item for item, q in zip(qa, _asked(qa)) if q == "results"), None)
-    if results:
-        summary.append(f"本文では「{results.evidence[0].quote}」と報告しています。")
-    summary.append("この要約はオフラインの抽出型エンジンが論文の文をそのまま引用して作成したものです。")
-    return ModelOutput(one_liner=one_liner, summary="".join(summary), qa=qa)
+    lead = contribution or next((s for s in sentences if s.prose and s.order not in used), None)
+    one_liner = _quoted("この論文の提案", lead) if lead else "原文から要点の文を特定できませんでした。"
+    summary = [_quoted("主な結果", result)] if result else []
+    terms = key_terms(doc)
+    if terms:
+        summary.append("主な用語:" + "、".join(f"{ja}({en})" for en, ja in terms))
+    if not summary:
+        summary.append("本文から結果の文を特定できませんでした。Q&A の原文抜粋をご覧ください。")
+    return ModelOutput(one_liner=one_liner, summary="\n".join(summary), qa=qa)
 
 
 def _asked(qa: list[QAItem]) -> list[str]:

@@ -188,7 +188,8 @@ def _result(paper: Paper, output: ModelOutput, qa: list[QAItem], doc: pdftext.Ex
     return Result(
         paper=paper, lang="ja", one_liner=output.one_liner, summary=output.summary,
         qa=qa, code_urls=find_code_urls(source),
-        glossary_terms=glossary.used_terms([output.one_liner, output.summary, *(t for i in qa for t in (i.question, i.answer))]),
+        glossary_terms=[] if gen_engine.name == "offline" else   # 原文抜粋 lists its terms itself
+        glossary.used_terms([output.one_liner, output.summary, *(t for i in qa for t in (i.question, i.answer))]),
         generator=Generator(engine=gen_engine.name, model=gen_engine.model, prompt_version=prompts.PROMPT_VERSION,
                             input_tokens=usage[0], output_tokens=usage[1], calls=usage[2],
                             cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1]),

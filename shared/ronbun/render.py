@@ -9,7 +9,9 @@ from .glossary import annotate
 from .models import Paper, Result
 from .taxonomy import category_names
 
-OFFLINE_LABEL = "抽出型オフライン要約(生成モデル不使用)"
+OFFLINE_LABEL = "原文抜粋(生成モデルなし)"
+OFFLINE_HINT = ("論文の文をそのまま引用しています。日本語の要約には OPENAI_API_KEY"
+                "(または OpenAI 互換のローカルサーバー)を設定してください。")
 
 
 def ja_date(iso: str) -> str:
@@ -76,7 +78,7 @@ def paper_markdown(result: Result, *, heading: str = "##") -> str:
         lines.append("コード: " + " ".join(result.code_urls))
         lines.append("")
     if result.generator.engine == "offline":
-        lines.append(f"※ {OFFLINE_LABEL}")
+        lines.append(f"※ {OFFLINE_LABEL}: {OFFLINE_HINT}")
     lines += quality_notes(result)      # what 「検証済み」 covers, or what was not verified
     return "\n".join(lines).rstrip() + "\n"
 
@@ -198,7 +200,7 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
         if r.code_urls:
             out.append("<p>コード: " + " ".join(_https_link(u) for u in r.code_urls) + "</p>")
         if r.generator.engine == "offline":
-            out.append(f'<p class="ev">※ {_e(OFFLINE_LABEL)}</p>')
+            out.append(f'<p class="ev">※ {_e(OFFLINE_LABEL)}: {_e(OFFLINE_HINT)}</p>')
         out.append('<p class="ev">' + "<br>".join(_e(line.replace("  - ", "・", 1)) for line in quality_notes(r)) + "</p>")
         out.append("</section>")
     out.append("</body></html>\n")

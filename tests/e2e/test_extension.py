@@ -145,6 +145,8 @@ def overlay(page) -> dict:
             paper: q('[data-ronbun="paper"]')?.textContent || "",
             generator: q('[data-ronbun="generator"]')?.textContent || "",
             engine: q('[data-ronbun="engine"]')?.textContent || "",
+            kind: q('[data-ronbun="kind"]')?.textContent || "",
+            offlineHint: q('[data-ronbun="offline-hint"]')?.textContent || "",
             lang: q('.panel')?.getAttribute('lang') || "",
             mode: host.shadowRoot.mode,
         }};
@@ -192,7 +194,10 @@ def test_toolbar_click_shows_metadata_then_stages_then_the_result(browser):
     assert stages[0] == "requesting" and len(stages) >= 2, stages  # the backend's stage was shown
     assert done["status"] == "" and done["error"] == ""
     assert done["oneLiner"] and done["summary"] and done["qa"]
-    assert "抽出型オフライン要約" in done["engine"]
+    # Without a model the panel says what it shows, never 「日本語要約」, and how to get Japanese
+    assert done["engine"] == "原文抜粋(生成モデルなし)" and done["kind"] == "原文抜粋(生成モデルなし)"
+    assert "OPENAI_API_KEY" in done["offlineHint"]
+    assert done["oneLiner"].startswith("この論文の提案(") and "Sparse Adapter Routing" not in done["summary"]
     assert "arXiv:2401.15884v2" in done["generator"]
     page.screenshot(path=str(ARTIFACTS / "overlay.png"))
     print(f"\n[e2e] real overlay render: {done['renderMs']} ms for {len(done['qa'])} Q&A items")
@@ -337,6 +342,33 @@ def test_xss_payloads_in_every_field_render_as_text(browser, dialogs):
     assert in_answers                                 # and through the engine into its output
     print(f"\n[e2e] {len(shown)} payloads shown as text, {len(in_answers)} of them in the generated summary/Q&A")
     page.close()
+
+
+def test_offline_panel_at_420_px_light_and_dark(browser):
+    # Given the offline result of a paper (cached by the happy-path test or made now)
+    shots = {}
+    for name, scheme, width in (("light", "light", 1280), ("dark", "dark", 1280), ("420px", "light", 420)):
+        page = browser.ctx.new_page()
+        page.set_viewport_size({"width": width, "height": 860})
+        page.emulate_media(color_scheme=scheme)
+        page.goto(f"https://arxiv.org/abs/{MAIN}v2", wait_until="domcontentloaded")
+        page.wait_for_selector("[data-ronbun-button]", timeout=10_000)
+        browser.click_toolbar(f"arxiv.org/abs/{MAIN}v2")
+        wait_overlay(page)
+        done = wait_settled(page)
+        assert done["state"] == "done" and done["kind"] == "原文抜粋(生成モデルなし)"
+        # Then nothing overflows sideways, and the first screen reaches the content, not only the title
+        layout = page.evaluate(f"""() => {{
+            const root = {OVERLAY_JS}.shadowRoot;
+            const panel = root.querySelector('.panel'), line = root.querySelector('[data-ronbun="one-liner"]');
+            return {{ overflow: panel.scrollWidth - panel.clientWidth, oneLinerTop: line.getBoundingClientRect().top }};
+        }}""")
+        assert layout["overflow"] <= 1, layout
+        assert layout["oneLinerTop"] < 860, layout
+        shots[name] = ARTIFACTS / f"offline-{name}.png"
+        page.screenshot(path=str(shots[name]))
+        page.close()
+    print(f"\n[e2e] offline panel screenshots: {', '.join(str(p) for p in shots.values())}")
 
 
 # ----------------------------------------------------------------------------- errors and the way out

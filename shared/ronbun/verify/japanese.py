@@ -13,10 +13,15 @@ LATIN_WORD_WEIGHT = 3         # one English word carries about as much as three 
 Style = Literal["desu_masu", "dearu"]
 
 
+# 埋め込み(embedding): the English term glossed after its Japanese rendering is Japanese style.
+_GLOSS = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff々ー])[(（][A-Za-z][A-Za-z \-']{0,60}[)）]")
+
+
 def japanese_ratio(text: str) -> float:
     """Share of Japanese in the writer's own text; each plain English word counts as three
-    characters, technical tokens (BERT, GPT-4) and quotations do not count."""
-    own = _unquoted(text)
+    characters, technical tokens (BERT, GPT-4), quotations and English glosses in parentheses
+    after a Japanese term do not count."""
+    own = _GLOSS.sub("", _unquoted(text))
     jp = sum(1 for c in own if _is_japanese(c))
     en = sum(1 for w in _LATIN_WORD.findall(own) if not _is_technical(w)) * LATIN_WORD_WEIGHT
     return jp / (jp + en) if jp + en else 0.0
