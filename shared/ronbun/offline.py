@@ -250,7 +250,7 @@ def key_terms(doc: Extracted, limit: int = KEY_TERMS) -> list[tuple[str, str]]:
 
 
 def _quoted(label: str, s: Sentence) -> str:
-    return f"{label}({s.page}ページ):「{s.text}」"
+    return f"{label}（{s.page}ページ）：「{s.text}」"
 
 
 def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
@@ -283,7 +283,7 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
     summary = [_quoted("主な結果", result)] if result else []
     terms = key_terms(doc)
     if terms:
-        summary.append("主な用語:" + "、".join(f"{ja}({en})" for en, ja in terms))
+        summary.append("主な用語：" + "、".join(f"{ja}（{en}）" for en, ja in terms))
     if not summary:
         summary.append("本文から結果の文を特定できませんでした。Q&A の原文抜粋をご覧ください。")
     return ModelOutput(one_liner=one_liner, summary="\n".join(summary), qa=qa)

@@ -197,7 +197,7 @@ def test_toolbar_click_shows_metadata_then_stages_then_the_result(browser):
     # Without a model the panel says what it shows, never 「日本語要約」, and how to get Japanese
     assert done["engine"] == "原文抜粋(生成モデルなし)" and done["kind"] == "原文抜粋(生成モデルなし)"
     assert "OPENAI_API_KEY" in done["offlineHint"]
-    assert done["oneLiner"].startswith("この論文の提案(") and "Sparse Adapter Routing" not in done["summary"]
+    assert done["oneLiner"].startswith("この論文の提案（") and "Sparse Adapter Routing" not in done["summary"]
     assert "arXiv:2401.15884v2" in done["generator"]
     page.screenshot(path=str(ARTIFACTS / "overlay.png"))
     print(f"\n[e2e] real overlay render: {done['renderMs']} ms for {len(done['qa'])} Q&A items")

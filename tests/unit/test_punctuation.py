@@ -146,6 +146,6 @@ def test_mixed_style_sees_sentences_that_end_with_a_western_period():
 def test_english_glosses_after_japanese_terms_do_not_count_as_english():
     from ronbun.verify import japanese_ratio
 
-    text = "主な用語:密ベクトル検索(dense retrieval)、埋め込み(embedding)、対照学習(contrastive learning)、知識蒸留(knowledge distillation)"
+    text = "主な用語：密ベクトル検索（dense retrieval）、埋め込み(embedding)、対照学習（contrastive learning）、知識蒸留(knowledge distillation)"
     assert japanese_ratio(text) == 1.0
     assert japanese_ratio("This is an English sentence (really) with 少し日本語") < 0.5
