@@ -34,7 +34,7 @@ _NONE_JA = re.compile(
     r"(?:" + _TEXT_VERB + _ABSENT +
     r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|記述さ)れ|"
     r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない|いなかった|いませんでした)" +
-    r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|データ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
+    r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|具体的なデータ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
     r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
     r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
@@ -71,7 +71,9 @@ _POINTER_JA = re.compile(
     r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
-    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)")
+    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
+    r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
     r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:discussed|described|detailed|presented|explained|reported|given|shown|listed|covered|"
     r"outlined|provided|summari[sz]ed)\s+in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|"
@@ -79,11 +81,86 @@ _POINTER_EN = re.compile(
     r"|\b(?:please\s+)?(?:refer to|see|consult)\s+(?:the\s+)?(?:original\s+|full\s+)?(?:paper|article|section|table|appendix|figure)\b",
     re.I)
 
+# Absence said with a noun for what a text holds and a verb of existence, a few words apart:
+# 「記載は、与えられた抜粋の中には存在しないようです」「数字は出てきません」「触れられた形跡はない」
+# 「抜粋には学習時間の情報は含まれていません」「判断するのは難しい」「情報が不足しています」
+# 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
+_NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
+_EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
+_TEXT_NOUN = r"(?:記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
+_ABSENCE_JA = re.compile(
+    _TEXT_NOUN + r"(?:は|が|も|について(?:は)?|に関して(?:は)?)[^。をが]{0,30}?" + _EXIST_NEG +
+    r"|" + _TEXT_NOUN + r"(?:は|が|も)?(?:一切|特に|全く|何も|どこにも|まったく)?(?:ない|なし|無し)(?![いく])" +
+    r"|" + _TEXT_NOUN + r"(?:は|が|も)[^。をが]{0,30}?(?:一切|全く|まったく|何も|どこにも)(?:ない|なし|無し|" + _EXIST_NEG + r")" +
+    r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書か|書い|示さ|示し|論じ|扱わ|扱っ|取り上げ)[られさし]{0,2}た"
+    r"(?:形跡|箇所|個所|部分|記述|ところ|こと)(?:は|が|も)?(?:一切|特に|全く)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    r"|(?:文脈|コンテキスト|抜粋|本文|テキスト|論文|文書|資料|与えられた情報|提供された(?:部分|情報|範囲|資料))(?:中|内)?"
+    r"(?:に|には|の中に(?:は)?|内に(?:は)?)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し)て?(?:い|お)?"
+    r"(?:ない|ません|らず|なかった|ませんでした)" +
+    r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
+    r"(?:なかった|ませんでした|ず)" +
+    r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及)(?:する|を下す)?(?:の|こと)?(?:は|が)?(?:難し|困難|できかね)" +
+    r"|(?:情報|記述|手がかり|材料|根拠|記載)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
+    r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)")
+_SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|与えられた(?:情報|内容|文章)|"
+              r"提供された(?:情報|内容|部分|文章|範囲)|この情報|ここ|手元の情報|提示された(?:情報|内容|範囲))")
+_CANNOT_FROM_SOURCE = re.compile(
+    _SOURCE_JA + r"(?:から|より|では|の範囲では|だけでは|のみでは|の範囲内では)(?:は|も)?[^。]{0,25}?"
+    r"(?:でき|取れ|得られ|知り得|わから|分から|言え|読め|見え|推し量れ|うかがえ|伺え|窺え|見受けられ)" + _NEG + r"|できかね")
+_ABSENCE_EN = re.compile(   # on lower case
+    r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:\w+ly\s+)?(?:specified|mentioned|disclosed|stated|described|provided|reported|"
+    r"given|discussed|explained|detailed|addressed|covered|included|listed|shown|clear|available|known)\b"
+    r"|\bthere (?:is|are|was|were|'s) (?:no|little) (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|"
+    r"indication|data|evidence|reference)\b"
+    r"|\bno (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|indication) (?:of|about|on|regarding)\b"
+    r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
+    r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
+    r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
+    r"|\b(?:insufficient|not enough) (?:information|detail|details|context)\b"
+    r"|\b(?:does|do|did)(?:n't| not) (?:really |actually |explicitly |directly )?(?:talk about|go into|get into|touch on|"
+    r"contain|elaborate on|dwell on)\b"
+    # "X is not something the paper reports": a negation, then within a few words a verb of the text
+    r"|\b(?:not|never|no|nothing)\b(?:\W+\w+){0,5}?\W+(?:the|this|these) (?:paper|authors?|text|context|excerpts?|article|"
+    r"passages?|document|study) (?:\w+ )?(?:mentions?|reports?|specif(?:y|ies)|states?|describes?|discuss(?:es)?|says?|"
+    r"provides?|gives?|covers?|includes?|addresses|contains?|explains?|presents?|lists?)\b")
+
+# Statements framed as true of any research or any model: 「どのような研究にも限界はあり」
+# 「大規模言語モデル全般に言えることですが」 "as with any model".
+_UNIVERSAL = re.compile(
+    r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
+    r"(?:にも|でも|と同様|において|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|概して|一般論として"
+    r"|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
+    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|\bit depends on\b", re.I)
+# Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
+_ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
+                     r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b",
+                     re.I)
+
+
+def _is_name(word: str) -> bool:
+    """A number or a Latin-letter name (BERT, GPT-4, AdamW), not an English word (Like)."""
+    return word[0].isdigit() or (word[0].isascii() and (any(c.isdigit() for c in word)
+                                                        or any(c.isupper() for c in word[1:])))
+
+
+# Acknowledgements and pleasantries: 「承知しました。」 "Sure!" "Great question!"
+_FILLER = re.compile(
+    r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
+    r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
+    r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
+    r"happy to help|glad you asked)[!！。.,、 ]*$", re.I)
+# The question asks what is missing: then "X is not reported" is the answer.
+_ASKS_ABSENCE = re.compile(
+    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
+    r"|\b(?:not|missing|lack|lacks|lacking|omit|omits|omitted|left out|neglect|neglects|overlook|overlooks)\b", re.I)
+
 # Promises: the writer announcing what they will do, and then not doing it.
 _PROMISE_JA = re.compile(
     r"(?:説明|紹介|解説|提供|提示|概説|レビュー|考察|議論|検討|整理|要約|分析|確認|回答|お答え|共有|"
     r"まとめ|述べ|見て(?:いき|み)|掘り下げ|探っ|探り|触れ|取り上げ|ご紹介|ご説明|詳述|列挙|示し|見ていき)"
-    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$")
+    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$"
+    r"|(?:説明|紹介|解説|整理|要約|分析|確認|回答|まとめ|考察|検討|概説|詳述)(?:を)?(?:して|し)(?:いく|いこう|みる|みよう|おく|いきたい|みたい)$")
 # What is promised: an explanation or a review of the topic, not a fact (データを提供します).
 _PROMISE_OBJECT = re.compile(
     r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
@@ -92,7 +169,7 @@ _PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|�
 _PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
 _PROMISE_EN = re.compile(
     r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
-    r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))\b"
+    r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))(?!\w)"
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
 _PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
@@ -115,7 +192,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 例外 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -136,6 +213,12 @@ opens open valuable useful practical real world real-world broader broad deeper 
 address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
 perform performs performed performing likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
 design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
+generalize generalizes generalization setting settings validation validate validated
+require requires required requirement requirements careful caution attention
+implication implications matter matters value values meaningful insightful overview
+set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
+aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
+achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 _EN_FUNCTION = _STOPWORDS | frozenset("""
@@ -143,6 +226,7 @@ i you he she us me my your his her them its it's there's their's one ones some a
 so very more most much less least only just even still yet however therefore thus hence while although though because since
 if unless whether both either neither nor whose whom here now well already often usually also too again ever
 will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
+up out through down off
 get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
 """.split())
 
@@ -256,9 +340,21 @@ def _is_promise(sentence: str) -> bool:
 
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
-    if _NONE_JA.search(c) or _NONE_EN.search(c.lower()):
-        return NONE
-    if _POINTER_JA.search(c) or _POINTER_EN.search(c):
+    if _FILLER.match(c):
+        return GENERIC
+    if (_UNIVERSAL.search(c) or _ADVICE.search(c)) and not any(_is_name(w) for w in _novel_words(c, question)):
+        return GENERIC                      # true of any model, unless it names or counts something
+    low = c.lower()
+    if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
+            or _CANNOT_FROM_SOURCE.search(c)):
+        # 「報告していない点は？」 asks for what is missing: naming it answers
+        return CONTENT if _ASKS_ABSENCE.search(question) and _novel_words(c, question) else NONE
+    pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
+    if pointer:
+        # 「誤答が多いことが第5節で分析されています」: a fact, then where it is
+        fact = c[:pointer.start()]
+        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$", fact) and _novel_words(fact, question):
+            return CONTENT
         return POINTER
     if _is_promise(c):
         return PROMISE
@@ -270,6 +366,9 @@ def _unit_kinds(unit: str, question: str) -> list[str]:
     kinds = []
     for sentence in re.split(r"(?<=[。．!！?？])|\n", unit):
         if not sentence.strip():
+            continue
+        if _FILLER.match(sentence.strip()):
+            kinds.append(GENERIC)
             continue
         if _is_promise(sentence):
             kinds.append(PROMISE)
