@@ -87,7 +87,7 @@ _POINTER_EN = re.compile(
 # 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
 _NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
 _EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
-_TEXT_NOUN = r"(?:記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
+_TEXT_NOUN = r"(?:判断材料|記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
 _ABSENCE_JA = re.compile(
     _TEXT_NOUN + r"(?:は|が|も|について(?:は)?|に関して(?:は)?)[^。をが]{0,30}?" + _EXIST_NEG +
     r"|" + _TEXT_NOUN + r"(?:は|が|も)?(?:一切|特に|全く|何も|どこにも|まったく)?(?:ない|なし|無し)(?![いく])" +
@@ -100,7 +100,8 @@ _ABSENCE_JA = re.compile(
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及)(?:する|を下す)?(?:の|こと)?(?:は|が)?(?:難し|困難|できかね)" +
-    r"|(?:情報|記述|手がかり|材料|根拠|記載)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
+    r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
+    r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)")
 _SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|与えられた(?:情報|内容|文章)|"
               r"提供された(?:情報|内容|部分|文章|範囲)|この情報|ここ|手元の情報|提示された(?:情報|内容|範囲))")
@@ -128,10 +129,10 @@ _ABSENCE_EN = re.compile(   # on lower case
 # 「大規模言語モデル全般に言えることですが」 "as with any model".
 _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
-    r"(?:にも|でも|と同様|において|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|概して|一般論として"
-    r"|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
+    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの)(?:研究|論文|手法|モデル|技術|システム)(?:と同様|と同じく)|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
-    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|\bit depends on\b", re.I)
+    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
 _ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
                      r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b",
@@ -192,7 +193,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 例外 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -226,7 +227,7 @@ i you he she us me my your his her them its it's there's their's one ones some a
 so very more most much less least only just even still yet however therefore thus hence while although though because since
 if unless whether both either neither nor whose whom here now well already often usually also too again ever
 will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
-up out through down off
+up out through down off unfortunately sadly regrettably indeed basically essentially
 get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
 """.split())
 
@@ -342,8 +343,11 @@ def _kind(clause: str, question: str) -> str:
     c = clause.strip()
     if _FILLER.match(c):
         return GENERIC
-    if (_UNIVERSAL.search(c) or _ADVICE.search(c)) and not any(_is_name(w) for w in _novel_words(c, question)):
-        return GENERIC                      # true of any model, unless it names or counts something
+    frame = _UNIVERSAL.search(c) or _ADVICE.search(c)
+    if frame:                               # true of any model (「一般的には32や64」), unless it names one
+        rest = c[:frame.start()] + " " + c[frame.end():]
+        if not any(_is_name(w) and not w[0].isdigit() for w in _novel_words(rest, question)):
+            return GENERIC
     low = c.lower()
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
             or _CANNOT_FROM_SOURCE.search(c)):
