@@ -87,6 +87,8 @@ _POINTER_EN = re.compile(
 # 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
 _NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
 _EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
+_SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|(?:与えられた|提供された|提示された|共有された|いただいた)"
+              r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書)|この情報|ここ|手元の情報)")
 _TEXT_NOUN = r"(?:判断材料|記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
 _ABSENCE_JA = re.compile(
     _TEXT_NOUN + r"(?:は|が|も|について(?:は)?|に関して(?:は)?)[^。をが]{0,30}?" + _EXIST_NEG +
@@ -94,20 +96,22 @@ _ABSENCE_JA = re.compile(
     r"|" + _TEXT_NOUN + r"(?:は|が|も)[^。をが]{0,30}?(?:一切|全く|まったく|何も|どこにも)(?:ない|なし|無し|" + _EXIST_NEG + r")" +
     r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書か|書い|示さ|示し|論じ|扱わ|扱っ|取り上げ)[られさし]{0,2}た"
     r"(?:形跡|箇所|個所|部分|記述|ところ|こと)(?:は|が|も)?(?:一切|特に|全く)?(?:" + _EXIST_NEG + r"|ない|なし)" +
-    r"|(?:文脈|コンテキスト|抜粋|本文|テキスト|論文|文書|資料|与えられた情報|提供された(?:部分|情報|範囲|資料))(?:中|内)?"
-    r"(?:に|には|の中に(?:は)?|内に(?:は)?)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し)て?(?:い|お)?"
-    r"(?:ない|ません|らず|なかった|ませんでした)" +
+    r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
+    r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
+    r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及)(?:する|を下す)?(?:の|こと)?(?:は|が)?(?:難し|困難|できかね)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)")
-_SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|与えられた(?:情報|内容|文章)|"
-              r"提供された(?:情報|内容|部分|文章|範囲)|この情報|ここ|手元の情報|提示された(?:情報|内容|範囲))")
 _CANNOT_FROM_SOURCE = re.compile(
     _SOURCE_JA + r"(?:から|より|では|の範囲では|だけでは|のみでは|の範囲内では)(?:は|も)?[^。]{0,25}?"
     r"(?:でき|取れ|得られ|知り得|わから|分から|言え|読め|見え|推し量れ|うかがえ|伺え|窺え|見受けられ)" + _NEG + r"|できかね")
+_IN_GIVEN_TEXT = re.compile(
+    r"(?:(?:提供|提示|共有)(?:された|いただいた)|与えられた|いただいた|手元の|お送りいただいた)[^。、]{0,6}?"
+    r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書|論文|本文)|抜粋|本文中|文脈上|文脈中|コンテキスト(?:中|内|上)")
+_NEGATED_END = re.compile(r"(?:ない|ません|ず|なし|なかった|ませんでした|かねます)(?:でした|です|ようです|ようだ|と思われます|ね|よ)?[。.．!！]?\s*$")
 _ABSENCE_EN = re.compile(   # on lower case
     r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:\w+ly\s+)?(?:specified|mentioned|disclosed|stated|described|provided|reported|"
     r"given|discussed|explained|detailed|addressed|covered|included|listed|shown|clear|available|known)\b"
@@ -130,7 +134,7 @@ _ABSENCE_EN = re.compile(   # on lower case
 _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
     r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
-    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの)(?:研究|論文|手法|モデル|技術|システム)(?:と同様|と同じく)|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
     r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
@@ -193,7 +197,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -216,6 +220,7 @@ perform performs performed performing likely probably possibly perhaps presumabl
 design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
 generalize generalizes generalization setting settings validation validate validated
 require requires required requirement requirements careful caution attention
+meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
 implication implications matter matters value values meaningful insightful overview
 set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
 aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
@@ -251,6 +256,7 @@ NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generi
 def _nfkc(text: str) -> str:
     """NFKC, with circled numbers as list numbers (① → "1. "), not bare digits."""
     text = re.sub(r"[①-⑳]", lambda m: f" {int(unicodedata.numeric(m.group(0)))}. ", text)
+    text = re.sub(r"\*\*|__|^#+\s*", "", text, flags=re.M)          # **回答**：, ## まとめ
     return unicodedata.normalize("NFKC", text)
 
 
@@ -308,7 +314,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or (lw in _GENERIC_EN and not technical):
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
+                                      and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or lw in question.lower():
                 continue
@@ -350,7 +357,7 @@ def _kind(clause: str, question: str) -> str:
             return GENERIC
     low = c.lower()
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
-            or _CANNOT_FROM_SOURCE.search(c)):
+            or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
         # 「報告していない点は？」 asks for what is missing: naming it answers
         return CONTENT if _ASKS_ABSENCE.search(question) and _novel_words(c, question) else NONE
     pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
