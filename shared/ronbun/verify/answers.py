@@ -101,7 +101,7 @@ _ABSENCE_JA = re.compile(
     r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
-    r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及)(?:する|を下す)?(?:の|こと)?(?:は|が)?(?:難し|困難|できかね)" +
+    r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)")
@@ -118,6 +118,8 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"|\bthere (?:is|are|was|were|'s) (?:no|little) (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|"
     r"indication|data|evidence|reference)\b"
     r"|\bno (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|indication) (?:of|about|on|regarding)\b"
+    r"|\b(?:the|this|these) (?:provided |given |available )?(?:excerpts?|context|passages?|snippets?|portion)\b[^.;]{0,20}?"
+    r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|contains? no|gives? no)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
     r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
@@ -221,6 +223,8 @@ design designed well-designed carefully straightforward works working work-well 
 generalize generalizes generalization setting settings validation validate validated
 require requires required requirement requirements careful caution attention
 meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
+produce produces produced perspective perspectives fresh comprehensive analysis analyses thorough
+holistic unique innovative rigorous in-depth nuanced systematic solid interesting
 implication implications matter matters value values meaningful insightful overview
 set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
 aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
@@ -242,13 +246,15 @@ _CLAUSE_SPLIT = re.compile(
 _COMMA = re.compile(r"[、,，]")
 # A piece ending like this is a topic or an argument of the next piece, not a statement.
 _TOPIC_TAIL = re.compile(r"(?:は|では|には|とは|について|に関して|に関しては|に関する|において|においては|として|としては|"
-                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や)$")
+                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や|同様|同じく)$")
 _NUMBER_RUN = re.compile(r"\d+")
 _JA_WORD = re.compile(r"[\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]+|[A-Za-z][A-Za-z0-9'.\-_+/]*|\d[\d.,]*")
 _LIST_MARK = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9]{1,2}[.)、](?!\d)|[(][0-9]{1,2}[)]|[①-⑳]|第[一二三四五六七八九十\d]+に[、,]?)\s*")
 _INLINE_ITEM = re.compile(r"(?:(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)])|[①-⑳])\s*")
 _INTERROGATIVE = re.compile(r"何|なに|なぜ|どの|どう|どれ|どこ|どんな|誰|いつ|いくつ|いくら|どちら|どのよう|\b(?:what|which|how|why|who|whom|when|where)\b", re.I)
 _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
+# A request (「教えてください」 "explain") is not a yes/no question even without an interrogative.
+_REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
 
@@ -359,7 +365,10 @@ def _kind(clause: str, question: str) -> str:
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
             or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
         # 「報告していない点は？」 asks for what is missing: naming it answers
-        return CONTENT if _ASKS_ABSENCE.search(question) and _novel_words(c, question) else NONE
+        novel = _novel_words(c, question)
+        if any(w[0].isdigit() for w in novel) or (novel and _ASKS_ABSENCE.search(question)):
+            return CONTENT
+        return NONE
     pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
     if pointer:
         # 「誤答が多いことが第5節で分析されています」: a fact, then where it is
@@ -442,7 +451,8 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     kinds = _unit_kinds(text, q)
     if not kinds or CONTENT in kinds:
         return None
-    if q and not _INTERROGATIVE.search(q) and _YES_NO.match(text) and NONE not in kinds:
+    if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
+            and not {NONE, POINTER, PROMISE} & set(kinds)):
         return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
     if NONE in kinds:
         return "answer says the point is not stated or not clear, and nothing else"
