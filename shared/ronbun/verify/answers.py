@@ -32,7 +32,7 @@ _NO = r"(?:ない|なし|無し|なかった|ありません|ありませんで�
 _CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|と思われ|と考えられ|模様|\n))"
 _NONE_JA = re.compile(
     r"(?:" + _TEXT_VERB + _ABSENT +
-    r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|記述さ)れ|"
+    r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|詳らかにさ|つまびらかにさ|明かさ|記述さ)れ|"
     r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない|いなかった|いませんでした)" +
     r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|具体的なデータ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
@@ -59,7 +59,8 @@ _NONE_EN = re.compile(
     r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
     r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
-    r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed)\b"
+    r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
+    r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
     r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
     r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b")   # on lower case
 
@@ -72,12 +73,13 @@ _POINTER_JA = re.compile(
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
-    r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
+    r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|式\s*\(?\d+\)?|アルゴリズム\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
     r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:discussed|described|detailed|presented|explained|reported|given|shown|listed|covered|"
-    r"outlined|provided|summari[sz]ed)\s+in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|"
-    r"conclusion|article|supplementary|main text|body)s?\b"
+    r"outlined|provided|summari[sz]ed|defined|derived|formulated|proved|proven|specified|introduced)\s+in\s+(?:the\s+)?"
+    r"(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|conclusion|article|supplementary|main text|body|"
+    r"equation|eq\.|algorithm|chapter)s?\b"
     r"|\b(?:please\s+)?(?:refer to|see|consult)\s+(?:the\s+)?(?:original\s+|full\s+)?(?:paper|article|section|table|appendix|figure)\b",
     re.I)
 
@@ -119,7 +121,8 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"indication|data|evidence|reference)\b"
     r"|\bno (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|indication) (?:of|about|on|regarding)\b"
     r"|\b(?:the|this|these) (?:provided |given |available )?(?:excerpts?|context|passages?|snippets?|portion)\b[^.;]{0,20}?"
-    r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|contains? no|gives? no)\b"
+    r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|(?:contains?|gives?|provides?|offers?|"
+    r"includes?|shows?|mentions?) no)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
     r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
@@ -141,7 +144,8 @@ _UNIVERSAL = re.compile(
     r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
 _ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
-                     r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b",
+                     r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b"
+                     r"|\b(?:further|more|additional) (?:\w+ ){0,2}(?:would be|is|are|will be|may be) (?:needed|required|necessary|warranted)\b",
                      re.I)
 
 
@@ -150,6 +154,9 @@ def _is_name(word: str) -> bool:
     return word[0].isdigit() or (word[0].isascii() and (any(c.isdigit() for c in word)
                                                         or any(c.isupper() for c in word[1:])))
 
+
+_HEDGE = re.compile(r"(?:と|が|も|に)?(?:考えられ(?:ます|る)|期待され(?:ます|る)|思われ(?:ます|る)|言える(?:でしょう)?|"
+                    r"言えます|でしょう|かもしれ(?:ません|ない)|見込まれ(?:ます|る))[。.．]?$")
 
 # Acknowledgements and pleasantries: 「承知しました。」 "Sure!" "Great question!"
 _FILLER = re.compile(
@@ -225,6 +232,7 @@ require requires required requirement requirements careful caution attention
 meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
 produce produces produced perspective perspectives fresh comprehensive analysis analyses thorough
 holistic unique innovative rigorous in-depth nuanced systematic solid interesting
+experiment experiments evaluation evaluations risk risks misuse consequence consequences
 implication implications matter matters value values meaningful insightful overview
 set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
 aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
@@ -378,7 +386,10 @@ def _kind(clause: str, question: str) -> str:
         return POINTER
     if _is_promise(c):
         return PROMISE
-    return CONTENT if _novel_words(c, question) else GENERIC
+    novel = _novel_words(c, question)
+    if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
+        return GENERIC                      # an opinion with one word of its own is not a fact of the paper
+    return CONTENT if novel else GENERIC
 
 
 def _unit_kinds(unit: str, question: str) -> list[str]:
@@ -393,7 +404,12 @@ def _unit_kinds(unit: str, question: str) -> list[str]:
         if _is_promise(sentence):
             kinds.append(PROMISE)
             continue
-        kinds += [_kind(c, question) for c in _clauses(sentence)]
+        clauses = _clauses(sentence)
+        if len(clauses) > 1 and _UNIVERSAL.search(clauses[0]) and not _novel_words(_UNIVERSAL.sub(" ", clauses[0]), question):
+            kinds += [GENERIC if not any(_is_name(w) for w in _novel_words(_UNIVERSAL.sub(" ", c), question))
+                      else _kind(c, question) for c in clauses]
+            continue
+        kinds += [_kind(c, question) for c in clauses]
     return kinds
 
 
