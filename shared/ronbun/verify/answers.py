@@ -24,7 +24,7 @@ DUPLICATE_JACCARD = 0.6
 # Absence claims about the text ("is not stated / mentioned / proposed"), not about the work:
 # 多言語では評価していません (a limitation) is an answer, 多言語については述べられていません is not.
 _TEXT_VERB = (r"(?:記載|記述|言及|説明|明記|明示|開示|報告|提案|提示|議論|紹介|具体化|定義|特定|"
-              r"規定|指定|列挙|詳述|解説)")
+              r"規定|指定|列挙|詳述|解説|明言|公表|言明|掲載)")
 _ABSENT = (r"(?:されていない|されていません|されておらず|されておりません|されてない|されない|されません|"
            r"されていなかった|されていませんでした|されなかった|されませんでした|"
            r"していない|していません|しておらず|しておりません|してない|していなかった|していませんでした)")
@@ -106,7 +106,11 @@ _ABSENCE_JA = re.compile(
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
-    r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)")
+    r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
+    r"|(?:論文|本稿|記述|本文|文脈|抜粋|資料|議論)[^。、]{0,4}?(?:範囲外|対象外|スコープ外)"
+    # a polite "cannot": 「分かりかねます」「申し上げかねます」 (not 〜しかねない, "might")
+    r"|[\u3040-\u309f\u4e00-\u9fff]かね(?:ます|る)(?!な)"
+    r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)")
 _CANNOT_FROM_SOURCE = re.compile(
     _SOURCE_JA + r"(?:から|より|では|の範囲では|だけでは|のみでは|の範囲内では)(?:は|も)?[^。]{0,25}?"
     r"(?:でき|取れ|得られ|知り得|わから|分から|言え|読め|見え|推し量れ|うかがえ|伺え|窺え|見受けられ)" + _NEG + r"|できかね")
@@ -123,6 +127,7 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"|\b(?:the|this|these) (?:provided |given |available )?(?:excerpts?|context|passages?|snippets?|portion)\b[^.;]{0,20}?"
     r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|(?:contains?|gives?|provides?|offers?|"
     r"includes?|shows?|mentions?) no)\b"
+    r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
     r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
@@ -155,8 +160,11 @@ def _is_name(word: str) -> bool:
                                                         or any(c.isupper() for c in word[1:])))
 
 
-_HEDGE = re.compile(r"(?:と|が|も|に)?(?:考えられ(?:ます|る)|期待され(?:ます|る)|思われ(?:ます|る)|言える(?:でしょう)?|"
+_HEDGE = re.compile(r"(?:と|が|も|に)?(?:考えられ(?:ます|る)|期待され(?:ます|る)|思われ(?:ます|る)|予想され(?:ます|る)|予測され(?:ます|る)|言える(?:でしょう)?|"
                     r"言えます|でしょう|かもしれ(?:ません|ない)|見込まれ(?:ます|る))[。.．]?$")
+
+# 「評価指標：」 "Hardware details:": a short label before a colon, judged by what follows it.
+_LABEL = re.compile(r"^\s*[^:：。.、,!?！？]{1,25}[:：]\s*")
 
 # Acknowledgements and pleasantries: 「承知しました。」 "Sure!" "Great question!"
 _FILLER = re.compile(
@@ -182,7 +190,8 @@ _PROMISE_OBJECT = re.compile(
 _PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|本回答では|以降)(?:で|に|の(?:よう|とおり|通り)|では|は)?")
 _PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
 _PROMISE_EN = re.compile(
-    r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
+    r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can|'d like to|'d be happy to|'d be glad to| would be happy to|"
+    r" am happy to|'m happy to| would love to|'d love to)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
     r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))(?!\w)"
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
@@ -206,7 +215,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -232,7 +241,7 @@ require requires required requirement requirements careful caution attention
 meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
 produce produces produced perspective perspectives fresh comprehensive analysis analyses thorough
 holistic unique innovative rigorous in-depth nuanced systematic solid interesting
-experiment experiments evaluation evaluations risk risks misuse consequence consequences
+idea ideas concept concepts limited lacking missing insufficient experiment experiments evaluation evaluations risk risks misuse consequence consequences
 implication implications matter matters value values meaningful insightful overview
 set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
 aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
@@ -404,6 +413,9 @@ def _unit_kinds(unit: str, question: str) -> list[str]:
         if _is_promise(sentence):
             kinds.append(PROMISE)
             continue
+        labelled = _LABEL.match(sentence)
+        if labelled and sentence[labelled.end():].strip():
+            sentence = sentence[labelled.end():]
         clauses = _clauses(sentence)
         if len(clauses) > 1 and _UNIVERSAL.search(clauses[0]) and not _novel_words(_UNIVERSAL.sub(" ", clauses[0]), question):
             kinds += [GENERIC if not any(_is_name(w) for w in _novel_words(_UNIVERSAL.sub(" ", c), question))
