@@ -29,7 +29,7 @@ _ABSENT = (r"(?:されていない|されていません|されておらず|さ�
            r"されていなかった|されていませんでした|されなかった|されませんでした|"
            r"していない|していません|しておらず|しておりません|してない|していなかった|していませんでした)")
 _NO = r"(?:ない|なし|無し|なかった|ありません|ありませんでした|見当たらなかった|見つかりません|見つからない|見つからなかった|ございません|見当たりません|見当たらない|見られません|見られない|存在しません|存在しない|ほぼない|ほとんどない|ほとんどありません)"
-_CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|と思われ|と考えられ|模様|\n))"
+_CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|ように|よう|と思われ|と考えられ|模様|\n))"
 _NONE_JA = re.compile(
     r"(?:" + _TEXT_VERB + _ABSENT +
     r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|詳らかにさ|つまびらかにさ|明かさ|記述さ)れ|"
@@ -62,7 +62,7 @@ _NONE_EN = re.compile(
     r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
     r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
     r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
-    r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b")   # on lower case
+    r"|\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")   # on lower case
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -110,7 +110,8 @@ _ABSENCE_JA = re.compile(
     r"|(?:論文|本稿|記述|本文|文脈|抜粋|資料|議論)[^。、]{0,4}?(?:範囲外|対象外|スコープ外)"
     # a polite "cannot": 「分かりかねます」「申し上げかねます」 (not 〜しかねない, "might")
     r"|[\u3040-\u309f\u4e00-\u9fff]かね(?:ます|る)(?!な)"
-    r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)")
+    r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)"
+    r"|(?:回答|判断|特定|判定|確認)(?:は)?(?:不能|不可能|不可)")
 _CANNOT_FROM_SOURCE = re.compile(
     _SOURCE_JA + r"(?:から|より|では|の範囲では|だけでは|のみでは|の範囲内では)(?:は|も)?[^。]{0,25}?"
     r"(?:でき|取れ|得られ|知り得|わから|分から|言え|読め|見え|推し量れ|うかがえ|伺え|窺え|見受けられ)" + _NEG + r"|できかね")
@@ -127,6 +128,7 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"|\b(?:the|this|these) (?:provided |given |available )?(?:excerpts?|context|passages?|snippets?|portion)\b[^.;]{0,20}?"
     r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|(?:contains?|gives?|provides?|offers?|"
     r"includes?|shows?|mentions?) no)\b"
+    r"|\bmakes? no (?:\w+ )?(?:reference|mention)\b|\b(?:could|can) ?not be (?:found|located|identified|determined)\b"
     r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
@@ -144,7 +146,7 @@ _ABSENCE_EN = re.compile(   # on lower case
 _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
     r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
-    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
     r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
@@ -182,7 +184,7 @@ _PROMISE_JA = re.compile(
     r"(?:説明|紹介|解説|提供|提示|概説|レビュー|考察|議論|検討|整理|要約|分析|確認|回答|お答え|共有|"
     r"まとめ|述べ|見て(?:いき|み)|掘り下げ|探っ|探り|触れ|取り上げ|ご紹介|ご説明|詳述|列挙|示し|見ていき)"
     r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$"
-    r"|(?:説明|紹介|解説|整理|要約|分析|確認|回答|まとめ|考察|検討|概説|詳述)(?:を)?(?:して|し)(?:いく|いこう|みる|みよう|おく|いきたい|みたい)$")
+    r"|(?:説明|紹介|解説|整理|要約|分析|確認|回答|まとめ|考察|検討|概説|詳述)(?:を)?(?:して|し)(?:いく|いこう|みる|みよう|おく|いきたい|みたい|まいります|参ります)$")
 # What is promised: an explanation or a review of the topic, not a fact (データを提供します).
 _PROMISE_OBJECT = re.compile(
     r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
@@ -196,7 +198,7 @@ _PROMISE_EN = re.compile(
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
 _PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
-                              r"go over|detail|elaborate|break down|list|highlight)\w*\b", re.I)
+                              r"go over|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
 
 # Words any paper's answer could use: research-talk, praise, vague qualities. A clause made
 # only of these (and of the question's own words) says nothing about this paper.
@@ -215,7 +217,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -241,6 +243,7 @@ require requires required requirement requirements careful caution attention
 meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
 produce produces produced perspective perspectives fresh comprehensive analysis analyses thorough
 holistic unique innovative rigorous in-depth nuanced systematic solid interesting
+scenario scenarios industry industries apply applies applied different choose chose chosen select selected
 idea ideas concept concepts limited lacking missing insufficient experiment experiments evaluation evaluations risk risks misuse consequence consequences
 implication implications matter matters value values meaningful insightful overview
 set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
