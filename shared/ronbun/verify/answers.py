@@ -8,6 +8,18 @@ entries and clauses and asks of each whether it states anything this paper-speci
 a name, or a content word that is neither the question's own nor a word any paper's praise
 uses. An absence claim or a promise never counts as substance; one clause of substance
 anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
+
+The kinds are recognised by structure, not by set phrases: an absence claim is a noun for what
+a text holds (記載, 言及, 数字, 形跡) or a verb of the text, negated in any form, or any negated
+statement placed in "the given text" (抜粋には…含まれておりません, "the excerpt doesn't name");
+"cannot tell" is the source plus any negated potential verb (この資料からは確認が取れません,
+把握しかねます); a pointer is a section, table, equation or appendix plus a passive verb; a
+statement framed as true of any model (他の深層学習モデルと同様に, "as with all AI systems",
+一般的には) or advice that fits any paper (出力には注意が必要) is generic unless it names
+something; acknowledgements (承知しました, "Sure!") and a label before a colon add nothing; an
+opinion hedge (と考えられます) with one word of its own is not a fact of the paper. When the
+question asks what is missing (報告していない点は？), naming it answers; a request
+(教えてください) is not a yes/no question, so 「はい、以下で説明します」 answers nothing.
 """
 
 from __future__ import annotations
