@@ -1,6 +1,6 @@
 """Precision and recall of the quality checks on a labelled evaluation set (tests/eval/README.md).
 
-    python -m tests.eval.run [--split dev|held|both] [--json FILE] [--verbose]
+    python -m tests.eval.run [--split dev|held|both] [--items FILE] [--json FILE] [--verbose]
 
 Runs `ronbun.verify` as the pipeline does: each Q&A item through `check_qa_item`, each summary or
 one-liner through `check_text`, against the extracted pages of the item's paper (corpus PDFs in
@@ -312,6 +312,17 @@ def evaluate(split: str) -> Report:
     return report
 
 
+def evaluate_items(path: Path) -> Report:
+    """Items from any file in the items format (a helper's fresh probe set), no quotes."""
+    items = _read_jsonl(path)
+    for item in items:
+        validate_item(item)
+    report = Report(path.name, len(items), 0)
+    for item in items:
+        report.add(item["id"], set(item["expect"]), predict_item(item), item["text"])
+    return report
+
+
 def _fmt(x: float | None) -> str:
     return "   -" if x is None else f"{x:.2f}"
 
@@ -355,12 +366,13 @@ def as_json(report: Report) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "held", "both"], default="both")
+    ap.add_argument("--items", metavar="FILE", help="score this items file instead of a split")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss (id, expected, got)")
     args = ap.parse_args(argv)
     splits = ["dev", "held"] if args.split == "both" else [args.split]
     try:
-        reports = [evaluate(s) for s in splits]
+        reports = [evaluate_items(Path(args.items))] if args.items else [evaluate(s) for s in splits]
     except Malformed as e:
         print(f"malformed evaluation set: {e}", file=sys.stderr)
         return 2

@@ -157,3 +157,77 @@ def test_lists_in_every_notation_are_judged_by_their_entries(answer):
 def test_numbers_in_running_text_do_not_make_a_list():
     answer = "See Table 3. The model in Figure 2. reaches 78.4% top-20 accuracy."
     assert verify.non_answer_reason(answer, "What is the result?") is None
+
+
+# Principles, each in wordings the phrase list never had (the phrase-list detector missed 26 of these 28).
+NON_ANSWERS_BY_PRINCIPLE = [
+    # absence: a noun for what a text holds, a verb of existence, words apart; any negation form
+    ("乱数シードは？", "シードの情報は、いただいた抜粋の中には存在しないようです。"),
+    ("被験者は何人？", "被験者の人数を示す数字は出てきません。"),
+    ("実装言語は？", "実装言語について触れられた形跡はありません。"),
+    ("倫理審査は？", "倫理審査についての言及は、論文には一切ない。"),
+    ("モデル名は？", "申し訳ございませんが、モデル名は抜粋部分には含まれておりません。"),
+    ("Which tokenizer?", "The tokenizer isn't given anywhere in the excerpts."),
+    ("Which metric?", "The excerpt doesn't name a specific metric."),
+    ("Is the code public?", "There is no mention of a code release in the text."),
+    # the source cannot tell, in any verb
+    ("設計の意図は？", "設計の意図は、本文の記述からは推し量ることができません。"),
+    ("失敗例は？", "失敗例の内容は、与えられたテキストからは把握しかねます。"),
+    ("大規模化できますか？", "提供された文脈だけでは、大規模化できるかを判断するのは難しいです。"),
+    ("学習日数は？", "学習日数の言及は確認できず、推定も困難です。"),
+    # promises and acknowledgements with nothing after
+    ("限界は？", "承知しました。限界点についてお答えします。"),
+    ("What is the key idea?", "Sure! Let me walk you through the key idea."),
+    ("What are the findings?", "Below, I summarize the main findings of the paper."),
+    ("実験の流れは？", "実験の流れについて、ステップごとに解説していく。"),
+    ("効果を詳しく教えてください。", "はい、効果について、以下で順番に詳しく見ていきたいと思います。"),
+    # pointers with any passive verb
+    ("証明の概略は？", "証明は第4節で与えられている。"),
+    # statements framed as true of any model, advice that fits any paper
+    ("限界は？", "どのような研究にも限界はあり、本研究も例外ではありません。"),
+    ("弱点は？", "大規模言語モデル全般に言えることですが、ハルシネーションやバイアスのリスクがあります。"),
+    ("課題は？", "他の深層学習モデルと同様に、解釈性やデータへの依存といった課題を抱えています。"),
+    ("安全性は？", "LLMは一般的に誤った情報を生成する可能性があるため、出力には注意が必要です。"),
+    ("バッチサイズは？", "一般的には32や64がよく使われますが、本論文での値は不明です。"),
+    ("What are the limitations?", "Like any machine learning model, it may not generalize to all settings."),
+    ("Why does it matter?", "This work is significant as it contributes meaningfully to the field and opens new avenues."),
+    ("How does it handle long inputs?", "The model handles long inputs by processing the long inputs."),
+    # a list of generic limitations and absences; a Markdown label is not content
+    ("限界は？", "1. 評価データの規模が限られている\n2. 計算コストについての議論が不足している\n3. 汎化性は不明"),
+    ("規模は？", "**回答**：提供されたコンテキストには、データセットの規模に関する明確な記載はありません。"),
+]
+
+ANSWERS_BY_PRINCIPLE = [
+    # absence of something in the world, not in the text
+    ("なぜ英語のみで評価したのですか？", "日本語を含む他言語には、同じ形式の評価データが存在しないためです。"),
+    # the question asks what is missing: naming it answers
+    ("著者らが報告していない点は？", "推論時のメモリ使用量は報告されていない。"),
+    # a pointer after a fact is an answer
+    ("失敗例の分析は？", "数式を含む質問で誤答が多いことが第5節で分析されています。"),
+    # the same frames around content
+    ("手法の限界は？", "他の検索拡張手法と同様に検索結果に依存しており、正解を含む文書が上位100件に入らないと回答できない。"),
+    ("特徴は？", "一般的な手法が単語単位で処理するのに対し、本手法は文字単位で処理するため、未知語がない。"),
+    ("偏りは？", "提供された抜粋によると、評価データの8割がニュース記事で、会話文は含まれていません。"),
+    ("What is the default?", "In general, the authors use k = 5 retrieved passages, but they also report k = 20."),
+    ("注意すべき点は？", "入力が2048トークンを超えると後半が切り捨てられるため、長文は分割して入力する必要があります。"),
+    ("Which languages?", "Only English and Spanish; the authors note that the tokenizer does not cover non-Latin scripts."),
+    ("既存手法はなぜ失敗する？", "既存手法は単語の出現頻度だけを使うため、同義語で書かれた文書を見つけられないからです。"),
+    ("実験結果を教えてください。", "ご説明します。GLUEの平均スコアで84.1を記録し、BERT-baseを1.9ポイント上回りました。"),
+    ("The main result?", "Sure. On ImageNet the model reaches 88.5% top-1 accuracy with 4x fewer FLOPs than ViT-L."),
+]
+
+
+@pytest.mark.parametrize("question, answer", NON_ANSWERS_BY_PRINCIPLE)
+def test_non_answers_are_found_by_principle_in_new_wordings(question, answer):
+    assert non_answer(question, answer)
+
+
+@pytest.mark.parametrize("question, answer", ANSWERS_BY_PRINCIPLE)
+def test_the_same_frames_around_content_are_answers(question, answer):
+    assert not non_answer(question, answer)
+
+
+def test_a_request_is_not_a_yes_no_question():
+    """「はい」 opens a confirmation only for a yes/no question; before a promise it answers nothing."""
+    assert verify.says_nothing("はい、以下で詳しく説明します。", "仕組みを教えてください。")
+    assert not verify.says_nothing("はい、DPRはBM25より優れています。", "DPRはBM25より優れていますか？")

@@ -8,6 +8,18 @@ entries and clauses and asks of each whether it states anything this paper-speci
 a name, or a content word that is neither the question's own nor a word any paper's praise
 uses. An absence claim or a promise never counts as substance; one clause of substance
 anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
+
+The kinds are recognised by structure, not by set phrases: an absence claim is a noun for what
+a text holds (記載, 言及, 数字, 形跡) or a verb of the text, negated in any form, or any negated
+statement placed in "the given text" (抜粋には…含まれておりません, "the excerpt doesn't name");
+"cannot tell" is the source plus any negated potential verb (この資料からは確認が取れません,
+把握しかねます); a pointer is a section, table, equation or appendix plus a passive verb; a
+statement framed as true of any model (他の深層学習モデルと同様に, "as with all AI systems",
+一般的には) or advice that fits any paper (出力には注意が必要) is generic unless it names
+something; acknowledgements (承知しました, "Sure!") and a label before a colon add nothing; an
+opinion hedge (と考えられます) with one word of its own is not a fact of the paper. When the
+question asks what is missing (報告していない点は？), naming it answers; a request
+(教えてください) is not a yes/no question, so 「はい、以下で説明します」 answers nothing.
 """
 
 from __future__ import annotations
@@ -24,17 +36,17 @@ DUPLICATE_JACCARD = 0.6
 # Absence claims about the text ("is not stated / mentioned / proposed"), not about the work:
 # 多言語では評価していません (a limitation) is an answer, 多言語については述べられていません is not.
 _TEXT_VERB = (r"(?:記載|記述|言及|説明|明記|明示|開示|報告|提案|提示|議論|紹介|具体化|定義|特定|"
-              r"規定|指定|列挙|詳述|解説)")
+              r"規定|指定|列挙|詳述|解説|明言|公表|言明|掲載)")
 _ABSENT = (r"(?:されていない|されていません|されておらず|されておりません|されてない|されない|されません|"
            r"されていなかった|されていませんでした|されなかった|されませんでした|"
            r"していない|していません|しておらず|しておりません|してない|していなかった|していませんでした)")
 _NO = r"(?:ない|なし|無し|なかった|ありません|ありませんでした|見当たらなかった|見つかりません|見つからない|見つからなかった|ございません|見当たりません|見当たらない|見られません|見られない|存在しません|存在しない|ほぼない|ほとんどない|ほとんどありません)"
-_CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|と思われ|と考えられ|模様|\n))"
+_CLAUSE_END = r"(?=\s*(?:$|[。．.!！?？、，,;；)）」]|が|ため|ので|けれど|ものの|です|である|でした|であり|ようです|ようだ|ように|よう|と思われ|と考えられ|模様|\n))"
 _NONE_JA = re.compile(
     r"(?:" + _TEXT_VERB + _ABSENT +
-    r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|記述さ)れ|"
+    r"|(?:(?:述べら|触れら|示さ|書か|挙げら|論じら|記さ|取り上げら|明らかにさ|明確にさ|詳らかにさ|つまびらかにさ|明かさ|記述さ)れ|"
     r"(?:述べ|触れ|示し|書い|挙げ|論じ|記し|取り上げ|明らかにし|明確にし))て(?:いない|いません|おらず|おりません|ない|いなかった|いませんでした)" +
-    r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|データ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
+    r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|具体的なデータ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
     r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
     r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
@@ -59,9 +71,10 @@ _NONE_EN = re.compile(
     r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
     r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
-    r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed)\b"
+    r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
+    r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
     r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
-    r"|\b(?:from|in|based on) the (?:given |provided |available )?(?:context|excerpts?|text|passages?)\b")   # on lower case
+    r"|\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")   # on lower case
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -71,19 +84,119 @@ _POINTER_JA = re.compile(
     r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
-    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)")
+    r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|式\s*\(?\d+\)?|アルゴリズム\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
+    r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
     r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:discussed|described|detailed|presented|explained|reported|given|shown|listed|covered|"
-    r"outlined|provided|summari[sz]ed)\s+in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|"
-    r"conclusion|article|supplementary|main text|body)s?\b"
+    r"outlined|provided|summari[sz]ed|defined|derived|formulated|proved|proven|specified|introduced)\s+in\s+(?:the\s+)?"
+    r"(?:\w+\s+){0,2}(?:section|introduction|table|appendix|paper|figure|conclusion|article|supplementary|main text|body|"
+    r"equation|eq\.|algorithm|chapter)s?\b"
     r"|\b(?:please\s+)?(?:refer to|see|consult)\s+(?:the\s+)?(?:original\s+|full\s+)?(?:paper|article|section|table|appendix|figure)\b",
     re.I)
+
+# Absence said with a noun for what a text holds and a verb of existence, a few words apart:
+# 「記載は、与えられた抜粋の中には存在しないようです」「数字は出てきません」「触れられた形跡はない」
+# 「抜粋には学習時間の情報は含まれていません」「判断するのは難しい」「情報が不足しています」
+# 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
+_NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
+_EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
+_SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|(?:与えられた|提供された|提示された|共有された|いただいた)"
+              r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書)|この情報|ここ|手元の情報)")
+_TEXT_NOUN = r"(?:判断材料|記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
+_ABSENCE_JA = re.compile(
+    _TEXT_NOUN + r"(?:は|が|も|について(?:は)?|に関して(?:は)?)[^。をが]{0,30}?" + _EXIST_NEG +
+    r"|" + _TEXT_NOUN + r"(?:は|が|も)?(?:一切|特に|全く|何も|どこにも|まったく)?(?:ない|なし|無し)(?![いく])" +
+    r"|" + _TEXT_NOUN + r"(?:は|が|も)[^。をが]{0,30}?(?:一切|全く|まったく|何も|どこにも)(?:ない|なし|無し|" + _EXIST_NEG + r")" +
+    r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書か|書い|示さ|示し|論じ|扱わ|扱っ|取り上げ)[られさし]{0,2}た"
+    r"(?:形跡|箇所|個所|部分|記述|ところ|こと)(?:は|が|も)?(?:一切|特に|全く)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
+    r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
+    r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
+    r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
+    r"(?:なかった|ませんでした|ず)" +
+    r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
+    r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
+    r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
+    r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
+    r"|(?:論文|本稿|記述|本文|文脈|抜粋|資料|議論)[^。、]{0,4}?(?:範囲外|対象外|スコープ外)"
+    # a polite "cannot": 「分かりかねます」「申し上げかねます」 (not 〜しかねない, "might")
+    r"|[\u3040-\u309f\u4e00-\u9fff]かね(?:ます|る)(?!な)"
+    r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)"
+    r"|(?:回答|判断|特定|判定|確認)(?:は)?(?:不能|不可能|不可)")
+_CANNOT_FROM_SOURCE = re.compile(
+    _SOURCE_JA + r"(?:から|より|では|の範囲では|だけでは|のみでは|の範囲内では)(?:は|も)?[^。]{0,25}?"
+    r"(?:でき|取れ|得られ|知り得|わから|分から|言え|読め|見え|推し量れ|うかがえ|伺え|窺え|見受けられ)" + _NEG + r"|できかね")
+_IN_GIVEN_TEXT = re.compile(
+    r"(?:(?:提供|提示|共有)(?:された|いただいた)|与えられた|いただいた|手元の|お送りいただいた)[^。、]{0,6}?"
+    r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書|論文|本文)|抜粋|本文中|文脈上|文脈中|コンテキスト(?:中|内|上)")
+_NEGATED_END = re.compile(r"(?:ない|ません|ず|なし|なかった|ませんでした|かねます)(?:でした|です|ようです|ようだ|と思われます|ね|よ)?[。.．!！]?\s*$")
+_ABSENCE_EN = re.compile(   # on lower case
+    r"\b(?:isn't|aren't|wasn't|weren't)\s+(?:\w+ly\s+)?(?:specified|mentioned|disclosed|stated|described|provided|reported|"
+    r"given|discussed|explained|detailed|addressed|covered|included|listed|shown|clear|available|known)\b"
+    r"|\bthere (?:is|are|was|were|'s) (?:no|little) (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|"
+    r"indication|data|evidence|reference)\b"
+    r"|\bno (?:\w+ ){0,2}(?:mention|information|details?|discussion|description|indication) (?:of|about|on|regarding)\b"
+    r"|\b(?:the|this|these) (?:provided |given |available )?(?:excerpts?|context|passages?|snippets?|portion)\b[^.;]{0,20}?"
+    r"\b(?:does not|doesn't|did not|didn't|do not|don't|cannot|can't|has no|have no|lacks?|(?:contains?|gives?|provides?|offers?|"
+    r"includes?|shows?|mentions?) no)\b"
+    r"|\bmakes? no (?:\w+ )?(?:reference|mention)\b|\b(?:could|can) ?not be (?:found|located|identified|determined)\b"
+    r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
+    r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
+    r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
+    r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
+    r"|\b(?:insufficient|not enough) (?:information|detail|details|context)\b"
+    r"|\b(?:does|do|did)(?:n't| not) (?:really |actually |explicitly |directly )?(?:talk about|go into|get into|touch on|"
+    r"contain|elaborate on|dwell on)\b"
+    # "X is not something the paper reports": a negation, then within a few words a verb of the text
+    r"|\b(?:not|never|no|nothing)\b(?:\W+\w+){0,5}?\W+(?:the|this|these) (?:paper|authors?|text|context|excerpts?|article|"
+    r"passages?|document|study) (?:\w+ )?(?:mentions?|reports?|specif(?:y|ies)|states?|describes?|discuss(?:es)?|says?|"
+    r"provides?|gives?|covers?|includes?|addresses|contains?|explains?|presents?|lists?)\b")
+
+# Statements framed as true of any research or any model: 「どのような研究にも限界はあり」
+# 「大規模言語モデル全般に言えることですが」 "as with any model".
+_UNIVERSAL = re.compile(
+    r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
+    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
+    r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
+    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
+# Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
+_ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
+                     r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b"
+                     r"|\b(?:further|more|additional) (?:\w+ ){0,2}(?:would be|is|are|will be|may be) (?:needed|required|necessary|warranted)\b",
+                     re.I)
+
+
+def _is_name(word: str) -> bool:
+    """A number or a Latin-letter name (BERT, GPT-4, AdamW), not an English word (Like)."""
+    return word[0].isdigit() or (word[0].isascii() and (any(c.isdigit() for c in word)
+                                                        or any(c.isupper() for c in word[1:])))
+
+
+_HEDGE = re.compile(r"(?:と|が|も|に)?(?:考えられ(?:ます|る)|期待され(?:ます|る)|思われ(?:ます|る)|予想され(?:ます|る)|予測され(?:ます|る)|言える(?:でしょう)?|"
+                    r"言えます|でしょう|かもしれ(?:ません|ない)|見込まれ(?:ます|る))[。.．]?$")
+
+# 「評価指標：」 "Hardware details:": a short label before a colon, judged by what follows it.
+_LABEL = re.compile(r"^\s*[^:：。.、,!?！？]{1,25}[:：]\s*")
+
+# Acknowledgements and pleasantries: 「承知しました。」 "Sure!" "Great question!"
+_FILLER = re.compile(
+    r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
+    r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
+    r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
+    r"happy to help|glad you asked)[!！。.,、 ]*$", re.I)
+# The question asks what is missing: then "X is not reported" is the answer.
+_ASKS_ABSENCE = re.compile(
+    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
+    r"|\b(?:not|missing|lack|lacks|lacking|omit|omits|omitted|left out|neglect|neglects|overlook|overlooks)\b", re.I)
 
 # Promises: the writer announcing what they will do, and then not doing it.
 _PROMISE_JA = re.compile(
     r"(?:説明|紹介|解説|提供|提示|概説|レビュー|考察|議論|検討|整理|要約|分析|確認|回答|お答え|共有|"
     r"まとめ|述べ|見て(?:いき|み)|掘り下げ|探っ|探り|触れ|取り上げ|ご紹介|ご説明|詳述|列挙|示し|見ていき)"
-    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$")
+    r"(?:を|て)?(?:し|す|いたし|させていただき|していき|してみ|しておき|いき|み)?(?:ます|ましょう|る|よう|たいと思います|ていきます)$"
+    r"|(?:説明|紹介|解説|整理|要約|分析|確認|回答|まとめ|考察|検討|概説|詳述)(?:を)?(?:して|し)(?:いく|いこう|みる|みよう|おく|いきたい|みたい|まいります|参ります)$")
 # What is promised: an explanation or a review of the topic, not a fact (データを提供します).
 _PROMISE_OBJECT = re.compile(
     r"(?:について|に関して|に関する|についての)|(?:レビュー|説明|解説|概要|紹介|分析|考察|まとめ|要約|回答|詳細|情報|ポイント|内容|見解|評価)を"
@@ -91,12 +204,13 @@ _PROMISE_OBJECT = re.compile(
 _PROMISE_LEAD_JA = re.compile(r"(?:以下|下記|次|これから|ここでは|本回答では|以降)(?:で|に|の(?:よう|とおり|通り)|では|は)?")
 _PAPER_SUBJECT = re.compile(r"(?:論文|研究|著者|本稿|手法|モデル|システム|彼ら|提案|実験|結果|データセット|[A-Za-z0-9])(?:ら)?(?:は|が|では|でも)")
 _PROMISE_EN = re.compile(
-    r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
-    r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))\b"
+    r"^(?:(?:i|we)(?: will|'ll| shall| would like to| want to| can|'d like to|'d be happy to|'d be glad to| would be happy to|"
+    r" am happy to|'m happy to| would love to|'d love to)|let me|let's|let us|here is|here's|below(?: is|,| i| we)|"
+    r"the following(?: (?:section|answer|response|text|points?))?(?: will)?|this (?:answer|response|section) (?:will|shall))(?!\w)"
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
 _PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
-                              r"go over|detail|elaborate|break down|list|highlight)\w*\b", re.I)
+                              r"go over|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
 
 # Words any paper's answer could use: research-talk, praise, vague qualities. A clause made
 # only of these (and of the question's own words) says nothing about this paper.
@@ -115,7 +229,7 @@ _GENERIC_JA = frozenset("""
 効率 効率性 効率的 汎用 汎用性 拡張性 スケーラビリティ 頑健性 ロバスト性 柔軟性 柔軟 簡潔 シンプル 精度 正確 正確性
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
-実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
+実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
 """.split())
 _GENERIC_EN = frozenset("""
@@ -136,6 +250,17 @@ opens open valuable useful practical real world real-world broader broad deeper 
 address addresses addressed should could would accuracy accurate robust robustness scalable scalability simple simplicity
 perform performs performed performing likely probably possibly perhaps presumably standard typical typically common commonly conventional usual usually
 design designed well-designed carefully straightforward works working work-well reasonable appropriate suitable proper
+generalize generalizes generalization setting settings validation validate validated
+require requires required requirement requirements careful caution attention
+meaningful avenue avenues horizon horizons door doors opportunity opportunities possibility possibilities
+produce produces produced perspective perspectives fresh comprehensive analysis analyses thorough
+holistic unique innovative rigorous in-depth nuanced systematic solid interesting
+scenario scenarios industry industries apply applies applied different choose chose chosen select selected
+idea ideas concept concepts limited lacking missing insufficient experiment experiments evaluation evaluations risk risks misuse consequence consequences
+implication implications matter matters value values meaningful insightful overview
+set sets process processes processed processing handle handles handled handling deal deals dealt tackle tackles tackled
+aim aims aimed focus focuses focused consider considers considered conduct conducts conducted carry carries carried
+achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 _EN_FUNCTION = _STOPWORDS | frozenset("""
@@ -143,6 +268,7 @@ i you he she us me my your his her them its it's there's their's one ones some a
 so very more most much less least only just even still yet however therefore thus hence while although though because since
 if unless whether both either neither nor whose whom here now well already often usually also too again ever
 will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
+up out through down off unfortunately sadly regrettably indeed basically essentially
 get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
 """.split())
 
@@ -152,13 +278,15 @@ _CLAUSE_SPLIT = re.compile(
 _COMMA = re.compile(r"[、,，]")
 # A piece ending like this is a topic or an argument of the next piece, not a statement.
 _TOPIC_TAIL = re.compile(r"(?:は|では|には|とは|について|に関して|に関しては|に関する|において|においては|として|としては|"
-                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や)$")
+                         r"によると|によれば|の|を|に|へ|と|も|から|より|(?<![すたるいだん])が|または|及び|および|や|同様|同じく)$")
 _NUMBER_RUN = re.compile(r"\d+")
 _JA_WORD = re.compile(r"[\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]+|[A-Za-z][A-Za-z0-9'.\-_+/]*|\d[\d.,]*")
 _LIST_MARK = re.compile(r"^\s*(?:[・•●○■□▪◆◇\-*–]|[0-9]{1,2}[.)、](?!\d)|[(][0-9]{1,2}[)]|[①-⑳]|第[一二三四五六七八九十\d]+に[、,]?)\s*")
 _INLINE_ITEM = re.compile(r"(?:(?:^|\s)(?:[0-9]{1,2}[.)](?!\d)|[(][0-9]{1,2}[)])|[①-⑳])\s*")
 _INTERROGATIVE = re.compile(r"何|なに|なぜ|どの|どう|どれ|どこ|どんな|誰|いつ|いくつ|いくら|どちら|どのよう|\b(?:what|which|how|why|who|whom|when|where)\b", re.I)
 _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
+# A request (「教えてください」 "explain") is not a yes/no question even without an interrogative.
+_REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
 
@@ -166,6 +294,7 @@ NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generi
 def _nfkc(text: str) -> str:
     """NFKC, with circled numbers as list numbers (① → "1. "), not bare digits."""
     text = re.sub(r"[①-⑳]", lambda m: f" {int(unicodedata.numeric(m.group(0)))}. ", text)
+    text = re.sub(r"\*\*|__|^#+\s*", "", text, flags=re.M)          # **回答**：, ## まとめ
     return unicodedata.normalize("NFKC", text)
 
 
@@ -223,7 +352,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or (lw in _GENERIC_EN and not technical):
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
+                                      and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or lw in question.lower():
                 continue
@@ -256,13 +386,34 @@ def _is_promise(sentence: str) -> bool:
 
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
-    if _NONE_JA.search(c) or _NONE_EN.search(c.lower()):
+    if _FILLER.match(c):
+        return GENERIC
+    frame = _UNIVERSAL.search(c) or _ADVICE.search(c)
+    if frame:                               # true of any model (「一般的には32や64」), unless it names one
+        rest = c[:frame.start()] + " " + c[frame.end():]
+        if not any(_is_name(w) and not w[0].isdigit() for w in _novel_words(rest, question)):
+            return GENERIC
+    low = c.lower()
+    if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
+            or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
+        # 「報告していない点は？」 asks for what is missing: naming it answers
+        novel = _novel_words(c, question)
+        if any(w[0].isdigit() for w in novel) or (novel and _ASKS_ABSENCE.search(question)):
+            return CONTENT
         return NONE
-    if _POINTER_JA.search(c) or _POINTER_EN.search(c):
+    pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
+    if pointer:
+        # 「誤答が多いことが第5節で分析されています」: a fact, then where it is
+        fact = c[:pointer.start()]
+        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$", fact) and _novel_words(fact, question):
+            return CONTENT
         return POINTER
     if _is_promise(c):
         return PROMISE
-    return CONTENT if _novel_words(c, question) else GENERIC
+    novel = _novel_words(c, question)
+    if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
+        return GENERIC                      # an opinion with one word of its own is not a fact of the paper
+    return CONTENT if novel else GENERIC
 
 
 def _unit_kinds(unit: str, question: str) -> list[str]:
@@ -271,10 +422,21 @@ def _unit_kinds(unit: str, question: str) -> list[str]:
     for sentence in re.split(r"(?<=[。．!！?？])|\n", unit):
         if not sentence.strip():
             continue
+        if _FILLER.match(sentence.strip()):
+            kinds.append(GENERIC)
+            continue
         if _is_promise(sentence):
             kinds.append(PROMISE)
             continue
-        kinds += [_kind(c, question) for c in _clauses(sentence)]
+        labelled = _LABEL.match(sentence)
+        if labelled and sentence[labelled.end():].strip():
+            sentence = sentence[labelled.end():]
+        clauses = _clauses(sentence)
+        if len(clauses) > 1 and _UNIVERSAL.search(clauses[0]) and not _novel_words(_UNIVERSAL.sub(" ", clauses[0]), question):
+            kinds += [GENERIC if not any(_is_name(w) for w in _novel_words(_UNIVERSAL.sub(" ", c), question))
+                      else _kind(c, question) for c in clauses]
+            continue
+        kinds += [_kind(c, question) for c in clauses]
     return kinds
 
 
@@ -332,7 +494,8 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     kinds = _unit_kinds(text, q)
     if not kinds or CONTENT in kinds:
         return None
-    if q and not _INTERROGATIVE.search(q) and _YES_NO.match(text) and NONE not in kinds:
+    if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
+            and not {NONE, POINTER, PROMISE} & set(kinds)):
         return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
     if NONE in kinds:
         return "answer says the point is not stated or not clear, and nothing else"
