@@ -51,7 +51,7 @@ button:focus-visible, a:focus-visible, summary:focus-visible {
 }
 button.close { font-size: 20px; line-height: 1; padding: 4px 10px; background: transparent; border-color: transparent; }
 button.primary { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
-button:disabled { opacity: 0.55; cursor: default; }
+button:disabled, button.primary:disabled { opacity: 1; cursor: not-allowed; background: var(--soft); color: var(--muted); border-color: var(--line); }
 .body { flex: 1; overflow-y: auto; padding: 16px 18px 24px; }
 h2.title { font-size: 18px; line-height: 1.5; margin: 0 0 6px; font-weight: 700; }
 .meta { margin: 0; color: var(--muted); font-size: 13px; line-height: 1.6; }

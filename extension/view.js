@@ -75,6 +75,14 @@ function summaryParagraphs(summary) {
   return parts.map((p) => h("p", {}, p));
 }
 
+const squash = (s) => text(s).replace(/\s+/g, " ").trim();
+
+/** Is the quote already shown word for word in the answer (the offline engine's 「…」)? */
+export function quoteShown(answer, quote) {
+  const q = squash(quote);
+  return q.length > 0 && squash(answer).includes(q);
+}
+
 function evidenceList(item, paperId, version) {
   const evidence = Array.isArray(item?.evidence) ? item.evidence : [];
   if (!evidence.length) return null;
@@ -82,10 +90,11 @@ function evidenceList(item, paperId, version) {
   return h("ul", { class: "evidence", "aria-label": "根拠" }, evidence.map((ev) => {
     const page = Number(ev?.page);
     const url = pdfPageUrl(paperId, version, page);
+    const expand = ev?.quote && !quoteShown(item?.answer, ev.quote);   // never repeat what is on screen
     return h("li", {},
       "根拠: ",
       url ? link(url, `p. ${page}`, hosts) : h("span", {}, `p. ${text(ev?.page)}`),
-      ev?.quote ? h("details", {}, h("summary", {}, "引用を表示"), h("blockquote", { lang: "en" }, text(ev.quote))) : null);
+      expand ? h("details", {}, h("summary", {}, "引用を表示"), h("blockquote", { lang: "en" }, text(ev.quote))) : null);
   }));
 }
 

@@ -34,3 +34,11 @@ test("given no quality at all or verified that is not exactly true, when the bad
   assert.equal(verificationInfo({ checked: true, verified: "yes" }).label, "一部検証できず");
   assert.deepEqual(verificationInfo({ checked: true, verified: false }).lines, ["検証を通らなかった理由は記録されていません。"]);
 });
+
+test("given an answer that already shows its quote word for word, then 引用を表示 is not offered again", async () => {
+  const { quoteShown } = await import("../view.js");
+  const quote = "We present sparse adapter routing, a method that selects adapters.";
+  assert.equal(quoteShown(`本研究の目的について、論文では「We present sparse adapter  routing, a method that selects adapters.」と述べています。`, quote), true);
+  assert.equal(quoteShown("ルーティングで計算量を減らします。", quote), false);
+  assert.equal(quoteShown("anything", ""), false);
+});

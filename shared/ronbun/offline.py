@@ -286,7 +286,7 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
         summary.append("主な用語：" + "、".join(f"{ja}（{en}）" for en, ja in terms))
     if not summary:
         summary.append("本文から結果の文を特定できませんでした。Q&A の原文抜粋をご覧ください。")
-    return ModelOutput(one_liner=one_liner, summary="\n".join(summary), qa=qa)
+    return ModelOutput(one_liner=one_liner, summary="\n\n".join(summary), qa=qa)   # one paragraph each
 
 
 def _asked(qa: list[QAItem]) -> list[str]:
