@@ -300,8 +300,14 @@ class Report:
 COMPLETE_ENDS = tuple("。.．！？!?」")
 
 
-def evaluate(split: str) -> Report:
-    items, quotes = load_split(split)
+def evaluate(split: str, items_file: str | None = None) -> Report:
+    if items_file:                                  # a fresh probe set: its items only, no quotes
+        items, quotes = _read_jsonl(Path(items_file)), []
+        for item in items:
+            validate_item(item)
+        split = Path(items_file).name
+    else:
+        items, quotes = load_split(split)
     report = Report(split, len(items), len(quotes))
     for item in items:
         report.add(item["id"], set(item["expect"]), predict_item(item), item["text"])
@@ -356,11 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "held", "both"], default="both")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
+    ap.add_argument("--items", metavar="FILE", help="score this items file instead of the splits")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss (id, expected, got)")
     args = ap.parse_args(argv)
     splits = ["dev", "held"] if args.split == "both" else [args.split]
     try:
-        reports = [evaluate(s) for s in splits]
+        reports = [evaluate(s) for s in splits] if not args.items else [evaluate("", args.items)]
     except Malformed as e:
         print(f"malformed evaluation set: {e}", file=sys.stderr)
         return 2

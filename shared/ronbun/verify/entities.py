@@ -35,9 +35,39 @@ ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu g
 hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
 transformer transformers neural network networks deep learning machine model models
 english japanese chinese arxiv
-""".split())
+sd se sem std ci iqr pvalue pvalues ev kev mev gev tev kg mg ml cm mm km nm db fps dpi
+""".split())      # the last line: statistics notation (SD, 95% CI, p-value) and units (eV, GeV, kg)
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:['’\-_][A-Za-z0-9+#]+|\.\d[A-Za-z0-9]*)*")
+# Standard abbreviations a paper may only spell out ("area under the ROC curve" for AUC): the
+# abbreviation is found when one of its long forms is.
+LONG_FORMS: dict[str, tuple[str, ...]] = {
+    "auc": ("area under",), "auroc": ("area under",), "auprc": ("area under",), "aupr": ("area under",),
+    "roc": ("receiver operating",), "ppv": ("positive predictive", "precision"),
+    "npv": ("negative predictive",), "tpr": ("true positive rate", "sensitivity", "recall"),
+    "fpr": ("false positive rate",), "knn": ("nearest neighbor", "nearest neighbour"),
+    "mse": ("mean squared error", "mean square error"), "rmse": ("root mean squared", "root mean square"),
+    "mae": ("mean absolute error",), "iou": ("intersection over union",),
+    "map": ("mean average precision",), "em": ("exact match",), "svm": ("support vector",),
+    "pca": ("principal component",), "mlp": ("multilayer perceptron", "multi-layer perceptron"),
+    "cnn": ("convolutional",), "rnn": ("recurrent",), "gan": ("generative adversarial",),
+    "sgd": ("stochastic gradient",), "kl": ("kullback",), "mle": ("maximum likelihood",),
+    "ocr": ("optical character",), "ner": ("named entity",),
+}
+
+# Letters NFKD does not take apart ("F ́ısica" in PDF text is "Física"), and Greek letters by
+# name, so that "Ω_B", "ΩB" and "Omega_B" are one name.
+_LETTERS = str.maketrans({"ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
+                          "þ": "th", "ð": "d", **{c: n for c, n in zip(
+                              "αβγδεζηθικλμνξοπρσςτυφχψωϵϑϕ",
+                              "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+                              "sigma sigma tau upsilon phi chi psi omega epsilon theta phi".split())}})
+# A function word the PDF text glued to the name after it ("withGPT-4o", "ofBERT").
+_GLUED = re.compile(r"\b(the|with|and|of|by|on|in|for|to|from|using|than|as|via|over)(?=[A-Z])")
+# Model sizes are part of the name ("BERT-large" is not "BERT-base"); other lowercase words
+# hyphenated to a name are not ("BERT-based").
+_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite".split())
+
+_TOKEN = re.compile(r"[A-Za-z0-9\u0391-\u03c9][A-Za-z0-9\u0391-\u03c9+#]*(?:['’\-_][A-Za-z0-9\u0391-\u03c9+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
 _SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
@@ -62,7 +92,7 @@ def _fold(text: str) -> str:
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_LETTERS)
 
 
 class NameIndex:
@@ -75,6 +105,7 @@ class NameIndex:
         self.capitalised: set[str] = set()
         for text in texts:
             text = re.sub(r"(\w)-[ \t]*\r?\n\s*(\w)", r"\1\2", text or "")   # line-end hyphens
+            text = _GLUED.sub(r"\1 ", text)
             words = _SOURCE_WORD.findall(_fold(text))
             for i in range(len(words)):
                 run = ""
@@ -193,7 +224,7 @@ def _variants(name: str) -> list[str]:
     parts = name.split("-")
     if len(parts) > 1:
         head, tail = list(parts), list(parts)
-        while len(head) > 1 and head[-1].isalpha() and head[-1].islower():
+        while len(head) > 1 and head[-1].isalpha() and head[-1].islower() and head[-1] not in _SIZES:
             head.pop()
         while len(tail) > 1 and tail[0].isalpha() and tail[0].islower():
             tail.pop(0)
@@ -202,7 +233,10 @@ def _variants(name: str) -> list[str]:
 
 
 def _found(name: str, index: NameIndex) -> bool:
-    if name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
+    long_forms = LONG_FORMS.get(_squash(name).removesuffix("s"), ())
+    if any(index.has(_squash(f)) for f in long_forms):
+        return True                                 # "AUC" for "area under the ROC curve"
+    if name.isascii() and name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
         return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
     parts = _SOURCE_WORD.findall(_fold(name))
     if len(parts) > MAX_WORDS:                      # a title: every window of MAX_WORDS words
