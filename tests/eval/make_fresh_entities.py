@@ -192,3 +192,74 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
     for row in out:
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
 print(len(out), sum(1 for r in out if E in r["expect"]), sum(1 for r in out if N in r["expect"]))
+
+# ---------------- batch 2: written after the first fixes, measured once before any further change
+ROWS2 = [
+("d", "DPRの学習方法は？", "学習ではIn-Batch Negativesに加えて、BM25で取得したHard Negativeパッセージを1つ使います。", [], "desu_masu", "title case technical words"),
+("d", "DPRの構成は？", "DPRはDual Encoder構成で、Question EncoderとPassage Encoderの2つのBERTからなる。", [], "dearu", "kind words after names"),
+("d", "What does the paper propose?", "The paper proposes Dense Passage Retrieval, a dual-encoder retriever trained on question-passage pairs, and shows it beats BM25.", ["not_japanese"], "desu_masu", "English"),
+("d", "検索の速さは？", "FAISSを使うことで、1秒あたり995件の質問を処理できると報告されています。", [], "desu_masu", "numbers in paper"),
+("d", "Readerの仕組みは？", "ReaderはBERTを使い、パッセージの選択とスパン抽出を同時に行っています。", [], "desu_masu", "Reader capitalised"),
+("s", "モデルの概要は？", "MGP-RNN Modelは、Multi-Output GPで欠損値を補完し、その出力をLSTMに渡す。", [], "dearu", "kind word, GP abbreviation"),
+("s", "比較したベースラインは？", "NEWS Score、MEWS、SIRS基準、そして先行研究のMGP-RNNと比較しています。", [], "desu_masu", "NEWS Score"),
+("s", "評価方法は？", "Real-time Validationという方式で、実際の運用時と同じように予測を評価しています。", [], "desu_masu", "title case compound"),
+("s", "評価指標は？", "AU-ROCとAUPRCで評価しています。", [], "desu_masu", "AUPRC long form area under PR curve"),
+("c", "どのような暗黒物質を考えていますか？", "Ultra Light Bosonic Dark Matter（ULBDM）という、質量が非常に小さいボソンの暗黒物質です。", [], "desu_masu", "expansion"),
+("c", "ニュートリノとの比較は？", "ニュートリノはFermi-Dirac統計に従いますが、ULBDMはBose-Einstein統計に従う点が異なる。", [E], "dearu", "Dirac is not in the paper (label checked against the text)"),
+("c", "光学的深さの役割は？", "再電離の光学的深さτが0でないことが必要だと述べています。", [], "desu_masu", "Greek tau"),
+("m", "要約の種類は？", "Long、Short、Tinyの3種類の要約があります。", [], "desu_masu", "title case ordinary words"),
+("m", "ベースラインは？", "BART-large、PEGASUS-large、PRIMERA、LED-16384をベースラインとして使っています。", [E], "desu_masu", "sizes -large are not in the paper"),
+("m", "ライセンスは？", "データセットはODC-BYライセンスで公開されています。", [], "desu_masu", "the paper writes ODC-By (case)"),
+("m", "評価には何を使いましたか？", "ROUGE Scoreと BERTScore を使って評価している。", [], "dearu", "kind word"),
+("i", "データセットの特徴は？", "DocLayNet Datasetは、人手で注釈された8万ページ以上の多様な文書レイアウトを含みます。", [], "desu_masu", "kind word; 8万 numbers?"),
+("i", "勝者の手法は？", "1位のチームはYOLOv8 ModelsとDiT-Largeを組み合わせました。", [], "desu_masu", "case of size suffix"),
+("i", "評価指標は？", "COCO-style mAPを使っています。", [], "desu_masu", "COCO-style"),
+("p", "PaSaの構成は？", "PaSaはCrawler AgentとSelector Agentから構成される。", [], "dearu", "kind words"),
+("p", "学習方法は？", "Session-level PPOという強化学習で、Crawlerを最適化しています。", [], "desu_masu", "Session-level PPO"),
+("p", "基盤モデルは？", "PaSaの各エージェントはQwen2.5-7Bをベースにしています。", [], "desu_masu", "case of b"),
+("p", "比較対象は？", "Google Scholarや、ChatGPT（検索機能付きのGPT‑4o）と比較しています。", [], "desu_masu", "nbh hyphen"),
+# positives
+("d", "検索の工夫は？", "ColBERTのLate Interactionを参考にしています。", [], "desu_masu", "ColBERT and late interaction are in the paper"),
+("d", "学習データは？", "学習にはNatural QuestionsとKILTのデータを使っています。", [E], "desu_masu", "KILT invented"),
+("d", "エンコーダは？", "DistilBERTを使って軽量化しています。", [E], "desu_masu", "DistilBERT invented"),
+("s", "比較したモデルは？", "Random ForestとLogistic Regressionと比較しています。", [], "desu_masu", "title case; both in the paper"),
+("s", "予測の解釈は？", "Integrated Gradientsで予測の根拠を可視化しています。", [E], "desu_masu", "Integrated Gradients invented"),
+("c", "どの観測と比べていますか？", "ACTとSPTの高多重極データと比べている。", [E], "dearu", "ACT SPT invented"),
+("c", "計算の手法は？", "MCMCとCosmoMCでパラメータを推定しています。", [E], "desu_masu", "CosmoMC invented"),
+("m", "比較したモデルは？", "BigBird-PegasusやLongT5-XLと比較しています。", [E], "desu_masu", "BigBird invented"),
+("m", "データの前処理は？", "Tesseract OCRで文書をテキスト化しています。", [E], "desu_masu", "Tesseract invented?"),
+("i", "上位の手法は？", "上位チームはRT-DETRとCo-DETRを使っています。", [E], "desu_masu", "RT-DETR invented"),
+("i", "データ拡張は？", "Albumentationsライブラリでデータ拡張を行っています。", [E], "desu_masu", "Albumentations invented?"),
+("p", "評価ベンチマークは？", "LitSearchとRealScholarQueryで評価しています。", [E], "desu_masu", "LitSearch invented"),
+("p", "学習手法は？", "GRPOで強化学習を行っています。", [E], "desu_masu", "GRPO invented"),
+("p", "比較対象は？", "Perplexity AIやElicitと比較しています。", [E], "desu_masu", "Perplexity, Elicit invented"),
+("s", "学習の最適化は？", "最適化にはAdamWを用いている。", [E], "dearu", "AdamW invented? (Adam in paper)"),
+("d", "評価指標は？", "nDCG@10とMRRで評価しています。", [E], "desu_masu", "nDCG invented"),
+# numbers
+("m", "この論文の貢献は？", "貢献は次のとおりです。\n1. Multi-LexSumの公開\n2. 4つの粒度の分析\n3. 9,280件の要約", [], "desu_masu", "markers; 4つ"),
+("i", "上位チームの工夫は？", "工夫は3点ある：(1) 高解像度の入力、(2) アンサンブル、(3) 後処理。", [], "dearu", "markers"),
+("p", "PaSaの成績は？", "① Recall@20で37.78%改善 ② Recall@50で39.90%改善", [], "desu_masu", "circled; recall@k"),
+("d", "DPRの結果は？", "2つあります。1) BM25を9%〜19%上回る。2) QAでも最高性能。", [], "desu_masu", "inline markers after 。"),
+("s", "データの期間は？", "1. 18か月分のデータを使っています。\n2. リアルタイムで検証しています。", [], "desu_masu", "markers + real"),
+("i", "参加状況は？", "・45チームが登録\n・21チームが提出\n・上位3チームを表彰", [], "desu_masu", "bullets"),
+("m", "規模は？", "(1) 要約は9,280件、(2) 訴訟は5,120件です。", [N], "desu_masu", "5,120 invented"),
+("p", "PaSaの成績は？", "1. Recall@20で42.15%改善しました。\n2. Recall@50で39.90%改善しました。", [N], "desu_masu", "42.15 wrong"),
+("d", "DPRの結果は？", "①BM25を11%〜23%上回る。②QAでも最高性能。", [N], "dearu", "11-23 wrong"),
+("i", "参加状況は？", "第1に、63チームが登録しました。第2に、21チームが提出しました。", [N], "desu_masu", "63 wrong"),
+("s", "データの期間は？", "3つのポイントがあります。1つ目は、30か月分のデータを使っていることです。", [N], "desu_masu", "30 wrong"),
+("p", "クエリの数は？", "2つの特徴があります。(1) 53kのクエリ、(2) 合成データ。", [N], "desu_masu", "53k wrong"),
+]
+first2 = len(out)
+for n, (p, q, a, exp, style, note) in enumerate(ROWS2, 1):
+    paper = P[p]
+    num = N in exp or "marker" in note or "bullets" in note
+    page, quote = (NQ if num else Q)[paper]
+    if num and n % 2:
+        paper = None
+    out.append({"id": f"fe2-{n:03d}", "kind": "qa", "question": q, "text": a,
+                "evidence": [{"page": page, "quote": quote}], "paper": paper, "expect": exp,
+                "style": "dearu" if style == "dearu" else "desu_masu", "note": note})
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for row in out:
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+print("with batch 2:", len(out))

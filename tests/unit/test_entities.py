@@ -171,3 +171,26 @@ def test_variants_of_a_supported_name_pass(text):
 ])
 def test_near_variants_that_are_other_names_are_reported(text, missing):
     assert unsupported_names(text, VARIANT_INDEX) == missing
+
+
+ACRONYM_INDEX = NameIndex(["We model time series with multi-output Gaussian processes (GPs) and a Crawler that "
+                           "expands citations. NEWS is a clinical score."])
+
+
+@pytest.mark.parametrize("text", [
+    "Multi-Output GP で欠損値を補完します。",        # an acronym the paper defines, inside a longer name
+    "Crawler Agent が引用を展開します。",             # a kind word after a found name
+    "Zero-shot の設定で、End-to-end に学習します。",  # an ordinary hyphenated word capitalised
+])
+def test_defined_acronyms_kind_words_and_ordinary_compounds_pass(text):
+    assert unsupported_names(text, ACRONYM_INDEX) == []
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("Multi-Output VAE を使います。", ["Multi-Output VAE"]),   # an acronym the paper does not define
+    ("Selector Agent が選びます。", ["Selector Agent"]),       # the name before the kind word is not found
+    ("NEW Score と比べます。", ["NEW Score"]),                # "NEWS" defines no "NEW"
+    ("Self-RAG と比べます。", ["Self-RAG"]),                  # a capital after the hyphen: a name
+])
+def test_acronyms_and_kind_words_do_not_hide_invented_names(text, missing):
+    assert unsupported_names(text, ACRONYM_INDEX) == missing
