@@ -35,9 +35,47 @@ ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu g
 hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
 transformer transformers neural network networks deep learning machine model models
 english japanese chinese arxiv
-""".split())
+sd se sem std ci iqr pvalue pvalues ev kev mev gev tev kg mg ml cm mm km nm db fps dpi
+""".split())      # the last line: statistics notation (SD, 95% CI, p-value) and units (eV, GeV, kg)
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:['’\-_][A-Za-z0-9+#]+|\.\d[A-Za-z0-9]*)*")
+# Standard abbreviations a paper may only spell out ("area under the ROC curve" for AUC): the
+# abbreviation is found when one of its long forms is.
+LONG_FORMS: dict[str, tuple[str, ...]] = {
+    "auc": ("area under",), "auroc": ("area under",), "auprc": ("area under",), "aupr": ("area under",),
+    "roc": ("receiver operating",), "ppv": ("positive predictive", "precision"),
+    "npv": ("negative predictive",), "tpr": ("true positive rate", "sensitivity", "recall"),
+    "fpr": ("false positive rate",), "knn": ("nearest neighbor", "nearest neighbour"),
+    "mse": ("mean squared error", "mean square error"), "rmse": ("root mean squared", "root mean square"),
+    "mae": ("mean absolute error",), "iou": ("intersection over union",),
+    "map": ("mean average precision",), "em": ("exact match",), "svm": ("support vector",),
+    "pca": ("principal component",), "mlp": ("multilayer perceptron", "multi-layer perceptron"),
+    "cnn": ("convolutional",), "rnn": ("recurrent",), "gan": ("generative adversarial",),
+    "sgd": ("stochastic gradient",), "kl": ("kullback",), "mle": ("maximum likelihood",),
+    "ocr": ("optical character",), "ner": ("named entity",),
+}
+
+# Letters NFKD does not take apart ("F ́ısica" in PDF text is "Física"), and Greek letters by
+# name, so that "Ω_B", "ΩB" and "Omega_B" are one name.
+_LETTERS = str.maketrans({"ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe",
+                          "þ": "th", "ð": "d", **{c: n for c, n in zip(
+                              "αβγδεζηθικλμνξοπρσςτυφχψωϵϑϕ",
+                              "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+                              "sigma sigma tau upsilon phi chi psi omega epsilon theta phi".split())}})
+# A function word the PDF text glued to the name after it ("withGPT-4o", "ofBERT").
+_GLUED = re.compile(r"\b(the|with|and|of|by|on|in|for|to|from|using|than|as|via|over)(?=[A-Z])")
+# Model sizes are part of the name ("BERT-large" is not "BERT-base"); other lowercase words
+# hyphenated to a name are not ("BERT-based").
+# Kind words a writer puts after a name ("Crawler Agent", "DocLayNet Dataset", "BERT Model").
+_KIND_WORDS = frozenset("""
+agent agents model models dataset datasets data benchmark benchmarks corpus score scores metric metrics loss
+method methods framework algorithm module layer layers network encoder decoder system task library toolkit
+architecture approach baseline baselines code pipeline
+""".split())
+# "Zero-shot", "Fine-tuning", "End-to-end": an ordinary hyphenated word capitalised, not a name.
+_ORDINARY_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)+")
+_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite".split())
+
+_TOKEN = re.compile(r"[A-Za-z0-9\u0391-\u03c9][A-Za-z0-9\u0391-\u03c9+#]*(?:['’\-_][A-Za-z0-9\u0391-\u03c9+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
 _SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
@@ -62,7 +100,12 @@ def _fold(text: str) -> str:
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_LETTERS)
+
+
+def _acronym_key(short: str) -> str:
+    """"GPs" and "GP" are one acronym; "NEWS" is not "NEW"."""
+    return _squash(short[:-1] if short.endswith("s") and short[:-1].isupper() else short)
 
 
 class NameIndex:
@@ -73,8 +116,12 @@ class NameIndex:
     def __init__(self, texts: Iterable[str]):
         self.runs: set[str] = set()
         self.capitalised: set[str] = set()
+        self.long_forms: dict[str, set[str]] = {}     # "gp": {"Gaussian processes"} from "Gaussian processes (GPs)"
         for text in texts:
+            for short, long in _defined_acronyms(text or ""):
+                self.long_forms.setdefault(_acronym_key(short), set()).add(long)
             text = re.sub(r"(\w)-[ \t]*\r?\n\s*(\w)", r"\1\2", text or "")   # line-end hyphens
+            text = _GLUED.sub(r"\1 ", text)
             words = _SOURCE_WORD.findall(_fold(text))
             for i in range(len(words)):
                 run = ""
@@ -101,6 +148,9 @@ class NameIndex:
     def has_capitalised(self, word: str) -> bool:
         return _fold(word) in self.capitalised
 
+    def expansions(self, short: str) -> set[str]:
+        return self.long_forms.get(_acronym_key(short), set())
+
 
 @lru_cache(maxsize=4)
 def name_index(texts: tuple[str, ...]) -> NameIndex:
@@ -117,6 +167,9 @@ class _Any:
 
     def has_capitalised(self, word: str) -> bool:
         return any(i.has_capitalised(word) for i in self.indexes)
+
+    def expansions(self, short: str) -> set[str]:
+        return set().union(*(i.expansions(short) for i in self.indexes))
 
 
 def _name_like(token: str) -> bool:
@@ -161,6 +214,7 @@ def candidate_names(text: str) -> list[str]:
     while i < len(tokens):
         word = words[i]
         if (not _name_like(word) or _is_generic(word) or word.casefold() in _STOPWORDS
+                or _ORDINARY_COMPOUND.fullmatch(word)
                 or (_ordinary_capital(word) and _starts_english_sentence(text, tokens[i]))):
             i += 1
             continue
@@ -193,7 +247,7 @@ def _variants(name: str) -> list[str]:
     parts = name.split("-")
     if len(parts) > 1:
         head, tail = list(parts), list(parts)
-        while len(head) > 1 and head[-1].isalpha() and head[-1].islower():
+        while len(head) > 1 and head[-1].isalpha() and head[-1].islower() and head[-1] not in _SIZES:
             head.pop()
         while len(tail) > 1 and tail[0].isalpha() and tail[0].islower():
             tail.pop(0)
@@ -202,7 +256,10 @@ def _variants(name: str) -> list[str]:
 
 
 def _found(name: str, index: NameIndex) -> bool:
-    if name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
+    long_forms = LONG_FORMS.get(_squash(name).removesuffix("s"), ())
+    if any(index.has(_squash(f)) for f in long_forms):
+        return True                                 # "AUC" for "area under the ROC curve"
+    if name.isascii() and name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
         return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
     parts = _SOURCE_WORD.findall(_fold(name))
     if len(parts) > MAX_WORDS:                      # a title: every window of MAX_WORDS words
@@ -210,6 +267,14 @@ def _found(name: str, index: NameIndex) -> bool:
     if any(_is_generic(v) or index.has(_squash(v)) for v in _variants(name)):
         return True
     words = [w for w in name.split() if w.casefold() not in _CONNECTORS]
+    parts = re.split(r"([ \-])", name)
+    for k, part in enumerate(parts):               # "Multi-Output GP" for "multi-output Gaussian processes (GPs)"
+        if len(parts) > 1 and part.isupper():
+            for long in index.expansions(part):
+                if index.has(_squash("".join(parts[:k]) + " " + long + " " + "".join(parts[k + 1:]))):
+                    return True
+    if len(words) > 1 and words[-1].casefold() in _KIND_WORDS and _found(name.rsplit(" ", 1)[0], index):
+        return True                                 # "Crawler Agent" for "Crawler"
     if len(words) > 1:
         # "BERT BM25", "A100 GPU": names side by side, each found (not "Natural Questions", "APACHE II")
         if all(_is_generic(w) or (len(w) >= 3 and not _ordinary_capital(w) and _found(w, index)) for w in words):
@@ -243,6 +308,24 @@ def _long_form(short: str, long: str) -> str | None:
     start = long.rfind(" ", 0, i + 1) + 1
     tail = long[start:].strip()
     return tail if len(tail.split()) >= 2 and len(tail.split()) <= len(short) + 5 else None
+
+
+_PAREN_SHORT = re.compile(r"[(（]\s*([A-Za-z0-9][A-Za-z0-9\-]{1,11})\s*[)）]")
+
+
+def _defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """"Gaussian processes (GPs)": the acronyms a paper defines, with their long forms (the
+    fast form of `_pairs` for a whole paper: the short form in brackets after the long one)."""
+    out = []
+    for m in _PAREN_SHORT.finditer(text):
+        short = m.group(1)
+        if not any(c.isupper() for c in short):
+            continue
+        before = " ".join(text[max(0, m.start() - 80):m.start()].split())
+        found = _long_form(short, before)
+        if found:
+            out.append((short, found))
+    return out
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:

@@ -32,11 +32,11 @@ _MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
 _PERCENT_AFTER = re.compile(r"\s?(?:%|パーセント|ポイント)")
 _ABOUT_BEFORE = re.compile(r"(?:約|およそ|ほぼ|概ね|approximately|about|around|roughly)\s*$", re.I)
 _REF_BEFORE = re.compile(
-    r"(?:第|図|表|式|節|章|付録|行|ステップ|セクション|アルゴリズム|定理|補題|Table|Tab\.|Fig\.|Figure|Section|"
+    r"(?:第|上位|下位|図|表|式|節|章|付録|行|ステップ|セクション|アルゴリズム|定理|補題|Table|Tab\.|Fig\.|Figure|Section|"
     r"Sec\.|§|Eq\.|Equation|Appendix|Algorithm|Step|Theorem|Lemma|p\.|pp\.|page|No\.|#)\s*[(（]?\s*$", re.I)
 _REF_AFTER = re.compile(r"^\s*(?:ページ|頁|章|節|項|行目|行|段落|番目|位|つ目|回目|月|日)")
 _ARXIV_ID = re.compile(r"(?<![\d.])\d{4}\.\d{4,5}(?:v\d+)?(?!\d)")
-_IDENT_CHARS = re.compile(r"[A-Za-z0-9_.+\-]*$")
+_IDENT_CHARS = re.compile(r"[A-Za-z0-9_.+@\-]*$")     # @: "recall@20" is a name
 _CITATION = re.compile(r"\[[\d,\s\-]*$")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
@@ -47,6 +47,40 @@ _NUMBER_WORDS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy"
                   "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
                   "tenth": 10}
 _WORD = re.compile(r"[A-Za-z]+")
+# List markers and small counts of the answer's own list are not claims about the paper:
+# "1. ", "2) ", "(3)", "①", "3つの理由", "2点", "第2に" (第 is a reference above).
+_CIRCLED = re.compile("[\u2460-\u2473\u24f5-\u24fe\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+_LINE_MARKER = re.compile(r"(?m)^[ \t]*(?:[-*・•●○◦▪■□]\s*)?[(（]?(\d{1,2})[.．)）](?!\d)")
+_INLINE_MARKER = re.compile(r"(?:(?<=[\s。．！？!?:：、,，;；])|^)[(（]?(\d{1,2})[.．)）](?![\d.,])")
+_PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）]")
+_COUNT_AFTER = re.compile(r"^\s*(?:つ|点|種類|段階|部|文|通り|項目|要素|カテゴリ)")
+_CONVENTION = re.compile(r"(?:[pP]\s*[<≤＜=]\s*$)")                   # p < 0.05
+_CONVENTION_AFTER = re.compile(r"^\s*%?\s*(?:CI(?![A-Za-z])|信頼区間|confidence)", re.I)   # 95% CI
+
+
+def _marker_starts(text: str) -> set[int]:
+    """Where the list markers of `text` start: every marker at a line start, "(n)" anywhere,
+    and "n." / "n)" inside a line when they run 1, 2, 3 ... in order (an inline enumeration)."""
+    starts = {m.start(1) for m in _LINE_MARKER.finditer(text)} | {m.start(1) for m in _PAREN_MARKER.finditer(text)}
+    want = 1
+    for m in _INLINE_MARKER.finditer(text):
+        if int(m.group(1)) == want:
+            starts.add(m.start(1))
+            want += 1
+        elif int(m.group(1)) == 1:
+            starts.add(m.start(1))
+            want = 2
+    return starts
+
+
+def _is_count(text: str, m: re.Match) -> bool:
+    """"3つの", "2点", "2段階": a small whole count, or a conventional statistic (p < 0.05, 95% CI)."""
+    if m["num"] and "." not in m["num"] and int(m["num"].replace(",", "")) <= 10 and not m["suf"] and not m["word"] \
+            and _COUNT_AFTER.match(text[m.end():m.end() + 5]):
+        return True
+    return bool(_CONVENTION.search(text[max(0, m.start() - 6):m.start()]) or _CONVENTION_AFTER.match(text[m.end():m.end() + 12]))
+
+
 _BARE_EXPONENT = re.compile(rf"(?:({_NUM})\s*[×xX*]\s*)?10\s*-\s*(\d{{1,2}})\b")
 
 
@@ -114,9 +148,11 @@ def _is_reference(text: str, start: int, end: int) -> bool:
 
 def claimed_numbers(text: str) -> list[Quantity]:
     """The numbers a Japanese text states as facts (quotations, references and names excluded)."""
-    own = _ARXIV_ID.sub(" ", _unquoted(unicodedata.normalize("NFKC", text)))
+    own = _ARXIV_ID.sub(" ", _unquoted(unicodedata.normalize("NFKC", _CIRCLED.sub(" ", text))))
     own = own.replace("−", "-")
-    return [_quantity(m, own) for m in _QTY.finditer(own) if not _is_reference(own, m.start(), m.end())]
+    markers = _marker_starts(own)
+    return [_quantity(m, own) for m in _QTY.finditer(own)
+            if m.start() not in markers and not _is_reference(own, m.start(), m.end()) and not _is_count(own, m)]
 
 
 def source_values(texts: Iterable[str]) -> list[float]:
@@ -144,7 +180,7 @@ def source_values(texts: Iterable[str]) -> list[float]:
 
 
 def _in_values(value: float, tol: float, values: Sequence[float]) -> bool:
-    slack = tol + abs(value) * 1e-9 + 1e-12
+    slack = tol + abs(value) * 1e-9 + (1e-12 if value == 0 else 0.0)     # 1e-25 is not "about 0"
     i = bisect_left(values, value - slack)
     return i < len(values) and values[i] <= value + slack
 

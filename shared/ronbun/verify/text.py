@@ -53,7 +53,7 @@ def _is_japanese(c: str) -> bool:
 
 
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|\"[^\"\n]*\"")
-_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+_URL = re.compile(r"https?://\S+|www\.\S+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CODE = re.compile(r"`[^`]*`")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*(?:[-_.][A-Za-z0-9]+)*")
 _STOPWORDS = frozenset(
