@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from .deadline import Deadline, as_deadline, exceeded
 from .errors import (ArxivUnavailable, InvalidPaperId, PaperNotFound, PdfNotPdf, PdfTooLarge,
                      PdfTruncated, RonbunError)
 from .ids import PaperRef, parse_id
@@ -39,7 +40,7 @@ MAX_REDIRECTS = 3
 BACKOFF_BASE = 1.0          # seconds; waits 1, 2, 4 ... between attempts without Retry-After
 TRUNCATED_RETRIES = 1
 FEED_MAX_BYTES = 2 * 1024 * 1024
-CHUNK = 64 * 1024
+CHUNK = 16 * 1024            # at most one socket read each (read1), the deadline checked between
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -211,7 +212,15 @@ class _Response:
         self.status, self.headers, self.body = status, headers, body
 
     def read(self, limit: int) -> bytes:
-        return self.body.read(limit)
+        """At most `limit` bytes from a single socket read (a slow drip cannot hold it)."""
+        read1 = getattr(self.body, "read1", None)
+        return read1(limit) if read1 is not None else self.body.read(limit)
+
+    def set_timeout(self, seconds: float) -> None:
+        """The socket's timeout for the next read, when the socket can be reached."""
+        sock = _socket_of(self.body)
+        if sock is not None:
+            sock.settimeout(max(seconds, 0.001))
 
     def close(self) -> None:
         self.body.close()
@@ -228,16 +237,20 @@ class ArxivClient:
 
     # -- public
 
-    def fetch_metadata(self, ref: PaperRef) -> Paper:
-        """Metadata of `ref` (its latest version when `ref` has none).
+    def fetch_metadata(self, ref: PaperRef, deadline: Deadline | None = None) -> Paper:
+        """Metadata of `ref` (its latest version when `ref` has none), given up on by
+        `deadline` at the latest (DeadlineExceeded when it is that deadline that ends it).
 
         Asks for the base id so that the answer also says which version is the latest.
         """
         ref = _checked(ref)
         url = f"{self.settings.arxiv_api_url}?id_list={quote(ref.id, safe='/')}&max_results=1"
-        deadline = time.monotonic() + self.settings.arxiv_timeout * (self.settings.arxiv_retries + 1) \
+        own = self.settings.arxiv_timeout * (self.settings.arxiv_retries + 1) \
             + self.settings.arxiv_max_retry_after * self.settings.arxiv_retries
+        return self._within(f"the arXiv metadata of {ref}", own, deadline,
+                            lambda at: self._metadata_once(url, ref, at))
 
+    def _metadata_once(self, url: str, ref: PaperRef, deadline: float) -> Paper:
         def attempt() -> Paper:
             resp = self._request(url, "application/atom+xml", deadline)
             try:
@@ -259,11 +272,27 @@ class ArxivClient:
 
         return self._with_retries(f"metadata of {ref}", attempt, deadline)
 
-    def download_pdf(self, ref: PaperRef) -> bytes:
-        """The PDF of `ref` (arXiv serves the latest version when `ref` has none)."""
+    def download_pdf(self, ref: PaperRef, deadline: Deadline | None = None) -> bytes:
+        """The PDF of `ref` (arXiv serves the latest version when `ref` has none), within
+        pdf_max_seconds and `deadline`, enforced on the socket."""
         ref = _checked(ref)
         url = f"{self.settings.arxiv_base_url.rstrip('/')}/pdf/{quote(str(ref), safe='/')}"
-        deadline = time.monotonic() + self.settings.pdf_max_seconds
+        return self._within(f"the PDF of {ref}", self.settings.pdf_max_seconds, deadline,
+                            lambda at: self._pdf_with_retries(url, ref, at))
+
+    def _within(self, what: str, own: float, deadline: Deadline | None, fetch):
+        """fetch(monotonic end) with the end the sooner of `own` seconds and `deadline`; when
+        the caller's deadline was the sooner and arXiv ran out of it, DeadlineExceeded."""
+        deadline = as_deadline(deadline)
+        seconds = deadline.timeout(own, what)
+        try:
+            return fetch(time.monotonic() + seconds)
+        except ArxivUnavailable as exc:
+            if seconds < own and exc.retryable:
+                raise exceeded(what, deadline.left()) from exc
+            raise
+
+    def _pdf_with_retries(self, url: str, ref: PaperRef, deadline: float) -> bytes:
         truncated = 0
         while True:
             try:
@@ -339,16 +368,25 @@ class ArxivClient:
             raise _Retry(_describe(e)) from None
 
     def _read_all(self, resp: _Response, cap: int, deadline: float, too_large=None) -> tuple[bytes, bool]:
-        """The body, and whether it arrived whole (as long as Content-Length promised)."""
+        """The body, and whether it arrived whole (as long as Content-Length promised).
+
+        The deadline holds on the socket: before every (single, small) read the socket's
+        timeout is set to what is left, so a server dripping a few bytes a second cannot keep
+        the download going past it."""
         chunks, total = [], 0
         try:
-            while chunk := resp.read(CHUNK):
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ArxivUnavailable("arXiv download took too long")
+                resp.set_timeout(min(self.settings.arxiv_timeout, left))
+                chunk = resp.read(CHUNK)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > cap:
                     raise too_large() if too_large else ArxivUnavailable(
                         f"arXiv answer larger than {cap} bytes", retryable=False)
-                if time.monotonic() > deadline:
-                    raise ArxivUnavailable("arXiv download took too long")
                 chunks.append(chunk)
         except http.client.IncompleteRead as e:
             return b"".join(chunks) + e.partial, False
@@ -383,6 +421,15 @@ def _checked(ref: PaperRef) -> PaperRef:
     if not isinstance(ref, PaperRef) or parse_id(str(ref)) != ref:
         raise InvalidPaperId(f"invalid arXiv identifier: {ref!r:.80}")
     return ref
+
+
+def _socket_of(body):
+    """The socket under an http.client response (or an HTTPError wrapping one), if any."""
+    for _ in range(4):
+        if body is None or hasattr(body, "settimeout"):
+            return body
+        body = getattr(body, "fp", None) or getattr(body, "raw", None) or getattr(body, "_sock", None)
+    return None
 
 
 def _content_length(value: str | None) -> int | None:

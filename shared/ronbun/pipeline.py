@@ -10,6 +10,7 @@ from typing import Callable
 
 from . import llm, pdftext, prompts, verify
 from .arxiv import ArxivClient, get_client
+from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
 from .ids import PaperRef
 from .models import Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result
@@ -37,9 +38,12 @@ def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
 
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
               engine: str | None = None, model: str | None = None, settings: Settings | None = None,
-              progress: Progress | None = None, arxiv: ArxivClient | None = None) -> Result:
-    """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message."""
+              progress: Progress | None = None, arxiv: ArxivClient | None = None,
+              deadline: Deadline | None = None) -> Result:
+    """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message.
+    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time)."""
     settings = settings or get_settings()
+    deadline = as_deadline(deadline)
     report = progress or _nothing
     gen_engine = llm.get_engine(engine, settings, model)   # fail fast (e.g. no key) before any I/O
 
@@ -47,17 +51,17 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     if pdf_bytes is None:
         client = arxiv or get_client()
         if paper is None:
-            paper = client.fetch_metadata(ref)
-        pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version))
+            paper = client.fetch_metadata(ref, deadline)
+        pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version), deadline)
 
     report("extracting")
-    doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages)
+    doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages, deadline=deadline)
     if paper is None:
         paper = paper_from_pdf(ref, doc)
 
     report("generating")
     prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-    gen = gen_engine.generate(prompt, paper=paper, doc=doc)
+    gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
@@ -66,7 +70,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
-        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
+        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
         output, repaired = _merge(output, findings, fix.output, paper, pages)
         findings = _blocking(output, paper, pages)

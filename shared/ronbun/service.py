@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Callable, Literal
 from . import __version__
 from .bodies import MAX_BODY_BYTES  # noqa: F401 - part of this module's API
 from .bodies import DigestRequest, StartRequest, digest_request, json_object, start_request
-from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
+from .deadline import Deadline, as_deadline
+from .errors import (ArxivUnavailable, BudgetExceeded, DeadlineExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
                      PaperNotFound, RonbunError)
 from .ids import PaperRef, parse_id
 from .settings import PROMPT_LANG, Settings, get_settings
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
 DIGEST_START_SECONDS = 10.0       # a digest request stops looking papers up on arXiv after this
+DIGEST_SECONDS = 25.0             # a digest request answers by then (API Gateway gives up at 29 s)
+DIGEST_WRITE_SECONDS = 3.0        # kept back from a paper's arXiv look-up for its job and message
 NEVER_RAN = frozenset({"queue_unavailable"})   # failures before any worker saw the job
 
 
@@ -167,7 +170,7 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
 
 
 def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: float, *,
-           snap: Snapshot | None = None, restart_failed: bool = True) -> Answer:
+           snap: Snapshot | None = None, restart_failed: bool = True, deadline: Deadline | None = None) -> Answer:
     """start_summary on a snapshot already read. With `restart_failed` False a failed job is
     answered with its state (200) instead of being queued again, unless it never ran."""
     engine, model = current_generator(settings)
@@ -177,7 +180,7 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     if cached is not None and cached.status == "done":      # a cache hit never waits for arXiv
         return Answer(200, state_document(cached, _paper_for(meta, ref.version)), cache_hit=True)
     if _meta_outdated(meta, ref, settings, now):
-        meta = _refresh_meta(store, ref, meta, settings, now)
+        meta = _refresh_meta(store, ref, meta, settings, now, deadline)
     version = ref.version or meta.latest_version or 1
     if version > (meta.latest_version or version):
         raise PaperNotFound(f"{ref.id} has no version v{version} (latest is v{meta.latest_version})",
@@ -241,12 +244,14 @@ def _meta_outdated(meta: Meta | None, ref: PaperRef, settings: Settings, now: fl
     return meta is None or _stale(meta, settings, now) or bool(ref.version and ref.version > (meta.latest_version or 0))
 
 
-def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float) -> Meta:
-    """Read the metadata (latest version) from arXiv; an old copy serves when arXiv is down."""
+def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float,
+                  deadline: Deadline | None = None) -> Meta:
+    """Read the metadata (latest version) from arXiv by `deadline`; an old copy serves when
+    arXiv is down."""
     from .arxiv import get_client
 
     try:
-        paper = get_client().fetch_metadata(PaperRef(ref.id))
+        paper = get_client().fetch_metadata(PaperRef(ref.id), deadline)
     except RonbunError as exc:
         if old is not None and exc.retryable and (ref.version or 0) <= (old.latest_version or 0):
             log.warning("arXiv metadata refresh of %s failed (%s); using the copy from the table", ref.id, exc.code)
@@ -347,7 +352,8 @@ class Digest:
 
 
 def digest(request: DigestRequest, *, settings: Settings | None = None, now: float | None = None,
-           clock: Callable[[], float] = time.monotonic, start_seconds: float = DIGEST_START_SECONDS) -> Digest:
+           clock: Callable[[], float] = time.monotonic, start_seconds: float = DIGEST_START_SECONDS,
+           deadline: Deadline | None = None) -> Digest:
     """The state of every paper of a digest, starting the missing ones exactly as
     POST /v1/summaries does (one job per key, within the daily cap).
 
@@ -355,21 +361,31 @@ def digest(request: DigestRequest, *, settings: Settings | None = None, now: flo
     every poll would otherwise spend the budget again on a paper that fails for a reason of
     its own. Papers that need arXiv (unknown or stale metadata) are looked up only during the
     first `start_seconds`: arXiv's 3 s pacing makes each slow, and the next request starts the
-    rest. A paper arXiv does not know is failed; a store or queue outage fails the request."""
+    rest. A paper arXiv does not know is failed; a store or queue outage fails the request.
+
+    The whole request ends by `deadline` (DIGEST_SECONDS from now by default, inside API
+    Gateway's 29 s): a look-up is cut off where it would leave less than DIGEST_WRITE_SECONDS
+    for its paper's job, and papers it has no time left for are reported not started."""
     settings = settings or get_settings()
     now = time.time() if now is None else now
+    deadline = as_deadline(deadline).capped(DIGEST_SECONDS)
+    lookups = deadline.earlier(DIGEST_WRITE_SECONDS)
     store = get_store(settings)
     _, model = current_generator(settings)
     stop_looking_up = clock() + start_seconds
     items = []
     for ref in request.refs:
+        if deadline.left() < DIGEST_WRITE_SECONDS:
+            items.append(DigestItem(ref, "not_started"))
+            continue
         snap = store.snapshot(ref.id, request.lang, PROMPT_VERSION, model)
-        if _meta_outdated(snap.meta, ref, settings, now) and clock() > stop_looking_up:
+        if _meta_outdated(snap.meta, ref, settings, now) and (clock() > stop_looking_up or lookups.left() <= 0):
             items.append(DigestItem(ref, "not_started"))
             continue
         try:
-            answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False)
-        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded) as exc:
+            answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False,
+                            deadline=lookups)
+        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded, DeadlineExceeded) as exc:
             items.append(DigestItem(ref, "not_started" if exc.retryable else "failed", error=exc.to_dict()))
             continue
         state = answer.body
@@ -401,9 +417,13 @@ def parse_job_message(body: str) -> JobMessage:
 
 
 def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | None = None,
-            settings: Settings | None = None, clock: Callable[[], float] = time.time) -> JobOutcome:
+            settings: Settings | None = None, clock: Callable[[], float] = time.time,
+            deadline: Deadline | None = None) -> JobOutcome:
     """Run one queued job. Returns when the message can be deleted; raises a retryable
-    RonbunError when it should come back later (the job is back in `queued` by then)."""
+    RonbunError when it should come back later (the job is back in `queued` by then).
+    Every stage ends by `deadline` (the worker keeps time back for the writes after it): a
+    step that cannot finish in time is not started, and the job is released or failed with
+    DeadlineExceeded saying why."""
     settings = settings or get_settings()
     store = get_store(settings)
     key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model)
@@ -425,7 +445,7 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
 
     started = clock()
     try:
-        result = _summarize(store, key, message, owner, settings, clock)
+        result = _summarize(store, key, message, owner, settings, clock, deadline)
         store.complete_job(key, owner, result, clock())
     except LeaseLost:
         log.warning("lost the lease on %s; another worker owns it now", key.sk)
@@ -448,7 +468,7 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
 
 
 def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, settings: Settings,
-               clock: Callable[[], float]) -> dict:
+               clock: Callable[[], float], deadline: Deadline | None = None) -> dict:
     from .pipeline import summarize
     from .secrets import with_openai_key
 
@@ -460,7 +480,7 @@ def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, setti
     meta = store.get_meta(key.paper_id)
     paper = meta.paper if meta is not None and meta.doc.get("version") == key.version else None
     result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
-                       progress=lambda stage: store.set_stage(key, owner, stage, clock()))
+                       progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline)
     return result.model_dump(mode="json")
 
 
