@@ -40,6 +40,7 @@ MAX_REDIRECTS = 3
 BACKOFF_BASE = 1.0          # seconds; waits 1, 2, 4 ... between attempts without Retry-After
 TRUNCATED_RETRIES = 1
 FEED_MAX_BYTES = 2 * 1024 * 1024
+OUT_OF_TIME_SLACK = 0.25    # seconds: a failure this close to the deadline is the deadline's
 CHUNK = 16 * 1024            # at most one socket read each (read1), the deadline checked between
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 
@@ -200,6 +201,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _OutOfTime(ArxivUnavailable):
+    """arXiv ran out of the time it was given (its own limit, or the caller's deadline)."""
+
+
 class _Retry(Exception):
     def __init__(self, reason: str, delay: float | None = None):
         super().__init__(reason)
@@ -287,8 +292,8 @@ class ArxivClient:
         seconds = deadline.timeout(own, what)
         try:
             return fetch(time.monotonic() + seconds)
-        except ArxivUnavailable as exc:
-            if seconds < own and exc.retryable:
+        except _OutOfTime as exc:
+            if seconds < own:
                 raise exceeded(what, deadline.left()) from exc
             raise
 
@@ -352,7 +357,7 @@ class ArxivClient:
         _pace(self.settings.arxiv_min_interval)
         timeout = min(self.settings.arxiv_timeout, deadline - time.monotonic())
         if timeout <= 0:
-            raise ArxivUnavailable("arXiv did not answer in time")
+            raise _OutOfTime("arXiv did not answer in time")
         req = urllib.request.Request(url, headers={
             "User-Agent": self.settings.user_agent, "Accept": accept, "Accept-Encoding": "identity"})
         try:
@@ -378,7 +383,7 @@ class ArxivClient:
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ArxivUnavailable("arXiv download took too long")
+                    raise _OutOfTime("arXiv download took too long")
                 resp.set_timeout(min(self.settings.arxiv_timeout, left))
                 chunk = resp.read(CHUNK)
                 if not chunk:
@@ -410,10 +415,12 @@ class ArxivClient:
                     raise ArxivUnavailable(f"arXiv asked to retry {what} after {r.delay:.0f} s "
                                            f"(more than {self.settings.arxiv_max_retry_after:.0f} s)") from None
                 if time.monotonic() + wait > deadline:
-                    raise ArxivUnavailable(f"arXiv did not deliver {what} in time ({last})") from None
+                    raise _OutOfTime(f"arXiv did not deliver {what} in time ({last})") from None
                 log.warning("arXiv %s failed (%s); retry %d/%d in %.1f s", what, last, n + 1, retries, wait)
                 time.sleep(wait)
-        raise ArxivUnavailable(f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
+        out_of_time = deadline - time.monotonic() < OUT_OF_TIME_SLACK   # the last attempt ran into the deadline
+        raise (_OutOfTime if out_of_time else ArxivUnavailable)(
+            f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
 
 
 def _checked(ref: PaperRef) -> PaperRef:
