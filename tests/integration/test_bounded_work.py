@@ -28,7 +28,7 @@ from ronbun.settings import get_settings
 from tests.events import load_event
 from tests.fakes import hostile_pdfs
 from tests.fakes.pdfs import make_paper_pdf
-from tests.unit.moto_stack import Context, aws, key, paper, sqs_event  # noqa: F401 - fixture
+from tests.unit.moto_stack import Context, aws, key, sqs_event  # noqa: F401 - fixture
 
 REPO = Path(__file__).resolve().parents[2]
 LAMBDA_WORKER_MB = 1769          # template.yaml WorkerFunction MemorySize
