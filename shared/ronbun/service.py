@@ -22,7 +22,8 @@ from . import __version__
 from .bodies import MAX_BODY_BYTES  # noqa: F401 - part of this module's API
 from .bodies import DigestRequest, StartRequest, digest_request, json_object, start_request
 from .deadline import Deadline, as_deadline
-from .errors import (ArxivUnavailable, BudgetExceeded, DeadlineExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
+from .errors import DeadlineExceeded
+from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
                      PaperNotFound, RonbunError)
 from .ids import PaperRef, parse_id
 from .settings import PROMPT_LANG, Settings, get_settings
