@@ -23,6 +23,7 @@ from pathlib import Path
 from tests.fakes import hostile_pdfs
 
 REPO = Path(__file__).resolve().parents[1]
+CLI_GIVE_UP = 400       # seconds: a run still going then is reported as such and killed
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -39,8 +40,11 @@ def _cli_pdf(pdf: bytes, runs: int, **env: str) -> dict:
         times, out = [], None
         for _ in range(runs):
             start = time.monotonic()
-            out = subprocess.run([sys.executable, "-m", "ronbun.cli", "summarize", "--pdf", str(path), "--format", "json"],
-                                 capture_output=True, text=True, env=_env(**env))
+            try:
+                out = subprocess.run([sys.executable, "-m", "ronbun.cli", "summarize", "--pdf", str(path), "--format",
+                                      "json"], capture_output=True, text=True, env=_env(**env), timeout=CLI_GIVE_UP)
+            except subprocess.TimeoutExpired:
+                return {"seconds": f">{CLI_GIVE_UP}", "exit": None, "code": "still running, killed", "runs": 1}
             times.append(time.monotonic() - start)
     code = next((w.strip("(:") for w in out.stderr.split() if w.startswith("(") and w.endswith(":")), None)
     return {"seconds": round(statistics.median(times), 2), "exit": out.returncode, "code": code, "runs": runs}
