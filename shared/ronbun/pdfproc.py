@@ -49,8 +49,9 @@ def read(data: bytes, *, max_pages: int, seconds: float, memory_mb: int,
     deadline = as_deadline(deadline)
     timeout = deadline.timeout(seconds, "PDF text extraction", least=MIN_SECONDS)
     by_deadline = timeout < seconds
+    # the child sees this process's sys.path; -S skips `site`, which that path already reflects
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    args = [sys.executable, "-m", "ronbun.pdfproc", str(max_pages), f"{timeout:.3f}", str(int(memory_mb))]
+    args = [sys.executable, "-S", "-m", "ronbun.pdfproc", str(max_pages), f"{timeout:.3f}", str(int(memory_mb))]
     start = time.monotonic()
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
