@@ -166,6 +166,7 @@ def bench_worker(runs: int) -> dict:
             fake.add_paper("2401.15884", title="Sparse Adapter Routing")
             model.enqueue("slow", seconds=60)
             os.environ.pop("AWS_ENDPOINT_URL", None)
+            os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
             clients.reset()
             res = create_resources(clients.dynamodb(), clients.sqs(), table="ronbun-bench")
             os.environ.update(RONBUN_TABLE="ronbun-bench", RONBUN_QUEUE_URL=res.queue_url, RONBUN_ENGINE="openai",
