@@ -38,7 +38,7 @@ STAGE = "local"
 GREEDY = "/v1/summaries/"
 MAX_REQUEST_BYTES = 1024 * 1024
 API_TIMEOUT_SECONDS = 29
-WORKER_TIMEOUT_SECONDS = 300
+WORKER_TIMEOUT_SECONDS = 420            # template.yaml's WorkerFunction Timeout
 REGION = "us-east-1"
 
 

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ronbun import queue, service
+from ronbun.deadline import Deadline
 from ronbun.errors import RonbunError
 from ronbun.settings import get_settings
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 LEASE_MARGIN_SECONDS = 30
+WRITE_RESERVE_SECONDS = 20    # kept back from the job for the writes after it (result, failure, release)
 
 logger = Logger(service="ronbun")
 metrics = Metrics(namespace="Ronbun", service="ronbun")
@@ -44,6 +46,12 @@ def _retry_later(record: SQSRecord):
     return lambda seconds: queue.delay_message(get_settings().queue_url, record.receipt_handle, seconds)
 
 
+def _deadline(context) -> Deadline | None:
+    """The job's deadline: this invocation's end, less the time its last writes need."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return Deadline.after(remaining() / 1000 - WRITE_RESERVE_SECONDS) if callable(remaining) else None
+
+
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord, lambda_context=None) -> None:
     try:
@@ -55,7 +63,8 @@ def record_handler(record: SQSRecord, lambda_context=None) -> None:
     logger.set_correlation_id(message.paper_id)
     receive_count = int(record.attributes.approximate_receive_count or 1)
     outcome = service.run_job(message, receive_count=receive_count, lease_seconds=_lease_seconds(lambda_context),
-                              message_id=record.message_id, retry_later=_retry_later(record))
+                              message_id=record.message_id, retry_later=_retry_later(record),
+                              deadline=_deadline(lambda_context))
     if outcome.status == "failed":
         _failure(outcome.error["code"])
     elif outcome.status == "done":

@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from .deadline import Deadline, as_deadline, exceeded
 from .errors import (ArxivUnavailable, InvalidPaperId, PaperNotFound, PdfNotPdf, PdfTooLarge,
                      PdfTruncated, RonbunError)
 from .ids import PaperRef, parse_id
@@ -41,7 +42,8 @@ MAX_REDIRECTS = 3
 BACKOFF_BASE = 1.0          # seconds; waits 1, 2, 4 ... between attempts without Retry-After
 TRUNCATED_RETRIES = 1
 FEED_MAX_BYTES = 2 * 1024 * 1024
-CHUNK = 64 * 1024
+OUT_OF_TIME_SLACK = 0.25    # seconds: a failure this close to the deadline is the deadline's
+CHUNK = 16 * 1024            # at most one socket read each (read1), the deadline checked between
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -197,6 +199,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _OutOfTime(ArxivUnavailable):
+    """arXiv ran out of the time it was given (its own limit, or the caller's deadline)."""
+
+
 class _Retry(Exception):
     def __init__(self, reason: str, delay: float | None = None):
         super().__init__(reason)
@@ -209,7 +215,15 @@ class _Response:
         self.status, self.headers, self.body = status, headers, body
 
     def read(self, limit: int) -> bytes:
-        return self.body.read(limit)
+        """At most `limit` bytes from a single socket read (a slow drip cannot hold it)."""
+        read1 = getattr(self.body, "read1", None)
+        return read1(limit) if read1 is not None else self.body.read(limit)
+
+    def set_timeout(self, seconds: float) -> None:
+        """The socket's timeout for the next read, when the socket can be reached."""
+        sock = _socket_of(self.body)
+        if sock is not None:
+            sock.settimeout(max(seconds, 0.001))
 
     def close(self) -> None:
         self.body.close()
@@ -227,16 +241,20 @@ class ArxivClient:
 
     # -- public
 
-    def fetch_metadata(self, ref: PaperRef) -> Paper:
-        """Metadata of `ref` (its latest version when `ref` has none).
+    def fetch_metadata(self, ref: PaperRef, deadline: Deadline | None = None) -> Paper:
+        """Metadata of `ref` (its latest version when `ref` has none), given up on by
+        `deadline` at the latest (DeadlineExceeded when it is that deadline that ends it).
 
         Asks for the base id so that the answer also says which version is the latest.
         """
         ref = _checked(ref)
         url = f"{self.settings.arxiv_api_url}?id_list={quote(ref.id, safe='/')}&max_results=1"
-        deadline = time.monotonic() + self.settings.arxiv_timeout * (self.settings.arxiv_retries + 1) \
+        own = self.settings.arxiv_timeout * (self.settings.arxiv_retries + 1) \
             + self.settings.arxiv_max_retry_after * self.settings.arxiv_retries
+        return self._within(f"the arXiv metadata of {ref}", own, deadline,
+                            lambda at: self._metadata_once(url, ref, at))
 
+    def _metadata_once(self, url: str, ref: PaperRef, deadline: float) -> Paper:
         def attempt() -> Paper:
             resp = self._request(url, "application/atom+xml", deadline)
             try:
@@ -258,11 +276,27 @@ class ArxivClient:
 
         return self._with_retries(f"metadata of {ref}", attempt, deadline)
 
-    def download_pdf(self, ref: PaperRef) -> bytes:
-        """The PDF of `ref` (arXiv serves the latest version when `ref` has none)."""
+    def download_pdf(self, ref: PaperRef, deadline: Deadline | None = None) -> bytes:
+        """The PDF of `ref` (arXiv serves the latest version when `ref` has none), within
+        pdf_max_seconds and `deadline`, enforced on the socket."""
         ref = _checked(ref)
         url = f"{self.settings.arxiv_base_url.rstrip('/')}/pdf/{quote(str(ref), safe='/')}"
-        deadline = time.monotonic() + self.settings.pdf_max_seconds
+        return self._within(f"the PDF of {ref}", self.settings.pdf_max_seconds, deadline,
+                            lambda at: self._pdf_with_retries(url, ref, at))
+
+    def _within(self, what: str, own: float, deadline: Deadline | None, fetch):
+        """fetch(monotonic end) with the end the sooner of `own` seconds and `deadline`; when
+        the caller's deadline was the sooner and arXiv ran out of it, DeadlineExceeded."""
+        deadline = as_deadline(deadline)
+        seconds = deadline.timeout(own, what)
+        try:
+            return fetch(time.monotonic() + seconds)
+        except _OutOfTime as exc:
+            if seconds < own:
+                raise exceeded(what, deadline.left()) from exc
+            raise
+
+    def _pdf_with_retries(self, url: str, ref: PaperRef, deadline: float) -> bytes:
         truncated = 0
         while True:
             try:
@@ -324,7 +358,7 @@ class ArxivClient:
                          min(self.settings.arxiv_max_pace_wait, deadline - time.monotonic() - 1))
         timeout = min(self.settings.arxiv_timeout, deadline - time.monotonic())
         if timeout <= 0:
-            raise ArxivUnavailable("arXiv did not answer in time")
+            raise _OutOfTime("arXiv did not answer in time")
         req = urllib.request.Request(url, headers={
             "User-Agent": self.settings.user_agent, "Accept": accept, "Accept-Encoding": "identity"})
         try:
@@ -340,16 +374,25 @@ class ArxivClient:
             raise _Retry(_describe(e)) from None
 
     def _read_all(self, resp: _Response, cap: int, deadline: float, too_large=None) -> tuple[bytes, bool]:
-        """The body, and whether it arrived whole (as long as Content-Length promised)."""
+        """The body, and whether it arrived whole (as long as Content-Length promised).
+
+        The deadline holds on the socket: before every (single, small) read the socket's
+        timeout is set to what is left, so a server dripping a few bytes a second cannot keep
+        the download going past it."""
         chunks, total = [], 0
         try:
-            while chunk := resp.read(CHUNK):
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _OutOfTime("arXiv download took too long")
+                resp.set_timeout(min(self.settings.arxiv_timeout, left))
+                chunk = resp.read(CHUNK)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > cap:
                     raise too_large() if too_large else ArxivUnavailable(
                         f"arXiv answer larger than {cap} bytes", retryable=False)
-                if time.monotonic() > deadline:
-                    raise ArxivUnavailable("arXiv download took too long")
                 chunks.append(chunk)
         except http.client.IncompleteRead as e:
             return b"".join(chunks) + e.partial, False
@@ -373,12 +416,14 @@ class ArxivClient:
                     raise ArxivUnavailable(f"arXiv asked to retry {what} after {r.delay:.0f} s "
                                            f"(more than {self.settings.arxiv_max_retry_after:.0f} s)") from None
                 if time.monotonic() + wait > deadline:
-                    raise ArxivUnavailable(f"arXiv did not deliver {what} in time ({last})") from None
+                    raise _OutOfTime(f"arXiv did not deliver {what} in time ({last})") from None
                 log.warning("arXiv %s failed (%s); retry %d/%d in %.1f s", what, last, n + 1, retries, wait,
                             extra={"notice_ja": f"arXiv からの取得に失敗しました({last})。"
                                                 f"{wait:.0f} 秒後に再試行します({n + 1}/{retries})。"})
                 time.sleep(wait)
-        raise ArxivUnavailable(f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
+        out_of_time = deadline - time.monotonic() < OUT_OF_TIME_SLACK   # the last attempt ran into the deadline
+        raise (_OutOfTime if out_of_time else ArxivUnavailable)(
+            f"arXiv did not deliver {what} after {retries + 1} attempts (last: {last})")
 
 
 class PdfNotReady(RonbunError):
@@ -410,6 +455,15 @@ def _checked(ref: PaperRef) -> PaperRef:
     if not isinstance(ref, PaperRef) or parse_id(str(ref)) != ref:
         raise InvalidPaperId(f"invalid arXiv identifier: {ref!r:.80}")
     return ref
+
+
+def _socket_of(body):
+    """The socket under an http.client response (or an HTTPError wrapping one), if any."""
+    for _ in range(4):
+        if body is None or hasattr(body, "settimeout"):
+            return body
+        body = getattr(body, "fp", None) or getattr(body, "raw", None) or getattr(body, "_sock", None)
+    return None
 
 
 def _content_length(value: str | None) -> int | None:

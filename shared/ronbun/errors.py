@@ -166,3 +166,21 @@ class InvalidSettings(RonbunError):
     code = "invalid_settings"
     status = 500
     message_ja = "設定(環境変数)の値が正しくありません。"
+
+
+class PdfTooComplex(PdfError):
+    """Extracting the PDF's text exceeded its time or memory bound (e.g. content streams that
+    expand to megabytes per page, or deeply nested objects)."""
+    code = "pdf_too_complex"
+    status = 422
+    message_ja = ("PDF の構造が複雑すぎるため、制限時間・メモリの範囲内で本文を抽出できませんでした。"
+                  "この論文は要約できません。")
+    retryable = False
+
+
+class DeadlineExceeded(RonbunError):
+    """The request or job ran out of time before a step could finish (it stopped before starting it)."""
+    code = "deadline_exceeded"
+    status = 503
+    message_ja = "処理時間の上限に達したため、途中で処理を止めました。しばらくしてから自動的に(または再度のリクエストで)再試行します。"
+    retryable = True

@@ -19,7 +19,9 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import llm, prompts
+from . import llm
+from . import prompts
+from .deadline import Deadline
 from .errors import RonbunError
 from .models import Finding, Generator, LeftOut, ModelOutput, Paper, Verdict
 from .settings import Settings
@@ -83,13 +85,14 @@ class Judge:
     """The judge calls of one summarize() run: the current verdict of each part, the tokens
     spent, and what could not be judged."""
 
-    def __init__(self, settings: Settings, main_model: str):
+    def __init__(self, settings: Settings, main_model: str, deadline: "Deadline | None" = None):
         bounded = replace(settings, openai_timeout=min(settings.openai_timeout, JUDGE_TIMEOUT),
                           openai_max_retries=min(settings.openai_max_retries, JUDGE_MAX_RETRIES))
         self.engine = llm.OpenAIEngine(bounded, settings.judge_model or main_model)
         self.verdicts: dict[Key, Verdict] = {}
         self.input_tokens = self.output_tokens = self.calls = 0
         self.failed: str | None = None          # why the judge could not run (then it is not asked again)
+        self.deadline = deadline                # the job's: a judge call never outlives it
 
     def rate(self, paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> None:
         """Ask for verdicts on `keys` (parts not yet rated); a failure is remembered, not raised."""
@@ -98,7 +101,7 @@ class Judge:
             return
         try:
             parsed, tokens_in, tokens_out = self.engine.parse(
-                build_messages(paper, output, keys), JudgeOutput, cap=JUDGE_MAX_OUTPUT_TOKENS)
+                build_messages(paper, output, keys), JudgeOutput, cap=JUDGE_MAX_OUTPUT_TOKENS, deadline=self.deadline)
         except RonbunError as exc:
             self.failed = f"{exc.code}: {exc}"
             log.warning("judge call failed (paper %s): %s", paper.id, self.failed)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from .deadline import Deadline, as_deadline, exceeded
 from .errors import EngineNotConfigured, InvalidRequest, ModelError, ModelOutputInvalid, ModelRefused
 from .models import ModelOutput, Paper
 from .prompts import Prompt
@@ -30,6 +31,9 @@ ENGINES = ("openai", "offline")
 # models spend part of it on hidden reasoning, hence the generous numbers.
 MAX_OUTPUT_TOKENS = 8000
 RETRY_MAX_OUTPUT_TOKENS = 16000
+
+# A model call is not started with less time than this left before the job's deadline.
+MIN_CALL_SECONDS = 10.0
 
 CONCISE_RETRY = (
     "前回の回答は長すぎて途中で切れました。同じスキーマで、より簡潔に書き直してください"
@@ -67,7 +71,8 @@ class Engine(Protocol):
     name: str
     model: str
 
-    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted") -> Generation: ...
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted",
+                 deadline: Deadline | None = None) -> Generation: ...
 
 
 def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float:
@@ -108,15 +113,18 @@ class OpenAIEngine:
         return _client(s.openai_api_key.get_secret_value(), s.openai_base_url, s.openai_timeout,
                        s.openai_max_retries)
 
-    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted") -> Generation:
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted",
+                 deadline: Deadline | None = None) -> Generation:
+        """The model's answer; each call (the length retry too) ends by `deadline`."""
         import openai
 
         client = self.client()
+        deadline = as_deadline(deadline)
         messages = list(prompt.messages)
         tokens_in = tokens_out = 0
         for attempt, cap in enumerate((MAX_OUTPUT_TOKENS, RETRY_MAX_OUTPUT_TOKENS), start=1):
             try:
-                completion = self._call(client, messages, cap)
+                completion = self._call(client, messages, cap, deadline=deadline)
             except openai.LengthFinishReasonError as exc:
                 usage = exc.completion.usage
                 tokens_in += usage.prompt_tokens if usage else 0
@@ -135,22 +143,30 @@ class OpenAIEngine:
             return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt)
         raise AssertionError("unreachable")
 
-    def parse(self, messages: list[dict], response_format: type[BaseModel], *, cap: int) -> tuple[BaseModel, int, int]:
+    def parse(self, messages: list[dict], response_format: type[BaseModel], *, cap: int,
+              deadline: Deadline | None = None) -> tuple[BaseModel, int, int]:
         """One structured-output call with another schema (the judge): the parsed answer and
         its input and output tokens. Errors as for generate(); a cut-off answer is invalid."""
         import openai
 
         try:
-            completion = self._call(self.client(), messages, cap, response_format)
+            completion = self._call(self.client(), messages, cap, response_format, deadline=deadline)
         except openai.LengthFinishReasonError as exc:
             raise ModelOutputInvalid("the model's answer was truncated (finish_reason=length)") from exc
         usage = completion.usage
         return (self._parsed(completion), usage.prompt_tokens if usage else 0,
                 usage.completion_tokens if usage else 0)
 
-    def _call(self, client, messages: list[dict], cap: int, response_format: type[BaseModel] = ModelOutput):
+    def _call(self, client, messages: list[dict], cap: int, response_format: type[BaseModel] = ModelOutput,
+              deadline: Deadline | None = None):
         import openai
 
+        deadline = as_deadline(deadline)
+        own, retries = self.settings.openai_timeout, max(0, self.settings.openai_max_retries)
+        by_deadline = deadline.limits(own * (retries + 1))
+        if by_deadline:   # one attempt, of what is left at most (SDK retries would outlive it)
+            client = client.with_options(
+                timeout=deadline.timeout(own, "a model call", least=MIN_CALL_SECONDS), max_retries=0)
         try:
             return client.chat.completions.parse(
                 model=self.model, messages=messages, response_format=response_format,
@@ -175,6 +191,8 @@ class OpenAIEngine:
             raise ModelError("model call failed after retries: RateLimitError",
                              message_ja="OpenAI の利用上限(レート制限)に達しました。しばらくしてから再度お試しください。") from exc
         except openai.APITimeoutError as exc:
+            if by_deadline and deadline.limits(own):
+                raise exceeded("the model's answer", deadline.left()) from exc
             raise ModelError("model call failed after retries: APITimeoutError",
                              message_ja="要約モデルの応答が時間内に返りませんでした。しばらくしてから再度お試しください。") from exc
         except (openai.APIConnectionError, openai.InternalServerError) as exc:

@@ -118,7 +118,7 @@ class OfflineEngine:
         self.model = MODEL
         self.qa_count = settings.qa_count if settings else 6
 
-    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted):
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted, deadline=None):
         from .llm import Generation
 
         return Generation(summarize(paper, doc, self.qa_count), 0, 0, self.model, self.name, calls=0)

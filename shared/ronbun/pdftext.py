@@ -11,7 +11,6 @@ tenth of pypdf's own extraction time (measured on ../shared/corpus by the integr
 
 from __future__ import annotations
 
-import io
 import re
 import time
 import unicodedata
@@ -90,49 +89,26 @@ def extract_raw(data: bytes, *, max_pages: int, warnings: list[str] | None = Non
     return _read(data, max_pages, [] if warnings is None else warnings)[0]
 
 
-def _read(data: bytes, max_pages: int, warnings: list[str]) -> tuple[list[str], int]:
-    """(page texts, total pages). Owner-password-only PDFs (common on arXiv) are opened with
-    the empty password; anything needing a real password fails. A page pypdf cannot read
-    becomes "" with a warning rather than failing the paper."""
-    import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+def _read(data: bytes, max_pages: int, warnings: list[str], deadline=None) -> tuple[list[str], int]:
+    """(page texts, total pages), read by pypdf in a child process bounded in time and memory
+    (pdfproc.py); raises PdfTooComplex when the PDF needs more than that."""
+    from . import pdfproc
+    from .settings import get_settings
 
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except DependencyError as exc:
-                raise errors.PdfEncrypted(f"encrypted with an unsupported algorithm: {exc}") from exc
-            if not ok:
-                raise errors.PdfEncrypted("a password is required to open the PDF")
-        total = len(reader.pages)
-    except errors.PdfError:
-        raise
-    except FileNotDecryptedError as exc:
-        raise errors.PdfEncrypted(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - whatever pypdf trips over, the file is damaged
-        raise errors.PdfTruncated(f"pypdf cannot read the PDF: {type(exc).__name__}: {exc}") from exc
-    if total == 0:
-        raise errors.PdfTruncated("the PDF has no pages")
-    if total > max_pages:
-        warnings.append(f"PDF has {total} pages; only the first {max_pages} were read")
-    texts: list[str] = []
-    for i in range(min(total, max_pages)):
-        try:
-            texts.append(reader.pages[i].extract_text() or "")
-        except Exception as exc:  # noqa: BLE001 - one bad page must not lose the paper
-            warnings.append(f"page {i + 1}: text could not be extracted ({type(exc).__name__})")
-            texts.append("")
-    return texts, total
+    settings = get_settings()
+    got = pdfproc.read(data, max_pages=max_pages, seconds=settings.pdf_extract_seconds,
+                       memory_mb=settings.pdf_extract_memory_mb, deadline=deadline)
+    warnings.extend(got.warnings)
+    return got.texts, got.total
 
 
-def extract(data: bytes, *, max_pages: int = 150) -> Extracted:
-    """Bytes to cleaned, split text; raises errors.Pdf* with a message the user can act on."""
+def extract(data: bytes, *, max_pages: int = 150, deadline=None) -> Extracted:
+    """Bytes to cleaned, split text; raises errors.Pdf* with a message the user can act on
+    (PdfTooComplex beyond the extraction bounds), DeadlineExceeded when `deadline` is too close."""
     check_pdf_bytes(data)
     warnings: list[str] = []
     t0 = time.perf_counter()
-    raw, total = _read(data, max_pages, warnings)
+    raw, total = _read(data, max_pages, warnings, deadline)
     t1 = time.perf_counter()
     result = clean(raw)
     t2 = time.perf_counter()

@@ -11,6 +11,7 @@ from typing import Callable
 
 from . import glossary, llm, pdftext, prompts, quality, verify
 from .arxiv import ArxivClient, get_client
+from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
 from .ids import PaperRef
 from .judge import FINDING as JUDGE_FINDING, Judge
@@ -62,9 +63,12 @@ def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
 
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
               engine: str | None = None, model: str | None = None, settings: Settings | None = None,
-              progress: Progress | None = None, arxiv: ArxivClient | None = None) -> Result:
-    """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message."""
+              progress: Progress | None = None, arxiv: ArxivClient | None = None,
+              deadline: Deadline | None = None) -> Result:
+    """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message.
+    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time)."""
     settings = settings or get_settings()
+    deadline = as_deadline(deadline)
     report = progress or _nothing
     gen_engine = llm.get_engine(engine, settings, model)   # fail fast (e.g. no key) before any I/O
 
@@ -72,30 +76,30 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         report("fetching")
         client = arxiv or get_client()
         if paper is None:
-            paper = client.fetch_metadata(ref)
-        pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version))
+            paper = client.fetch_metadata(ref, deadline)
+        pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version), deadline)
 
     report("extracting")
-    doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages)
+    doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages, deadline=deadline)
     if paper is None:
         paper = paper_from_pdf(ref, doc)
 
     report("generating")
     prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-    gen = gen_engine.generate(prompt, paper=paper, doc=doc)
+    gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
     output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
     findings = _blocking(output, paper, doc)
-    judge = Judge(settings, gen_engine.model) if gen_engine.name == "openai" else None
+    judge = Judge(settings, gen_engine.model, deadline) if gen_engine.name == "openai" else None
     if judge:                   # meaning, against each part's own quotes: the parts that pass so far
         judge.rate(paper, output, _passing(output, findings))
         findings += judge.findings()
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
-        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc)
+        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
         before = output
         output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, doc)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Callable, Literal
 from . import __version__
 from .bodies import MAX_BODY_BYTES  # noqa: F401 - part of this module's API
 from .bodies import DigestRequest, StartRequest, digest_request, json_object, start_request
+from .deadline import Deadline, as_deadline
+from .errors import DeadlineExceeded
 from .errors import (ArxivUnavailable, BudgetExceeded, InvalidPaperId, InvalidRequest, JobLost, NotFound,
                      PaperNotFound, RonbunError)
 from .ids import PaperRef, parse_id
@@ -37,6 +39,8 @@ log = logging.getLogger(__name__)
 
 LEASE_GRACE_SECONDS = 60          # a running job whose lease ended this long ago is abandoned
 DIGEST_START_SECONDS = 10.0       # a digest request stops looking papers up on arXiv after this
+DIGEST_SECONDS = 25.0             # a digest request answers by then (API Gateway gives up at 29 s)
+DIGEST_WRITE_SECONDS = 3.0        # kept back from a paper's arXiv look-up for its job and message
 NEVER_RAN = frozenset({"queue_unavailable"})   # failures before any worker saw the job
 SEND_GRACE_SECONDS = 60           # a queued job's message is recorded this soon after it is created
 RETRY_REASONS_JA = {              # what a reader is told while a job waits for its next try
@@ -200,7 +204,7 @@ def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings 
 
 
 def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: float, *,
-           snap: Snapshot | None = None, restart_failed: bool = True) -> Answer:
+           snap: Snapshot | None = None, restart_failed: bool = True, deadline: Deadline | None = None) -> Answer:
     """start_summary on a snapshot already read. With `restart_failed` False a failed job is
     answered with its state (200) instead of being queued again, unless it never ran."""
     engine, model = current_generator(settings)
@@ -212,7 +216,7 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     if _meta_outdated(meta, ref, settings, now):
         if snap.missing_until(ref.version, now) and (meta is None or (ref.version or 0) > (meta.latest_version or 0)):
             raise _missing(ref, meta, "(remembered)")     # arXiv said so a few minutes ago
-        meta = _refresh_meta(store, ref, meta, settings, now)
+        meta = _refresh_meta(store, ref, meta, settings, now, deadline)
     version = ref.version or meta.latest_version or 1
     if version > (meta.latest_version or version):
         _remember_missing(store, ref.id, version, settings, now)
@@ -314,12 +318,14 @@ def _meta_outdated(meta: Meta | None, ref: PaperRef, settings: Settings, now: fl
     return meta is None or _stale(meta, settings, now) or bool(ref.version and ref.version > (meta.latest_version or 0))
 
 
-def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float) -> Meta:
-    """Read the metadata (latest version) from arXiv; an old copy serves when arXiv is down."""
+def _refresh_meta(store: Store, ref: PaperRef, old: Meta | None, settings: Settings, now: float,
+                  deadline: Deadline | None = None) -> Meta:
+    """Read the metadata (latest version) from arXiv by `deadline`; an old copy serves when
+    arXiv is down."""
     from .arxiv import get_client
 
     try:
-        paper = get_client().fetch_metadata(PaperRef(ref.id))
+        paper = get_client().fetch_metadata(PaperRef(ref.id), deadline)
     except PaperNotFound:
         _remember_missing(store, ref.id, None, settings, now)
         raise
@@ -441,7 +447,8 @@ class Digest:
 
 
 def digest(request: DigestRequest, *, settings: Settings | None = None, now: float | None = None,
-           clock: Callable[[], float] = time.monotonic, start_seconds: float = DIGEST_START_SECONDS) -> Digest:
+           clock: Callable[[], float] = time.monotonic, start_seconds: float = DIGEST_START_SECONDS,
+           deadline: Deadline | None = None) -> Digest:
     """The state of every paper of a digest, starting the missing ones exactly as
     POST /v1/summaries does (one job per key, within the daily cap).
 
@@ -449,21 +456,32 @@ def digest(request: DigestRequest, *, settings: Settings | None = None, now: flo
     every poll would otherwise spend the budget again on a paper that fails for a reason of
     its own. Papers that need arXiv (unknown or stale metadata) are looked up only during the
     first `start_seconds`: arXiv's 3 s pacing makes each slow, and the next request starts the
-    rest. A paper arXiv does not know is failed; a store or queue outage fails the request."""
+    rest. A paper arXiv does not know is failed; a store or queue outage fails the request.
+
+    The whole request ends by `deadline` (DIGEST_SECONDS from now by default, inside API
+    Gateway's 29 s): a look-up is cut off where it would leave less than DIGEST_WRITE_SECONDS
+    for its paper's job, and papers it has no time left for are reported not started."""
     settings = settings or get_settings()
     now = time.time() if now is None else now
+    deadline = as_deadline(deadline).capped(DIGEST_SECONDS)
+    lookups = deadline.earlier(DIGEST_WRITE_SECONDS)
     store = get_store(settings)
     _, model = current_generator(settings)
     stop_looking_up = clock() + start_seconds
     items = []
     for ref in request.refs:
+        if deadline.left() < DIGEST_WRITE_SECONDS:
+            items.append(DigestItem(ref, "not_started"))
+            continue
         snap = store.snapshot(ref.id, request.lang, PROMPT_VERSION, model)
-        if _meta_outdated(snap.meta, ref, settings, now) and clock() > stop_looking_up:
+        if _meta_outdated(snap.meta, ref, settings, now) and (clock() > stop_looking_up or lookups.left() <= 0):
             items.append(DigestItem(ref, "not_started"))
             continue
         try:
-            answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False)
-        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded, RestartLimit, ArxivBusy) as exc:
+            answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False,
+                            deadline=lookups)
+        except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded, RestartLimit, ArxivBusy,
+                DeadlineExceeded) as exc:
             items.append(DigestItem(ref, "not_started" if exc.retryable else "failed", error=exc.to_dict()))
             continue
         state = answer.body
@@ -496,13 +514,17 @@ def parse_job_message(body: str) -> JobMessage:
 
 def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | None = None,
             settings: Settings | None = None, clock: Callable[[], float] = time.time,
-            message_id: str | None = None, retry_later: Callable[[int], None] | None = None) -> JobOutcome:
+            message_id: str | None = None, retry_later: Callable[[int], None] | None = None,
+            deadline: Deadline | None = None) -> JobOutcome:
     """Run one queued job. Returns when the message can be deleted; raises a retryable
     RonbunError when it should come back later (the job is back in `queued` by then).
 
     `retry_later(seconds)` makes the message come back after that many seconds (SQS message
     visibility): a transient failure is retried after `settings.retry_delay(receive_count)`,
-    not after the queue's whole visibility timeout, and the job says when (`retry_at`)."""
+    not after the queue's whole visibility timeout, and the job says when (`retry_at`).
+    Every stage ends by `deadline` (the worker keeps time back for the writes after it): a
+    step that cannot finish in time is not started, and the job is released or failed with
+    DeadlineExceeded saying why."""
     settings = settings or get_settings()
     store = get_store(settings)
     key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model)
@@ -534,7 +556,7 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
 
     started = clock()
     try:
-        result = _summarize(store, key, message, owner, settings, clock)
+        result = _summarize(store, key, message, owner, settings, clock, deadline)
         store.complete_job(key, owner, result, clock())
     except LeaseLost:
         log.warning("lost the lease on %s; another worker owns it now", key.sk)
@@ -560,7 +582,7 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
 
 
 def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, settings: Settings,
-               clock: Callable[[], float]) -> dict:
+               clock: Callable[[], float], deadline: Deadline | None = None) -> dict:
     from .pipeline import summarize
     from .secrets import with_openai_key
 
@@ -572,7 +594,7 @@ def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, setti
     meta = store.get_meta(key.paper_id)
     paper = meta.paper if meta is not None and meta.doc.get("version") == key.version else None
     result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
-                       progress=lambda stage: store.set_stage(key, owner, stage, clock()))
+                       progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline)
     return result.model_dump(mode="json")
 
 

@@ -67,6 +67,8 @@ class Settings:
     pdf_max_bytes: int = _setting(50 * 1024 * 1024, "largest PDF downloaded")
     pdf_max_pages: int = _setting(150, "most pages extracted")
     pdf_max_seconds: float = _setting(120.0, "longest PDF download, seconds")
+    pdf_extract_seconds: float = _setting(60.0, "longest text extraction (pypdf in a child process), seconds")
+    pdf_extract_memory_mb: int = _setting(1024, "address space of the text-extraction child process, MB")
 
     engine: str | None = _setting(None, "openai | offline; default: openai when a key is set")
     openai_api_key: Secret | None = _setting(None, "OpenAI API key (CLI, local stack)")
@@ -147,6 +149,8 @@ _ENV = {
     "pdf_max_bytes": "RONBUN_PDF_MAX_BYTES",
     "pdf_max_pages": "RONBUN_PDF_MAX_PAGES",
     "pdf_max_seconds": "RONBUN_PDF_MAX_SECONDS",
+    "pdf_extract_seconds": "RONBUN_PDF_EXTRACT_SECONDS",
+    "pdf_extract_memory_mb": "RONBUN_PDF_EXTRACT_MEMORY_MB",
     "engine": "RONBUN_ENGINE",
     "queued_stale_seconds": "RONBUN_QUEUED_STALE_SECONDS",
     "arxiv_pacer": "RONBUN_ARXIV_PACER",

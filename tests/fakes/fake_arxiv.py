@@ -106,6 +106,7 @@ class FakeArxiv:
         self._html_instead: set[str] = set()
         self._truncate: dict[str, int | None] = {}
         self._log: list[Seen] = []
+        self.drips: list[dict] = []   # one per dripped answer: bytes sent, of how many, whether the client left
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -194,6 +195,12 @@ class FakeArxiv:
             self._rules = [r for r in self._rules if not (r.kind == "delay" and r.prefix == path_prefix)]
             if seconds > 0:
                 self._rules.append(_Rule(path_prefix, "delay", None, seconds=seconds))
+
+    def drip(self, path_prefix: str, bytes_per_second: float, times: int | None = None) -> None:
+        """PDFs under `path_prefix` are sent a few bytes at a time at `bytes_per_second`, after
+        headers promising the full length (a slow drip that never lets a socket read time out)."""
+        with self._lock:
+            self._rules.append(_Rule(path_prefix, "drip", times, seconds=1.0 / bytes_per_second))
 
     def serve_html_instead_of_pdf(self, paper_id: str) -> None:
         """/pdf/{paper_id} answers 200 text/html (arXiv's "PDF being generated" case)."""
@@ -510,6 +517,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake._html_for(paper.id):
             return self._send(200, _NOT_A_PDF, "text/html; charset=utf-8")
         data = paper.pdf_for(version)
+        drip = self.fake._take(self.path, ("drip",))
+        if drip is not None:
+            return self._drip(data, drip.seconds)
         if self.fake._should_truncate(paper.id):
             self.send_response(200)
             self.send_header("Content-Type", "application/pdf")
@@ -532,6 +542,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not self.head:
             self.wfile.write(body)
+
+    def _drip(self, data: bytes, seconds_per_byte: float, step: int = 4) -> None:
+        record = {"path": self.path, "total": len(data), "sent": 0, "client_left": False}
+        self.fake.drips.append(record)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            for i in range(0, len(data), step):
+                self.wfile.write(data[i:i + step])
+                self.wfile.flush()
+                record["sent"] = min(i + step, len(data))
+                time.sleep(seconds_per_byte * step)
+        except (BrokenPipeError, ConnectionResetError):
+            record["client_left"] = True
+        self.close_connection = True
 
     def _reset(self) -> None:
         self.close_connection = True

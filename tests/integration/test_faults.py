@@ -32,7 +32,7 @@ from tests.unit.moto_stack import aws  # noqa: F401 - fixture (in-process moto w
 
 pytestmark = pytest.mark.faults
 
-VISIBILITY = 10         # > the longest delivery below (two 1.5 s model timeouts, the SDK's back-off), even on a busy machine
+VISIBILITY = 10         # > the longest delivery below (the extraction child, two 1.5 s model timeouts, the SDK's back-off)
 MAX_ATTEMPTS = 3        # the template's maxReceiveCount
 WORKERS = 6
 POISON = '{"paper_id": "2410.99999", "version": "one", "engine": "openai"}'   # no worker can read it

@@ -263,12 +263,34 @@ def test_an_arxiv_look_up_gives_up_before_api_gateway_does(template):
     assert timeout <= 29 and worst < timeout
 
 
+MODEL_CALLS_PER_JOB = 4    # the answer and the repair round, each with its one length retry
+JUDGE_CALLS_PER_JOB = 2    # the judge's verdicts, and again on what the repair rewrote
+
+
 def test_the_worker_s_worst_case_fits_its_timeout(template):
-    # Given the worker's settings: a slow PDF, then the answer and one repair call timing out
+    # Given the worker's settings, as the deployed function reads them
+    from functions.worker.app import WRITE_RESERVE_SECONDS
+    from ronbun import pdfproc
+    from ronbun.judge import JUDGE_MAX_RETRIES, JUDGE_TIMEOUT
     s = _settings_for(template, "WorkerFunction")
-    worst = s.pdf_max_seconds + 2 * s.openai_timeout * (s.openai_max_retries + 1)
-    # Then the job fails inside the invocation (leaving 30 s for extraction and the store)
-    assert worst + 30 <= int(_props(template, "WorkerFunction", "AWS::Serverless::Function")["Timeout"])
+    env = _props(template, "WorkerFunction", "AWS::Serverless::Function")["Environment"]["Variables"]
+    # When every stage takes as long as its own bound allows: the arXiv metadata (an older
+    # version was asked for: every attempt times out, the longest Retry-After, the pacing), the
+    # PDF download, the extraction child (killed after its grace), four model calls each with
+    # its SDK retries, two judge calls, and the writes after the job's deadline
+    metadata = (s.arxiv_timeout * (s.arxiv_retries + 1) + s.arxiv_max_retry_after * s.arxiv_retries
+                + s.arxiv_min_interval)
+    extraction = s.pdf_extract_seconds + pdfproc.KILL_GRACE_SECONDS
+    models = MODEL_CALLS_PER_JOB * s.openai_timeout * (s.openai_max_retries + 1)
+    judge = JUDGE_CALLS_PER_JOB * min(s.openai_timeout, JUDGE_TIMEOUT) * (min(s.openai_max_retries, JUDGE_MAX_RETRIES) + 1)
+    worst = metadata + s.pdf_max_seconds + extraction + models + judge + WRITE_RESERVE_SECONDS
+    # Then the sum fits the function's timeout, with the arXiv settings set explicitly
+    assert worst <= int(_props(template, "WorkerFunction", "AWS::Serverless::Function")["Timeout"])
+    assert {"RONBUN_ARXIV_TIMEOUT", "RONBUN_ARXIV_RETRIES", "RONBUN_ARXIV_MAX_RETRY_AFTER",
+            "RONBUN_ARXIV_MIN_INTERVAL", "RONBUN_PDF_EXTRACT_SECONDS"} <= set(env)
+    # and the extraction child fits the function's memory beside the worker itself
+    memory = int(_props(template, "WorkerFunction", "AWS::Serverless::Function")["MemorySize"])
+    assert s.pdf_extract_memory_mb + 512 <= memory
 
 
 def test_the_table_is_on_demand_encrypted_recoverable_and_expires_items(template):

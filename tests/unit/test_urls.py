@@ -1,7 +1,11 @@
 """Code and data URLs are taken from the paper's text as written, never made up."""
 
+import random
+import re
+
 import pytest
 
+from ronbun import urls
 from ronbun.pdftext import extract
 from ronbun.urls import find_code_urls
 from tests.fakes.pdfs import make_paper_pdf
@@ -75,3 +79,28 @@ def test_urls_module_does_not_import_pypdf():
     code = "import sys, ronbun.urls; print('pypdf' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------- URL at a line's end
+
+_OLD_URL_AT_END = re.compile(  # the former, quadratic regex: the oracle on short lines
+    rf"(?i)(?:https?:/?/?|(?:https?://)?(?:[\w-]+\.)*(?:{urls._HOSTS}|doi\.org)(?:/\S*)?|(?:https?://)\S*)$")
+_PIECES = ["github.com", "GitHub.com", "gitlab.com", "hf.co", "huggingface.co", "doi.org", "https://", "http:",
+           "https:/", "http://", "/", ".", "..", "a", "b-c", "_", " ", "x", "www.", "org", "com", "zenodo.org/",
+           "hf.com", "-", "é", "\t", "co/", ":"]
+
+
+def test_the_linear_url_at_end_finds_what_the_regex_found():
+    # Given 20,000 random short lines built from URL fragments
+    rng = random.Random(7)
+    for _ in range(20_000):
+        line = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8)))
+        # Then the linear search finds exactly the former regex's match (or none)
+        m = _OLD_URL_AT_END.search(line)
+        assert urls._url_at_end(line) == (m.group(0) if m else None), line
+
+
+def test_a_url_broken_after_a_40000_character_line_is_still_joined():
+    line = "ACGT" * 10_000
+    text = f"{line}\nCode: https://github.com/\nsato/adapters and more\n{line}"
+    assert urls.find_code_urls(text) == ["https://github.com/sato/adapters"]
