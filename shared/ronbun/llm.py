@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from .deadline import Deadline, as_deadline, exceeded
 from .errors import EngineNotConfigured, InvalidRequest, ModelError, ModelOutputInvalid, ModelRefused
 from .models import ModelOutput, Paper
+from . import structured
 from .prompts import Prompt
 from .settings import Settings
 
@@ -65,6 +66,7 @@ class Generation:
     model: str
     engine: str
     calls: int = 1
+    mode: str = ""               # how the structured output was asked for (structured.MODES)
 
 
 class Engine(Protocol):
@@ -92,6 +94,11 @@ def _client(api_key: str, base_url: str | None, timeout: float, max_retries: int
     return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
 
+# The structured-output mode each server and model answered to last ((base URL, model) -> mode):
+# a local server that refuses json_schema is not asked for it again in this process.
+_MODES: dict[tuple[str | None, str], str] = {}
+
+
 class OpenAIEngine:
     """Chat Completions with structured output (`response_format=ModelOutput`)."""
 
@@ -100,6 +107,7 @@ class OpenAIEngine:
     def __init__(self, settings: Settings, model: str | None = None):
         self.settings = settings
         self.model = model or settings.openai_model
+        self.mode = _MODES.get((settings.openai_base_url, self.model), structured.MODES[0])
 
     @property
     def configured(self) -> bool:
@@ -126,9 +134,8 @@ class OpenAIEngine:
             try:
                 completion = self._call(client, messages, cap, deadline=deadline)
             except openai.LengthFinishReasonError as exc:
-                usage = exc.completion.usage
-                tokens_in += usage.prompt_tokens if usage else 0
-                tokens_out += usage.completion_tokens if usage else 0
+                used = structured.tokens(getattr(exc.completion, "usage", None))
+                tokens_in, tokens_out = tokens_in + used[0], tokens_out + used[1]
                 log.warning("model output truncated (attempt %d, paper %s)", attempt, paper.id,
                             extra={"notice_ja": "要約モデルの出力が長さの上限で切れました。簡潔に書くよう指示して再試行します。"})
                 if attempt == 1:
@@ -137,10 +144,10 @@ class OpenAIEngine:
                 raise ModelOutputInvalid(
                     "the model's answer was truncated twice (finish_reason=length)",
                     message_ja="要約モデルの出力が長さの上限で途中で切れました。再度お試しください。") from exc
-            usage = completion.usage
-            tokens_in += usage.prompt_tokens if usage else 0
-            tokens_out += usage.completion_tokens if usage else 0
-            return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt)
+            used = structured.tokens(completion.usage)
+            tokens_in, tokens_out = tokens_in + used[0], tokens_out + used[1]
+            return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt,
+                              mode=self.mode)
         raise AssertionError("unreachable")
 
     def parse(self, messages: list[dict], response_format: type[BaseModel], *, cap: int,
@@ -153,9 +160,7 @@ class OpenAIEngine:
             completion = self._call(self.client(), messages, cap, response_format, deadline=deadline)
         except openai.LengthFinishReasonError as exc:
             raise ModelOutputInvalid("the model's answer was truncated (finish_reason=length)") from exc
-        usage = completion.usage
-        return (self._parsed(completion), usage.prompt_tokens if usage else 0,
-                usage.completion_tokens if usage else 0)
+        return (self._parsed(completion), *structured.tokens(completion.usage))
 
     def _call(self, client, messages: list[dict], cap: int, response_format: type[BaseModel] = ModelOutput,
               deadline: Deadline | None = None):
@@ -167,10 +172,23 @@ class OpenAIEngine:
         if by_deadline:   # one attempt, of what is left at most (SDK retries would outlive it)
             client = client.with_options(
                 timeout=deadline.timeout(own, "a model call", least=MIN_CALL_SECONDS), max_retries=0)
+        key = (self.settings.openai_base_url, self.model)
+        mode = _MODES.get(key, structured.MODES[0])
         try:
-            return client.chat.completions.parse(
-                model=self.model, messages=messages, response_format=response_format,
-                max_completion_tokens=cap)
+            while True:
+                try:
+                    completion = structured.request(client, model=self.model, messages=messages, cap=cap,
+                                                    response_format=response_format, mode=mode)
+                except openai.APIStatusError as exc:     # a server that does not take this output format
+                    fallback = structured.next_mode(mode, exc.status_code, str(exc))
+                    if fallback is None:
+                        raise
+                    log.warning("%s refused response format %s (HTTP %d); trying %s", self.model, mode,
+                                exc.status_code, fallback)
+                    mode = fallback
+                    continue
+                _MODES[key] = self.mode = mode
+                return completion
         except openai.ContentFilterFinishReasonError as exc:
             raise ModelRefused("the model's answer was stopped by its content filter") from exc
         except (ValidationError, json.JSONDecodeError) as exc:

@@ -56,6 +56,7 @@ class Generator(BaseModel):
     cost_usd: float = 0.0
     calls: int = 0
     trimmed: list[str] = Field(default_factory=list)   # sections left out of the prompt
+    output_mode: str = ""          # how the server gave structured output: json_schema | json_object | text
 
 
 class Finding(BaseModel):

@@ -254,6 +254,7 @@ class FakeOpenAI:
         self.responses: list[dict] = []
         self.judge_calls: list[dict] = []
         self.judge_responses: list[dict] = []
+        self.formats: list[str] = []        # the response_format type of every request, in order
         self._queue: deque[tuple[str, dict]] = deque()
         self._judge_queue: deque[tuple[str, dict]] = deque()
         self._lock = threading.Lock()
@@ -262,6 +263,12 @@ class FakeOpenAI:
         self.server.daemon_threads = True
         self.server.fake = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
+        # How OpenAI-compatible the server is: "openai" (strict json_schema), "json_object" (refuses
+        # json_schema, like many local servers), "text" (refuses any response_format and answers
+        # JSON inside prose and a ```json fence). `quirks`: "no_finish_reason", "no_usage",
+        # "no_refusal" leave those fields out of every answer, as some local servers do.
+        self.profile = "openai"
+        self.quirks: set[str] = set()
 
     @property
     def port(self) -> int:
@@ -339,6 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "body is not JSON", "invalid_request_error")
             return
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
+        if self._refuses_format(fake, body):
+            return
         if is_judge_request(body):
             self._judge(fake, body)
             return
@@ -386,6 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": _usage(body, content),
         }
+        self._shape(fake, payload)
         with fake._lock:
             fake.responses.append(payload)
         self._send(200, payload)
@@ -415,9 +425,37 @@ class _Handler(BaseHTTPRequestHandler):
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": _usage(body, content),
         }
+        self._shape(fake, payload)
         with fake._lock:
             fake.judge_responses.append(payload)
         self._send(200, payload)
+
+    def _refuses_format(self, fake: "FakeOpenAI", body: dict) -> bool:
+        """Answer 400 as a local server does to a response_format it does not take."""
+        fmt = body.get("response_format")
+        kind = fmt.get("type") if isinstance(fmt, dict) else None
+        with fake._lock:
+            fake.formats.append(kind or "none")
+        if fake.profile == "json_object" and kind == "json_schema":
+            self._error(400, "response_format type 'json_schema' is not supported by this server", "invalid_request_error")
+            return True
+        if fake.profile == "text" and fmt is not None:
+            self._error(400, "Unrecognized request argument supplied: response_format", "invalid_request_error")
+            return True
+        return False
+
+    @staticmethod
+    def _shape(fake: "FakeOpenAI", payload: dict) -> None:
+        choice = payload["choices"][0]
+        content = choice["message"].get("content")
+        if fake.profile == "text" and content:
+            choice["message"]["content"] = f"以下が要求された JSON です。\n```json\n{content}\n```\nご確認ください。"
+        if "no_finish_reason" in fake.quirks:
+            choice["finish_reason"] = None
+        if "no_usage" in fake.quirks:
+            payload.pop("usage", None)
+        if "no_refusal" in fake.quirks:
+            choice["message"].pop("refusal", None)
 
 
 @pytest.fixture
