@@ -246,7 +246,10 @@ def key_terms(doc: Extracted, limit: int = KEY_TERMS) -> list[tuple[str, str]]:
         n = len(re.findall(rf"(?<![a-z]){re.escape(term.en.lower())}(?:e?s)?(?![a-z])", text))
         if n >= 2:
             scored.append((-n * (2 if " " in term.en else 1), term.en, term.good[0]))
-    return [(en, ja) for _, en, ja in sorted(scored)[:limit]]
+    out: dict[str, str] = {}                   # one English term per Japanese rendering (内積: dot/inner product)
+    for _, en, ja in sorted(scored):
+        out.setdefault(ja, en)
+    return [(en, ja) for ja, en in list(out.items())[:limit]]
 
 
 def _quoted(label: str, s: Sentence) -> str:

@@ -40,7 +40,7 @@ def test_summarize_offline_prints_the_digest_section_with_stages_on_stderr(paper
                 "URL: https://arxiv.org/pdf/2401.15884v2", "カテゴリ: Computation and Language, Machine Learning",
                 "概要:", "Q&A:", "Q: ", "A: "):
         assert key in out
-    assert "抽出型オフライン要約" in out
+    assert "原文抜粋(生成モデルなし)" in out and "日本語要約" not in out
     stages = [s for s in ("取得中", "抽出中", "生成中", "検証中") if s in err]
     assert stages == ["取得中", "抽出中", "生成中", "検証中"]
     assert "OPENAI_API_KEY が未設定" in err
