@@ -8,9 +8,14 @@ import { MSG } from "./messages.js";
 import { OFFLINE_LABEL, toMarkdown } from "./markdown.js";
 import { OVERLAY_CSS } from "./overlay-style.js";
 import { pollUntilSettled, retryNotice } from "./poll.js";
-import { STAGES, STAGE_STEPS, h, renderPaper, renderResult } from "./view.js";
+import { STAGES, STAGE_STEPS, h, link, renderPaper, renderResult } from "./view.js";
+import { allowedHosts, arxivUrl } from "./links.js";
 
-const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request"]);
+const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request",
+  // the paper itself stops it: asking again gives the same answer
+  "pdf_invalid", "pdf_encrypted", "pdf_no_text", "pdf_too_large", "pdf_too_complex", "restart_limit_reached"]);
+// failures where the reader can still read the paper itself: offer the PDF on arxiv.org
+const OPEN_PDF = new Set(["pdf_invalid", "pdf_encrypted", "pdf_no_text", "pdf_too_large", "pdf_too_complex", "pdf_truncated"]);
 const OPEN_OPTIONS = new Set(["not_configured", "forbidden", "network_error", "timeout", "bad_response"]);
 const FOCUSABLE = "a[href], button:not([disabled]), summary, [tabindex]:not([tabindex='-1'])";
 const GONE_JA = "拡張機能が更新されたか再読み込みされました。ページを再読み込みしてください。";
@@ -92,6 +97,12 @@ function showError(el, error, session) {
       start(session.ref, el);
     });
     actions.push(retry);
+  }
+  if (OPEN_PDF.has(code)) {
+    const url = arxivUrl("pdf", session.ref.id, session.ref.version);
+    const pdf = link(url, "PDF を直接開く", allowedHosts([]));
+    pdf.dataset.ronbun = "open-pdf";
+    actions.push(pdf);
   }
   if (OPEN_OPTIONS.has(code)) {
     const options = h("button", { type: "button", "data-ronbun": "open-options" }, "設定を開く");

@@ -411,19 +411,16 @@ def test_daily_limit_says_so(browser, papers):
     page.close()
 
 
-def test_failed_paper_shows_the_reason_and_retry_posts_again(browser, papers):
+def test_a_paper_whose_pdf_is_an_html_page_offers_the_pdf_and_no_useless_retry(browser, papers):
     page = open_with_toolbar(browser, FAILING)
     state = wait_settled(page)
-    assert state["state"] == "failed", state
+    # Then the reader is told what happened, gets the PDF on arxiv.org, and no 再試行 that cannot work
+    assert state["state"] == "failed" and state["errorCode"] == "pdf_invalid", state
     assert "PDF" in state["error"]
-    pdf_requests = papers.count(f"/pdf/{FAILING}")
-
-    page.locator("[data-ronbun-overlay] [data-ronbun='retry']").click()
-    page.wait_for_function(f"() => {OVERLAY_JS}.dataset.ronbunAttempt === '2'", timeout=5_000)
-    again = wait_settled(page)
-
-    assert again["state"] == "failed"
-    assert papers.count(f"/pdf/{FAILING}") > pdf_requests    # the job really ran again
+    link = page.locator("[data-ronbun-overlay] [data-ronbun='open-pdf']")
+    assert link.text_content() == "PDF を直接開く"
+    assert link.get_attribute("href") == f"https://arxiv.org/pdf/{FAILING}"
+    assert page.locator("[data-ronbun-overlay] [data-ronbun='retry']").count() == 0
     page.close()
 
 
