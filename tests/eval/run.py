@@ -1,6 +1,6 @@
 """Precision and recall of the quality checks on a labelled evaluation set (tests/eval/README.md).
 
-    python -m tests.eval.run [--split dev|held|both] [--json FILE] [--verbose]
+    python -m tests.eval.run [--split dev|held|both] [--items FILE] [--json FILE] [--verbose]
 
 Runs `ronbun.verify` as the pipeline does: each Q&A item through `check_qa_item`, each summary or
 one-liner through `check_text`, against the extracted pages of the item's paper (corpus PDFs in
@@ -300,8 +300,16 @@ class Report:
 COMPLETE_ENDS = tuple("。.．！？!?」")
 
 
-def evaluate(split: str) -> Report:
-    items, quotes = load_split(split)
+def load_items(path: Path) -> tuple[list[dict], list[dict]]:
+    """Items from one extra file (a fresh probe set in the items format); no quotes."""
+    items = _read_jsonl(path)
+    for item in items:
+        validate_item(item)
+    return items, []
+
+
+def evaluate(split: str, items_file: Path | None = None) -> Report:
+    items, quotes = load_items(items_file) if items_file else load_split(split)
     report = Report(split, len(items), len(quotes))
     for item in items:
         report.add(item["id"], set(item["expect"]), predict_item(item), item["text"])
@@ -357,10 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["dev", "held", "both"], default="both")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss (id, expected, got)")
+    ap.add_argument("--items", metavar="FILE", type=Path, help="score this items file instead of a split")
     args = ap.parse_args(argv)
     splits = ["dev", "held"] if args.split == "both" else [args.split]
     try:
-        reports = [evaluate(s) for s in splits]
+        reports = [evaluate(args.items.name, args.items)] if args.items else [evaluate(s) for s in splits]
     except Malformed as e:
         print(f"malformed evaluation set: {e}", file=sys.stderr)
         return 2
