@@ -245,12 +245,12 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     for combo in itertools.product(*options):
         if not any(kind for _, kind in combo):
             continue
-        joints = JOINTS if len(combo) == 2 else ("", "の")
+        joints = JOINTS if len(combo) == 2 else ("", "の", "な")
         for js in itertools.product(joints, repeat=len(combo) - 1):
             if any(js) and not any(kind == 2 for _, kind in combo):
                 continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
             if any((j.startswith("的") and w.endswith("的")) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
-                   or (j and KANA.match(w[-1])) for (w, _), j in zip(combo, js)):
+                   for (w, _), j in zip(combo, js)):
                 continue
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
             if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
