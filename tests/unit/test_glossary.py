@@ -417,3 +417,17 @@ def test_the_build_keeps_out_compounds_found_in_good_japanese_ml_text():
     rows, report = build.build(seeds, dic, good_text="値引きの要素を考える。")
     assert "値引きの要素" not in rows[0].split("\t")[2].split("|")
     assert any("値引きの要素" in r and "good Japanese" in r for r in report)
+
+
+GOOD_PROSE = [line for line in (ROOT / "tests/unit/data/good_ml_prose_ja.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip()]
+
+
+@pytest.mark.parametrize("text", GOOD_PROSE, ids=[f"prose{n}" for n in range(len(GOOD_PROSE))])
+def test_good_japanese_ml_prose_is_not_flagged(text):
+    """Summaries and answers written as a Japanese ML reader would (not used by the build)."""
+    assert glossary.find_mistranslations(text) == []
+
+
+def test_a_joined_compound_does_not_count_inside_a_longer_word():
+    assert glossary.find_mistranslations("既存モデルの体系的な評価を行いました。") == []
