@@ -67,9 +67,15 @@ IN_COMPOUND = "+"
 LABEL = r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])|[0-9０-９]+(?![0-9０-９.．%％年月日件個人回点度倍歳万億千])"
 
 
+# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), ResNetを背骨として用い (backbone).
+OWN = "(?:(?:本論文|本研究|本稿)の|主な)"
+AS_TERM = "として(?:用い|使|採用|利用)"
+
+
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
-        return f"{re.escape(word)}(?:(?={'|'.join(HEADS)})|(?={LABEL}))"
+        w = re.escape(word)
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}"
     return regex or (word if word.isalnum() else re.escape(word))      # escape() is slow for 50k words
 
 
