@@ -268,6 +268,7 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
     for s in seeds:
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
+        joined: set[str] = set()
         for p in dic.proposals(s.en):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
@@ -287,6 +288,8 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
                     report.append(f"{s.en}\t{word}\tcompound\tkept out: found in good Japanese ML text")
                     continue
                 traps[word] = ""
+                if how == "joined":
+                    joined.add(word)
                 report.append(f"{s.en}\t{word}\tcompound\ttrap: literal compound ({how})")
         for word, regex in s.traps:
             if word not in traps:
@@ -302,7 +305,9 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
                 report.append(f"{s.en}\t{word}\t-\tkept out: already a trap of {taken[word]}")
             else:
                 taken[word] = s.en
-        bad = "|".join(w + (f"~{r}" if r else "") for w, r in traps.items())
+        # the reviewed traps first, then dictionary words, direct compounds, joined ones: the prompt shows the first
+        order = sorted(traps, key=lambda w: (w not in reviewed, w in joined, list(traps).index(w)))
+        bad = "|".join(w + (f"~{traps[w]}" if traps[w] else "") for w in order)
         rows.append("\t".join([s.en, "|".join(s.good), bad, "y" if s.show else ""]))
     return rows, report
 
