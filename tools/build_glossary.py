@@ -15,14 +15,22 @@ produces. The rule that turns a proposal into a trap:
    gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
    the seed reviewed it as normal ML Japanese ("-word").
 2. A single word that survives is a normal Japanese word in other senses (注目, 重量), so it is a
-   trap only inside an ML compound: directly followed by one of ronbun.glossary.HEADS (注目機構,
-   重量行列), written "word~+" in the glossary.
-3. A two-part term (loss function) also gets its literal compounds: a dictionary rendering of one
-   part joined to the accepted rendering of the other (喪失関数, 損失機能), or to a dictionary
-   rendering of the other (客観的機能). Such compounds are not Japanese, so they count wherever
-   they occur.
+   trap only where the text uses it as the term: directly before one of ronbun.glossary.HEADS
+   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付) or before
+   として用いる; written "word~+" in the glossary.
+3. A multiword term (2 to 4 words besides of/the/...) gets its literal renderings: each word is
+   rendered by one of its accepted renderings (its own glossary entry, or read off the term's:
+   潜在 in 潜在空間) or by one of its common general-dictionary nouns, and the words are joined
+   directly or with の/的/な/的な (な only after an adjectival noun): 値引き係数, 客観的機能,
+   特徴地図, 意地悪な平均精度. A rendering is a trap if at least one word is literal. A literal
+   word found inside any accepted rendering of the glossary (速度 in 推論速度, 機能) is weak: it
+   makes a trap only in a direct compound (学習速度), never with a joint (学習の速度 is Japanese).
+   Renderings inside an accepted rendering (後分布 in 事後分布) or found in good Japanese ML
+   text (tools/good_ml_ja.txt, tests/golden/digest.md) are kept out. Such compounds are not
+   Japanese, so they count wherever they occur (not directly before 的: モデルの体系的).
 4. The seed's reviewed traps ("word" or "word~regex") are added as written; a reviewed regex for
-   a dictionary word replaces rule 2's context.
+   a dictionary word replaces rule 2's context. They come first in the glossary line, so the
+   prompt shows them.
 
 tools/glossary_candidates.tsv records every proposal and the decision, for review.
 """
@@ -50,6 +58,7 @@ TECH_FIELDS = {"computing", "mathematics", "statistics", "physics", "linguistics
                "electronics", "electricity, elec. eng.", "telecommunications", "logic"}
 COMPOSE_ACCEPTED = 3     # accepted renderings of each word used in a literal compound
 COMPOSE_LITERAL = 6      # general-dictionary senses of each word used (most frequent first)
+COMPOSE_RARE = 3         # uncommon dictionary nouns used when a word has fewer common ones
 COMPOSE_WEAK = 2         # reviewed-out senses of each word used (weak: direct compounds only)
 COMPOSE_MAX = 400        # literal compounds per term at most
 GOOD_TEXT = [ROOT / "tools" / "good_ml_ja.txt", ROOT / "tests" / "golden" / "digest.md"]
@@ -200,6 +209,7 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
     accepted = list(own.good) if own else []
     literal: list[str] = []
     weak: list[str] = []
+    rare: list[str] = []
     for form in _forms(part):
         for p in dic.proposals(form):
             w = p.word
@@ -209,10 +219,12 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
                 accepted.append(w)
             elif own is not None and (own.out_all or w in own.out):
                 weak.append(w)        # normal alone (機能), literal in a compound (機能抽出)
-            elif p.common and p.noun and not KANA.match(w) and len(w) >= 2 and KANJI.search(w):
-                literal.append(w)
+            elif p.noun and not KANA.match(w) and len(w) >= 2 and KANJI.search(w):
+                (literal if p.common else rare).append(w)
                 if p.na:
                     NA_WORDS.add(w)
+    # a word with few common senses is still translated: by its other dictionary nouns (退行, 凸面, 強欲)
+    literal += rare[:max(0, COMPOSE_RARE - len(literal))]
     return accepted, literal, weak
 
 
@@ -249,8 +261,8 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         for js in itertools.product(joints, repeat=len(combo) - 1):
             if any(js) and not any(kind == 2 for _, kind in combo):
                 continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
-            if any((j.startswith("的") and w.endswith("的")) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
-                   for (w, _), j in zip(combo, js)):
+            if any((j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
+                   for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
             if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
