@@ -193,7 +193,9 @@ def _forms(word: str) -> list[str]:
     """The word and its dictionary form (abilities -> ability, features -> feature)."""
     w = word.lower()
     out = [word]
-    if w.endswith("ies") and len(w) > 4:
+    if w.endswith("ly") and len(w) > 5:          # statistically -> statistical (統計的に)
+        out.append(w[:-2])
+    elif w.endswith("ies") and len(w) > 4:
         out.append(w[:-3] + "y")
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         out.append(w[:-1])
@@ -258,10 +260,12 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         if not any(kind for _, kind in combo):
             continue
         joints = JOINTS if len(combo) == 2 else ("", "の", "な")
+        if len(combo) == 2 and words[0].lower().endswith("ly"):
+            joints = ("に", "")              # an adverb: 統計的に重大 (statistically significant)
         for js in itertools.product(joints, repeat=len(combo) - 1):
             if any(js) and not any(kind == 2 for _, kind in combo):
                 continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
-            if any((j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
+            if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
                    for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
