@@ -15,14 +15,22 @@ produces. The rule that turns a proposal into a trap:
    gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
    the seed reviewed it as normal ML Japanese ("-word").
 2. A single word that survives is a normal Japanese word in other senses (注目, 重量), so it is a
-   trap only inside an ML compound: directly followed by one of ronbun.glossary.HEADS (注目機構,
-   重量行列), written "word~+" in the glossary.
-3. A two-part term (loss function) also gets its literal compounds: a dictionary rendering of one
-   part joined to the accepted rendering of the other (喪失関数, 損失機能), or to a dictionary
-   rendering of the other (客観的機能). Such compounds are not Japanese, so they count wherever
-   they occur.
+   trap only where the text uses it as the term: directly before one of ronbun.glossary.HEADS
+   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付) or before
+   として用いる; written "word~+" in the glossary.
+3. A multiword term (2 to 4 words besides of/the/...) gets its literal renderings: each word is
+   rendered by one of its accepted renderings (its own glossary entry, or read off the term's:
+   潜在 in 潜在空間) or by one of its common general-dictionary nouns, and the words are joined
+   directly or with の/的/な/的な (な only after an adjectival noun): 値引き係数, 客観的機能,
+   特徴地図, 意地悪な平均精度. A rendering is a trap if at least one word is literal. A literal
+   word found inside any accepted rendering of the glossary (速度 in 推論速度, 機能) is weak: it
+   makes a trap only in a direct compound (学習速度), never with a joint (学習の速度 is Japanese).
+   Renderings inside an accepted rendering (後分布 in 事後分布) or found in good Japanese ML
+   text (tools/good_ml_ja.txt, tests/golden/digest.md) are kept out. Such compounds are not
+   Japanese, so they count wherever they occur (not directly before 的: モデルの体系的).
 4. The seed's reviewed traps ("word" or "word~regex") are added as written; a reviewed regex for
-   a dictionary word replaces rule 2's context.
+   a dictionary word replaces rule 2's context. They come first in the glossary line, so the
+   prompt shows them.
 
 tools/glossary_candidates.tsv records every proposal and the decision, for review.
 """
@@ -30,6 +38,7 @@ tools/glossary_candidates.tsv records every proposal and the decision, for revie
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import sqlite3
 import sys
@@ -47,8 +56,13 @@ REPORT = ROOT / "tools" / "glossary_candidates.tsv"
 # JMdict fields whose senses are technical: a rendering used in that sense is a term of art.
 TECH_FIELDS = {"computing", "mathematics", "statistics", "physics", "linguistics", "engineering",
                "electronics", "electricity, elec. eng.", "telecommunications", "logic"}
-COMPOSE_TOP = 3          # dictionary renderings of one part joined to the accepted other part (most frequent first)
-COMPOSE_BOTH = 2         # dictionary renderings of each part joined to each other (喪失機能)
+COMPOSE_ACCEPTED = 3     # accepted renderings of each word used in a literal compound
+COMPOSE_LITERAL = 6      # general-dictionary senses of each word used (most frequent first)
+COMPOSE_RARE = 3         # uncommon dictionary nouns used when a word has fewer common ones
+COMPOSE_WEAK = 2         # reviewed-out senses of each word used (weak: direct compounds only)
+COMPOSE_MAX = 400        # literal compounds per term at most
+GOOD_TEXT = [ROOT / "tools" / "good_ml_ja.txt", ROOT / "tests" / "golden" / "digest.md"]
+NOUNISH = ("noun", "adjectival nouns", "nouns which may take")     # JMdict parts of speech a term's word takes
 KANA = re.compile(r"^[\u3040-\u30ff\u30fc・ー]+$")
 KANJI = re.compile(r"[\u4e00-\u9fff]")
 
@@ -106,6 +120,8 @@ class Proposal:
     rank: int            # JMdict frequency rank (nfXX; lower is more frequent)
     common: bool
     technical: bool
+    noun: bool = True    # a noun or an adjectival noun in some sense with this gloss (not only a verb)
+    na: bool = False     # an adjectival noun: joined with な (意地悪な)
 
 
 class Dictionary:
@@ -127,16 +143,20 @@ class Dictionary:
         for sid, idseq in rows:
             fields = {f for (f,) in self.db.execute("SELECT text FROM field WHERE sid = ?", (sid,))}
             technical = bool(fields & TECH_FIELDS)
+            pos = {t for (t,) in self.db.execute("SELECT text FROM pos WHERE sid = ?", (sid,))}
+            noun = any(t.startswith(NOUNISH) for t in pos) or not pos
+            na = any(t.startswith("adjectival nouns") for t in pos)
             for kid, word in self.db.execute("SELECT ID, text FROM Kanji WHERE idseq = ?", (idseq,)):
                 tags = [t for (t,) in self.db.execute("SELECT text FROM KJP WHERE kid = ?", (kid,))]
                 nf = [int(t[2:]) for t in tags if t.startswith("nf")]
                 rank = min(nf) if nf else (30 if tags else 99)
                 p = found.get(word)
                 if p is None:
-                    found[word] = Proposal(word, rank, bool(tags), technical)
+                    found[word] = Proposal(word, rank, bool(tags), technical, noun, na)
                 else:   # a word counts as technical if any sense with this gloss is technical
                     p.technical = p.technical or technical
                     p.rank = min(p.rank, rank)
+                    p.noun, p.na = p.noun or noun, p.na or na
         self.cache[key] = sorted(found.values(), key=lambda p: (p.rank, p.word))
         return self.cache[key]
 
@@ -160,25 +180,102 @@ def _why_out(p: Proposal, seed: Seed, accepted_any: set[str]) -> str:
     return ""
 
 
-def _parts(en: str) -> tuple[str, str] | None:
-    words = re.split(r"[ -]", en)
-    return (words[0], words[1]) if len(words) == 2 else None
+STOP = {"of", "the", "a", "an", "to", "for", "in", "on", "from", "with", "and", "by", "at", "as"}
+JOINTS = ("", "の", "的", "な", "的な")
+NA_WORDS: set[str] = set()      # literal senses that are adjectival nouns (意地悪): only these take な      # how a literal translation joins the words (意地悪な平均精度)
 
 
-def _accepted_parts(seed: Seed, a: str, b: str, by_en: dict[str, Seed]) -> list[tuple[str, str]]:
-    """(Japanese of part a, Japanese of part b) pairs read off the accepted renderings."""
-    pairs = []
-    for good in seed.good:
-        for ja_a in (by_en[a].good if a in by_en else []):
-            if good.startswith(ja_a) and len(good) > len(ja_a):
-                pairs.append((ja_a, good[len(ja_a):]))
-        for ja_b in (by_en[b].good if b in by_en else []):
-            if good.endswith(ja_b) and len(good) > len(ja_b):
-                pairs.append((good[:-len(ja_b)], ja_b))
-    return list(dict.fromkeys(pairs))
+def _words(en: str) -> list[str]:
+    return [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
 
 
-def build(seeds: list[Seed], dic: Dictionary) -> tuple[list[str], list[str]]:
+def _forms(word: str) -> list[str]:
+    """The word and its dictionary form (abilities -> ability, features -> feature)."""
+    w = word.lower()
+    out = [word]
+    if w.endswith("ly") and len(w) > 5:          # statistically -> statistical (統計的に)
+        out.append(w[:-2])
+    elif w.endswith("ies") and len(w) > 4:
+        out.append(w[:-3] + "y")
+    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        out.append(w[:-1])
+    return out
+
+
+def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Seed]) -> tuple[list[str], list[str], list[str]]:
+    """(accepted, literal, weak) renderings of one word of a term. Weak: senses the word's own entry
+    reviewed as normal ML Japanese on their own (機能 for feature). Accepted: the word's own glossary
+    renderings, dictionary words inside this term's accepted renderings (目的 in 目的関数), technical
+    senses and reviewed-out words. Literal: the other common kanji words JMdict gives for it."""
+    own = by_en.get(part) or by_en.get(part.lower())
+    accepted = list(own.good) if own else []
+    literal: list[str] = []
+    weak: list[str] = []
+    rare: list[str] = []
+    for form in _forms(part):
+        for p in dic.proposals(form):
+            w = p.word
+            if w in accepted or w in literal:
+                continue
+            if any(w in g for g in seed.good) or p.technical or w in seed.out:
+                accepted.append(w)
+            elif own is not None and (own.out_all or w in own.out):
+                weak.append(w)        # normal alone (機能), literal in a compound (機能抽出)
+            elif p.noun and not KANA.match(w) and len(w) >= 2 and KANJI.search(w):
+                (literal if p.common else rare).append(w)
+                if p.na:
+                    NA_WORDS.add(w)
+    # a word with few common senses is still translated: by its other dictionary nouns (退行, 凸面, 強欲)
+    literal += rare[:max(0, COMPOSE_RARE - len(literal))]
+    return accepted, literal, weak
+
+
+def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: set[str]) -> list[tuple[str, str]]:
+    """Literal renderings of a multiword term: each word rendered by an accepted or a general-
+    dictionary sense, joined directly or with の/的/な/的な (値引き係数, 客観的機能, 特徴地図,
+    意地悪な平均精度). A rendering counts only if at least one word is a literal sense that is not
+    part of any accepted ML rendering (値引き, 地図, 意地悪: strong); 速度 (in 推論速度) is weak
+    makes a trap only in a direct compound (機能抽出), never with a joint (学習の速度 is normal Japanese)."""
+    words = _words(seed.en)
+    if len(words) < 2 or len(words) > 4:
+        return []
+    ml_vocab = "\n".join(sorted(accepted_any))
+    options: list[list[tuple[str, int]]] = []     # (rendering, 0 accepted / 1 weak literal / 2 strong literal)
+    renderings = [_part_renderings(seed, part, dic, by_en) for part in words]
+    if len(words) == 2:      # the other word's accepted rendering, read off the term's: 潜在|空間 in 潜在空間
+        (acc_a, _, _), (acc_b, _, _) = renderings
+        for good in seed.good:
+            acc_b += [good[len(a):] for a in acc_a if good.startswith(a) and len(good) > len(a)]
+            acc_a += [good[:-len(b)] for b in list(acc_b) if good.endswith(b) and len(good) > len(b)]
+    for accepted, literal, weak in renderings:
+        accepted = list(dict.fromkeys(accepted))
+        opts = [(w, 0) for w in accepted[:COMPOSE_ACCEPTED]]
+        opts += [(w, 1 if w in ml_vocab else 2) for w in literal[:COMPOSE_LITERAL]]
+        opts += [(w, 1) for w in weak[:COMPOSE_WEAK] if w not in accepted]
+        if not opts:
+            return []
+        options.append(opts)
+    out: list[tuple[str, str]] = []
+    for combo in itertools.product(*options):
+        if not any(kind for _, kind in combo):
+            continue
+        joints = JOINTS if len(combo) == 2 else ("", "の", "な")
+        if len(combo) == 2 and words[0].lower().endswith("ly"):
+            joints = ("に", "")              # an adverb: 統計的に重大 (statistically significant)
+        for js in itertools.product(joints, repeat=len(combo) - 1):
+            if any(js) and not any(kind == 2 for _, kind in combo):
+                continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
+            if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
+                   for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
+                continue
+            word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
+            if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
+                continue
+            out.append((word, "joined" if any(js) else "direct"))
+    return out[:COMPOSE_MAX]
+
+
+def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> tuple[list[str], list[str]]:
     by_en = {s.en: s for s in seeds}
     accepted_any = {g for s in seeds for g in s.good}
     rows, report = [], []
@@ -187,6 +284,7 @@ def build(seeds: list[Seed], dic: Dictionary) -> tuple[list[str], list[str]]:
     for s in seeds:
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
+        joined: set[str] = set()
         for p in dic.proposals(s.en):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
@@ -195,22 +293,20 @@ def build(seeds: list[Seed], dic: Dictionary) -> tuple[list[str], list[str]]:
             regex = reviewed.get(p.word) or IN_COMPOUND
             traps[p.word] = regex
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
-        parts = _parts(s.en)
-        if parts and not s.out_all:
-            lits = [[p.word for p in dic.proposals(en_part)
-                     if not _why_out(p, by_en.get(en_part, Seed(en_part, [], False)), accepted_any)]
-                    for en_part in parts]
-            words = [lit + ja_b for ja_a, ja_b in _accepted_parts(s, *parts, by_en) for lit in lits[0][:COMPOSE_TOP]]
-            words += [ja_a + lit for ja_a, ja_b in _accepted_parts(s, *parts, by_en) for lit in lits[1][:COMPOSE_TOP]]
-            words += [a + b for a in lits[0][:COMPOSE_BOTH] for b in lits[1][:COMPOSE_BOTH]]
-            for word in dict.fromkeys(words):
-                if word in traps or word in accepted_any:
+        if not s.out_all:
+            for word, how in compose(s, dic, by_en, accepted_any):
+                if word in traps or word in accepted_any or word in reviewed:
                     continue
                 if word in s.out:
                     report.append(f"{s.en}\t{word}\tcompound\tkept out: reviewed: normal in ML text")
                     continue
+                if good_text is not None and word in good_text:
+                    report.append(f"{s.en}\t{word}\tcompound\tkept out: found in good Japanese ML text")
+                    continue
                 traps[word] = ""
-                report.append(f"{s.en}\t{word}\tcompound\ttrap: literal compound")
+                if how == "joined":
+                    joined.add(word)
+                report.append(f"{s.en}\t{word}\tcompound\ttrap: literal compound ({how})")
         for word, regex in s.traps:
             if word not in traps:
                 traps[word] = regex
@@ -225,9 +321,17 @@ def build(seeds: list[Seed], dic: Dictionary) -> tuple[list[str], list[str]]:
                 report.append(f"{s.en}\t{word}\t-\tkept out: already a trap of {taken[word]}")
             else:
                 taken[word] = s.en
-        bad = "|".join(w + (f"~{r}" if r else "") for w, r in traps.items())
+        # the reviewed traps first, then dictionary words, direct compounds, joined ones: the prompt shows the first
+        order = sorted(traps, key=lambda w: (w not in reviewed, w in joined, list(traps).index(w)))
+        bad = "|".join(w + (f"~{traps[w]}" if traps[w] else "") for w in order)
         rows.append("\t".join([s.en, "|".join(s.good), bad, "y" if s.show else ""]))
     return rows, report
+
+
+def good_text() -> str:
+    """Good Japanese ML prose (hand-written sentences, the golden digest): a literal compound
+    found in it is normal Japanese and is kept out."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in GOOD_TEXT if p.is_file())
 
 
 def read_taken(report: list[str]) -> set[tuple[str, str]]:
@@ -248,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     seeds = read_seed()
-    rows, report = build(seeds, Dictionary())
+    rows, report = build(seeds, Dictionary(), good_text())
     glossary = HEADER + "\n".join(rows) + "\n"
     record = "# en\tproposal\tsource\tdecision\n" + "\n".join(report) + "\n"
     took = time.perf_counter() - t0

@@ -58,14 +58,25 @@ def _split_bad(field: str) -> list[str]:
 # ML nouns that make a compound: "word~+" counts only directly before one of them (注目機構, 重量行列),
 # for general words that are normal Japanese on their own (注目, 重量).
 HEADS = ("行列", "ベクトル", "関数", "層", "機構", "メカニズム", "空間", "スコア", "マップ", "ヘッド",
-         "減衰", "共有", "テンソル", "重み", "パラメータ", "ネットワーク", "モジュール", "学習")
+         "減衰", "共有", "テンソル", "重み", "パラメータ", "ネットワーク", "モジュール", "学習",
+         "係数", "分布", "抽出", "最適化", "ボックス")
 IN_COMPOUND = "+"
+
+
+# ... or directly before a label, as a paper names its parts: 虫垂B, 見出し語3 (appendix B, lemma 3).
+LABEL = r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])|[0-9０-９]+(?![0-9０-９.．%％年月日件個人回点度倍歳万億千])"
+
+
+# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), ResNetを背骨として用い (backbone).
+OWN = "(?:(?:本論文|本研究|本稿)の|主な)"
+AS_TERM = "として(?:用い|使|採用|利用)"
 
 
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
-        return f"{re.escape(word)}(?={'|'.join(HEADS)})"
-    return regex or re.escape(word)
+        w = re.escape(word)
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}"
+    return regex or (word if word.isalnum() else re.escape(word))      # escape() is slow for 50k words
 
 
 def _parse_bad(field: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -116,14 +127,30 @@ def prompt_lines(limit: int | None = None) -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[tuple[int, str, str, str, str], ...]]:
+    """The traps by their first two characters (or their one), so that a text
+    is scanned once however many traps there are: (file order, word, rule, accepted, English)."""
+    index: dict[str, list[tuple[int, str, str, str, str]]] = {}
+    for n, (word, rule, good, en) in enumerate(_traps()):
+        index.setdefault(word[:2], []).append((n, word, rule, good, en))
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def find_mistranslations(text: str) -> list[tuple[str, str, str]]:
-    """(bad rendering found, accepted rendering, English term) for each trap in the text.
-    A trap counts only where its word is in the text; its regex narrows where it counts."""
-    found: dict[str, tuple[str, str, str]] = {}
-    for word, rule, good, en in _traps():
-        if word in text and word not in found and _compile(rule).search(text):
-            found[word] = (word, good, en)
-    return list(found.values())
+    """(bad rendering found, accepted rendering, English term) for each trap in the text, in
+    glossary order. A trap counts only where its word is in the text; its regex narrows where."""
+    index = _index()
+    hits: dict[str, tuple[int, str, str, str]] = {}
+    for i in range(len(text)):
+        for n, word, rule, good, en in index.get(text[i:i + 2], ()) + index.get(text[i], ()):
+            if word in hits and hits[word][0] <= n:
+                continue
+            if not text.startswith(word, i) or (rule == word and text[i + len(word):i + len(word) + 1] == "的"):
+                continue         # モデルの体系的な評価 is not モデルの体系 (model architecture)
+            if rule == word or _compile(rule).search(text):
+                hits[word] = (n, word, good, en)
+    return [(word, good, en) for _, word, good, en in sorted(hits.values())]
 
 
 # ------------------------------------------------------------ the English beside the Japanese
