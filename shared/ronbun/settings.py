@@ -101,7 +101,7 @@ class Settings:
                                      "the worker (each one charged to the daily cap)")
     queue_retention_seconds: int = _setting(345600, "the jobs queue's message retention (template.yaml)")
     queued_stale_seconds: int = _setting(
-        2400, "a queued job untouched this long is checked for its message: lost when none was recorded "
+        3000, "a queued job untouched this long is checked for its message: lost when none was recorded "
               "as sent, when it is past the queue's retention, or when the queue holds no message at all")
 
     def __post_init__(self) -> None:

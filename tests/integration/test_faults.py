@@ -575,7 +575,7 @@ def test_a_job_whose_message_was_dead_lettered_is_not_shown_as_queued_for_ever(a
 
     now = time.time()
     aws.store.put_meta(paper(), now)
-    aws.store.create_job(key(), "offline", now - 3000)   # older than RONBUN_QUEUED_STALE_SECONDS (2400)
+    aws.store.create_job(key(), "offline", now - 4000)   # older than RONBUN_QUEUED_STALE_SECONDS (3000)
     clients.sqs().send_message(QueueUrl=aws.dlq_url, MessageBody=job_body(key()))
     # When the reader's overlay polls it
     status, body = _api(get_event("2401.15884"))
