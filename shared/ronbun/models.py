@@ -57,6 +57,7 @@ class Generator(BaseModel):
     calls: int = 0
     trimmed: list[str] = Field(default_factory=list)   # sections left out of the prompt
     output_mode: str = ""          # how the server gave structured output: json_schema | json_object | text
+    label_ja: str = ""             # what the result is, for readers: 日本語要約 | 原文抜粋(生成モデルなし)
 
 
 class Finding(BaseModel):

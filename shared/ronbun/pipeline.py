@@ -197,4 +197,5 @@ def _result(paper: Paper, output: ModelOutput, qa: list[QAItem], doc: pdftext.Ex
         generator=Generator(engine=gen_engine.name, model=gen_engine.model, prompt_version=prompts.PROMPT_VERSION,
                             input_tokens=usage[0], output_tokens=usage[1], calls=usage[2],
                             cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1]),
-                            trimmed=list(prompt.trimmed), output_mode=getattr(gen_engine, "mode", "")))
+                            trimmed=list(prompt.trimmed), output_mode=getattr(gen_engine, "mode", ""),
+                            label_ja="原文抜粋(生成モデルなし)" if gen_engine.name == "offline" else "日本語要約"))

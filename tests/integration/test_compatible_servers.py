@@ -56,7 +56,7 @@ def test_missing_finish_reason_usage_and_refusal_are_handled(fake_openai):
 
 def test_a_strict_server_is_asked_once_in_json_schema(fake_openai):
     result = _run()
-    assert result.generator.output_mode == "json_schema"
+    assert result.generator.output_mode == "json_schema" and result.generator.label_ja == "日本語要約"
     assert set(fake_openai.formats) == {"json_schema"}
 
 

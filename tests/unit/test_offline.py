@@ -173,3 +173,13 @@ def test_real_papers_get_verifiable_answers(name):
     assert [f for f in findings if f.blocking] == []
 
 
+
+
+def test_the_result_document_says_what_it_is():
+    from ronbun.ids import parse_id
+    from ronbun.pipeline import summarize
+    from tests.fakes.pdfs import make_paper_pdf
+
+    result = summarize(parse_id("2401.15884v1"), paper=PAPER, pdf_bytes=make_paper_pdf(), engine="offline")
+    assert result.generator.label_ja == "原文抜粋(生成モデルなし)"
+    assert "日本語要約" not in result.model_dump_json()
