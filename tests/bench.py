@@ -239,7 +239,8 @@ def bench_extract(runs: int) -> dict:
     from ronbun.offline import OfflineEngine
     from ronbun.pdftext import extract
     from ronbun.settings import Settings
-    from ronbun.verify import check_result, quote_found
+    from ronbun import quality, verify
+    from ronbun.verify import quote_found
 
     settings = Settings()
     pdfs = sorted(CORPUS_PDF.glob("*.pdf")) if CORPUS_PDF.is_dir() else []
@@ -253,11 +254,11 @@ def bench_extract(runs: int) -> dict:
             cleanup.append(doc.clean_seconds)
         paper = _corpus_paper(pdf)
         prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-        out = OfflineEngine(settings).generate(prompt, paper=paper, doc=doc).output
+        out = verify.normalize_generated(OfflineEngine(settings).generate(prompt, paper=paper, doc=doc).output)
         pages = doc.page_map()
         result = Result(paper=paper, one_liner=out.one_liner, summary=out.summary, qa=out.qa,
                         generator=Generator(engine="offline", model="offline", prompt_version=prompts.PROMPT_VERSION))
-        blocked = {f.item for f in check_result(result, pages) if f.blocking}
+        blocked = {f.item for f in quality.run_checks(result, doc) if f.blocking}   # exactly the pipeline's checks
         verified = sum(1 for i, item in enumerate(out.qa) if i not in blocked and item.evidence
                        and all(quote_found(e.quote, pages.get(e.page, "")) for e in item.evidence))
         papers.append({"pdf": pdf.name, "pages": doc.page_count, "pypdf_s": round(median(raw), 3),
