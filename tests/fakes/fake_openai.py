@@ -239,6 +239,16 @@ def is_judge_request(body: dict) -> bool:
     return name == JUDGE_SCHEMA or "[ronbun-judge]" in system
 
 
+CHARS_PER_TOKEN = 3          # as _usage counts output tokens
+
+
+def _writing_seconds(fake: "FakeOpenAI", content: str | None) -> float:
+    """How long a model at `tokens_per_second` takes to write `content`."""
+    if not fake.tokens_per_second:
+        return 0.0
+    return len(content or "") / CHARS_PER_TOKEN / fake.tokens_per_second
+
+
 def _usage(body: dict, content: str | None) -> dict:
     chars = sum(len(m.get("content") or "") for m in body.get("messages", []) if isinstance(m.get("content"), str))
     prompt, completion = max(1, chars // 4), max(1, len(content or "") // 3)
@@ -269,6 +279,11 @@ class FakeOpenAI:
         # "no_refusal" leave those fields out of every answer, as some local servers do.
         self.profile = "openai"
         self.quirks: set[str] = set()
+        # Like a real model: time to first token and output tokens per second (0: answer at once).
+        # A request with "stream": true gets SSE chunks of about one token each, paced at that
+        # rate, the finish_reason chunk, a usage chunk when stream_options.include_usage, [DONE].
+        self.ttft_seconds = 0.0
+        self.tokens_per_second = 0.0
 
     @property
     def port(self) -> int:
@@ -398,6 +413,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._shape(fake, payload)
         with fake._lock:
             fake.responses.append(payload)
+        if body.get("stream"):
+            self._stream(fake, body, payload)
+            return
+        time.sleep(fake.ttft_seconds + _writing_seconds(fake, content))
         self._send(200, payload)
 
     def _judge(self, fake: FakeOpenAI, body: dict) -> None:
@@ -429,6 +448,38 @@ class _Handler(BaseHTTPRequestHandler):
         with fake._lock:
             fake.judge_responses.append(payload)
         self._send(200, payload)
+
+    def _stream(self, fake: "FakeOpenAI", body: dict, payload: dict) -> None:
+        """The answer as server-sent events, one chunk per token, paced like a model writing."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        choice = payload["choices"][0]
+        content = choice["message"].get("content") or ""
+        base = {k: payload[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+
+        def chunk(choices: list, **extra) -> bytes:
+            return f"data: {json.dumps(base | {'choices': choices} | extra, ensure_ascii=False)}\n\n".encode()
+
+        pieces = [content[i:i + CHARS_PER_TOKEN] for i in range(0, len(content), CHARS_PER_TOKEN)]
+        per_token = 1 / fake.tokens_per_second if fake.tokens_per_second else 0.0
+        try:
+            time.sleep(fake.ttft_seconds)
+            self.wfile.write(chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
+            for piece in pieces:
+                self.wfile.write(chunk([{"index": 0, "delta": {"content": piece}, "finish_reason": None}]))
+                self.wfile.flush()
+                time.sleep(per_token)
+            self.wfile.write(chunk([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]))
+            if (body.get("stream_options") or {}).get("include_usage") and "usage" in payload:
+                self.wfile.write(chunk([], usage=payload["usage"]))
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass                      # the client stopped reading
 
     def _refuses_format(self, fake: "FakeOpenAI", body: dict) -> bool:
         """Answer 400 as a local server does to a response_format it does not take."""
@@ -476,8 +527,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Fake OpenAI-compatible server for local runs")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--ttft", type=float, default=0.0, help="seconds to the first token")
+    parser.add_argument("--tokens-per-second", type=float, default=0.0, help="output rate (0: at once)")
     args = parser.parse_args(argv)
     fake = FakeOpenAI(args.host, args.port)
+    fake.ttft_seconds, fake.tokens_per_second = args.ttft, args.tokens_per_second
     print(f"ready http://{args.host}:{fake.port}/v1", flush=True)
     try:
         fake.server.serve_forever()
