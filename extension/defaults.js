@@ -8,8 +8,14 @@ export const DEFAULTS = Object.freeze({
   apiKey: "",
 });
 
-/** Polling GET /v1/summaries/{id}: 1 s, then x1.5 up to 5 s, and give up after 5 minutes. */
+/**
+ * Polling GET /v1/summaries/{id}: every 0.5 s while the job is queued/running (partial results
+ * arrive as they are verified) for at most 3 minutes; otherwise, and after errors, 1 s, then x1.5
+ * up to 5 s; give up after 5 minutes.
+ */
 export const POLL = Object.freeze({
+  fastMs: 500,
+  fastForMs: 3 * 60 * 1000,
   initialMs: 1000,
   factor: 1.5,
   maxMs: 5000,

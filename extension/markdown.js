@@ -48,16 +48,37 @@ function evidencePages(evidence) {
 }
 
 /**
+ * The 概要 with a footnote mark after each sentence that has evidence, and the footnotes
+ * (`[^1]: p.3 "quote"`), so a digest reader can check a claim without the extension.
+ * Null when the result has no summary sentences (older results): the plain 概要 is used.
+ */
+export function summaryWithFootnotes(result) {
+  const sentences = (Array.isArray(result?.summary_sentences) ? result.summary_sentences : [])
+    .filter((s) => s && oneLine(s.text));
+  if (!sentences.length) return null;
+  const notes = [];
+  const body = sentences.map((s) => {
+    const evidence = (Array.isArray(s.evidence) ? s.evidence : []).filter((e) => e && oneLine(e.quote));
+    if (!evidence.length) return oneLine(s.text);
+    notes.push(`[^${notes.length + 1}]: ${evidence.map((e) => `p.${oneLine(e.page)} "${oneLine(e.quote)}"`).join("; ")}`);
+    return `${oneLine(s.text)}[^${notes.length}]`;
+  }).join("");
+  return { body, notes };
+}
+
+/**
  * The Markdown for one finished summary, line for line as the digest renders a paper
  * (shared/ronbun/render.py paper_markdown).
  * @param {{paper?: object, result?: object}} state the API's state document (status done)
+ * @param {{evidence?: "none"|"footnotes"}} [options] footnotes: the 概要's evidence as footnotes
  * @returns {string}
  */
-export function toMarkdown(state) {
+export function toMarkdown(state, { evidence = "none" } = {}) {
   const paper = state?.result?.paper ?? state?.paper ?? {};
   const result = state?.result ?? {};
   const authors = (Array.isArray(paper.authors) ? paper.authors : []).map(oneLine).filter(Boolean);
   const categories = categoryLabels(paper);
+  const footnoted = evidence === "footnotes" ? summaryWithFootnotes(result) : null;
   const lines = [
     `## ${oneLine(paper.title)}`,
     "",
@@ -68,7 +89,7 @@ export function toMarkdown(state) {
     `カテゴリ: ${categories.join(", ")}`,
     "",
     "概要:",
-    paragraphs(result.summary),
+    footnoted ? footnoted.body : paragraphs(result.summary),
     "",
   ];
   const qa = Array.isArray(result.qa) ? result.qa : [];
@@ -83,5 +104,6 @@ export function toMarkdown(state) {
   const codeUrls = (Array.isArray(result.code_urls) ? result.code_urls : []).map(oneLine).filter(Boolean);
   if (codeUrls.length) lines.push(`コード: ${codeUrls.join(" ")}`, "");
   if (result.generator?.engine === "offline") lines.push(`※ ${OFFLINE_LABEL}: ${OFFLINE_HINT}`, "");
+  if (footnoted?.notes.length) lines.push(...footnoted.notes, "");
   return lines.join("\n").trimEnd() + "\n";
 }

@@ -52,7 +52,7 @@ button:focus-visible, a:focus-visible, summary:focus-visible {
 button.close { font-size: 20px; line-height: 1; padding: 4px 10px; background: transparent; border-color: transparent; }
 button.primary { background: var(--accent); color: var(--on-accent); border-color: var(--accent); }
 button:disabled, button.primary:disabled { opacity: 1; cursor: not-allowed; background: var(--soft); color: var(--muted); border-color: var(--line); }
-.body { flex: 1; overflow-y: auto; padding: 16px 18px 24px; }
+.body { flex: 1; overflow-y: auto; overflow-anchor: none; padding: 16px 18px 24px; } /* the view keeps the scroll itself */
 h2.title { font-size: 18px; line-height: 1.5; margin: 0 0 6px; font-weight: 700; }
 .meta { margin: 0; color: var(--muted); font-size: 13px; line-height: 1.6; }
 a { color: var(--link); text-decoration: underline; text-underline-offset: 2px; word-break: break-all; }
@@ -97,6 +97,27 @@ blockquote {
   font-family: Georgia, "Times New Roman", serif; font-size: 13px; color: var(--fg);
 }
 ul.code { margin: 0; padding-left: 1.2em; }
+.badge.pending { background: var(--soft); color: var(--muted); border: 1px solid var(--line); }
+.source-label {
+  display: inline-block; margin: 8px 0 0; padding: 0 8px; font-size: 12px; border-radius: 4px;
+  background: var(--warn-bg); color: var(--warn-fg);
+}
+.qa-progress { margin: 0 0 8px; font-size: 13px; color: var(--muted); }
+.sentence[role="button"] {
+  cursor: pointer; border-radius: 3px;
+  text-decoration: underline dotted var(--muted); text-underline-offset: 4px;
+}
+.sentence[role="button"]:hover { background: var(--soft); }
+.sentence[role="button"]:focus-visible { outline: 2px solid var(--link); outline-offset: 1px; }
+.sentence[role="button"][aria-expanded="true"] { background: var(--badge-bg); text-decoration: none; }
+.sentence-evidence {
+  display: block; margin: 4px 0 8px; padding: 6px 10px; font-size: 13px; font-weight: 400;
+  background: var(--soft); border-left: 3px solid var(--link); border-radius: 0 6px 6px 0;
+}
+.sentence-evidence ul { margin: 0; padding: 0; list-style: none; }
+.sentence-evidence li + li { margin-top: 6px; }
+.sentence-evidence blockquote { margin: 0 0 2px; border-left: none; padding: 0; }
+.sentence-evidence .page { color: var(--muted); }
 .generator { margin-top: 18px; font-size: 12px; color: var(--muted); }
 footer.bar {
   display: flex; align-items: center; gap: 10px; padding: 10px 18px;

@@ -8,7 +8,7 @@ import { MSG } from "./messages.js";
 import { OFFLINE_LABEL, toMarkdown } from "./markdown.js";
 import { OVERLAY_CSS } from "./overlay-style.js";
 import { pollUntilSettled, retryNotice } from "./poll.js";
-import { STAGES, STAGE_STEPS, h, link, renderPaper, renderResult } from "./view.js";
+import { STAGES, STAGE_STEPS, closeEvidenceAt, createResultView, h, keepScroll, link, renderPaper } from "./view.js";
 import { allowedHosts, arxivUrl } from "./links.js";
 
 const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request",
@@ -54,6 +54,9 @@ function build(ref) {
     root,
     paper: h("div", { class: "paper-slot" }, h("p", { class: "meta" }, `arXiv:${ref.version ? `${ref.id}v${ref.version}` : ref.id}`)),
     status: h("div", { class: "status", "data-ronbun": "status", role: "status", "aria-live": "polite" }),
+    stageText: h("span", { class: "stage" }),
+    stageBar: h("progress", { max: STAGE_STEPS, "aria-label": "進捗" }),
+    notice: h("p", { class: "retry", "data-ronbun": "retry-notice", hidden: true }),
     error: h("div", { class: "error", "data-ronbun": "error", role: "alert", hidden: true }),
     result: h("div", { class: "result-slot" }),
     copy: h("button", { type: "button", class: "primary", "data-ronbun": "copy", disabled: true }, "Markdownでコピー"),
@@ -65,7 +68,8 @@ function build(ref) {
     h("header", { class: "bar" },
       h("span", { class: "brand", id: "ronbun-heading" }, "Ronbun", el.kind),
       h("span", { class: "spacer" }), el.close),
-    h("div", { class: "body" }, el.paper, el.status, el.error, el.result),
+    // the status goes below the result: partial results grow above it, and hiding it moves nothing
+    (el.body = h("div", { class: "body" }, el.paper, el.error, el.result, el.status)),
     h("footer", { class: "bar" }, el.copy, el.copied));
   const backdrop = h("div", { class: "backdrop", "data-ronbun": "backdrop" });
   root.append(backdrop, el.panel);
@@ -76,10 +80,17 @@ function build(ref) {
   return el;
 }
 
-function showStage(el, stage) {
+/** The stage line, updated in place (a poll every 0.5 s must not rebuild what is on screen). */
+function showStage(el, stage, notice) {
   const info = STAGES[stage] ?? STAGES.queued;
-  const progress = h("progress", { max: STAGE_STEPS, value: info.step || null, "aria-label": "進捗" }); // no value: indeterminate
-  el.status.replaceChildren(h("span", { class: "stage" }, info.text), progress);
+  if (el.status.firstChild !== el.stageText) el.status.replaceChildren(el.stageText, el.stageBar, el.notice);
+  if (el.status.dataset.stage !== stage) {
+    el.stageText.textContent = info.text;
+    if (info.step) el.stageBar.value = info.step;
+    else el.stageBar.removeAttribute("value"); // no value: indeterminate
+  }
+  if (el.notice.textContent !== (notice ?? "")) el.notice.textContent = notice ?? "";
+  el.notice.hidden = !notice;
   el.status.dataset.stage = stage;
   el.status.hidden = false;
   const seen = el.host.dataset.ronbunStages ? el.host.dataset.ronbunStages.split(",") : [];
@@ -116,15 +127,34 @@ function showError(el, error, session) {
   el.error.hidden = false;
 }
 
+/**
+ * Bench hooks: when the first Japanese and the first Q&A item reached the screen, and when the
+ * final result did (performance.now() of the page, and a performance mark of the same name).
+ */
+function markShown(el, shown) {
+  const mark = (name, attr) => {
+    if (el.host.dataset[attr]) return;
+    el.host.dataset[attr] = performance.now().toFixed(1);
+    try { performance.mark(`ronbun:${name}`); } catch { /* marks are a bonus */ }
+  };
+  el.host.dataset.ronbunStage = shown.stage;
+  if (shown.japanese) mark("first-japanese", "ronbunFirstJapaneseMs");
+  if (shown.qa > 0) mark("first-qa", "ronbunFirstQaMs");
+  if (shown.stage === "done") mark("done", "ronbunDoneMs");
+}
+
 function showState(el, state, session) {
   if (state?.paper && !session.paperShown) {
     el.paper.replaceChildren(renderPaper(state.paper, state.version));
     session.paperShown = true;
   }
+  const t0 = performance.now();
+  const shown = session.view.update(state);
+  if (shown) {
+    if (!session.view.section.isConnected) el.result.append(session.view.section);
+    markShown(el, shown);
+  }
   if (state?.status === "done" && state.result) {
-    const t0 = performance.now();
-    const view = renderResult(state);
-    el.result.replaceChildren(view);
     // the header says what the panel shows: never 「日本語要約」 for quotes without a model
     el.kind.textContent = state.result.generator?.engine === "offline" ? OFFLINE_LABEL : "日本語要約";
     const ms = performance.now() - t0;
@@ -133,8 +163,7 @@ function showState(el, state, session) {
       el.paper.replaceChildren(renderPaper(state.result.paper, state.version));
       session.paperShown = true;
     }
-    el.status.hidden = true;
-    el.status.replaceChildren();
+    keepScroll(el.body, () => { el.status.hidden = true; });
     el.copy.disabled = false;
     session.done = state;
     el.host.dataset.ronbunState = "done";
@@ -142,9 +171,7 @@ function showState(el, state, session) {
     showError(el, state.error ?? { code: "job_failed" }, session);
     el.host.dataset.ronbunState = "failed";
   } else {
-    showStage(el, state?.stage || state?.status || "queued");
-    const notice = retryNotice(state, Date.now());
-    if (notice) el.status.append(h("p", { class: "retry", "data-ronbun": "retry-notice" }, notice));
+    showStage(el, state?.stage || state?.status || "queued", retryNotice(state, Date.now()));
     el.host.dataset.ronbunState = "pending";
   }
 }
@@ -152,12 +179,14 @@ function showState(el, state, session) {
 async function start(ref, el) {
   if (!current || current.el !== el) return;
   if (current.session) current.session.cancelled = true;
-  const session = { ref, cancelled: false, paperShown: false, done: null };
+  const session = { ref, cancelled: false, paperShown: false, done: null, view: createResultView({ scroller: el.body }) };
   current.session = session;
   el.host.dataset.ronbunAttempt = String(Number(el.host.dataset.ronbunAttempt || 0) + 1);
   el.error.hidden = true;
   el.error.replaceChildren();
   el.result.replaceChildren();
+  for (const key of ["ronbunStage", "ronbunFirstJapaneseMs", "ronbunFirstQaMs", "ronbunDoneMs"]) delete el.host.dataset[key];
+  el.host.dataset.ronbunOpenedMs = performance.now().toFixed(1);
   el.copy.disabled = true;
   el.host.dataset.ronbunState = "pending";
   showStage(el, "requesting");
@@ -173,6 +202,7 @@ async function start(ref, el) {
   const end = await pollUntilSettled({
     get: () => send({ type: MSG.GET, ref: { id: ref.id, version: ref.version } }),
     onState: (state) => showState(el, state, session),
+    first: first.data,
     isCancelled: () => session.cancelled,
   });
   if (!end.cancelled && !end.ok) {
@@ -209,6 +239,7 @@ function onKeydown(event) {
   if (event.key === "Escape") {
     event.preventDefault();
     event.stopPropagation();
+    if (closeEvidenceAt(el.root.activeElement)) return; // Esc first closes an open sentence's evidence
     closeOverlay();
     return;
   }

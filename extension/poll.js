@@ -38,11 +38,28 @@ export function nextDelay(previousMs, policy = POLL) {
 }
 
 /**
+ * The wait before the next poll: fast (policy.fastMs) while the last state says the job is
+ * queued or running and no retry is scheduled, for at most policy.fastForMs; the growing
+ * nextDelay() after an error, after a scheduled retry and once the fast window is over.
+ * @param {number|null} previousMs the last wait
+ * @param {object|null} state the last state received (null: none yet, the job was just accepted)
+ * @param {{afterError?: boolean, elapsedMs?: number}} o
+ */
+export function pollDelay(previousMs, state, { afterError = false, elapsedMs = 0 } = {}, policy = POLL) {
+  const pending = state == null || state.status === "queued" || state.status === "running";
+  if (!afterError && pending && !state?.retry_at && policy.fastMs && elapsedMs < (policy.fastForMs ?? Infinity)) {
+    return policy.fastMs;
+  }
+  return nextDelay(previousMs, policy);
+}
+
+/**
  * Ask for the state until it settles. `now` is the wall clock: a state's `retry_at` (ISO) moves
  * the deadline to a full `deadlineMs` after that retry.
  * @param {object} o
  * @param {() => Promise<{ok: boolean, data?: object, error?: object}>} o.get one GET through the service worker
  * @param {(state: object) => void} o.onState called with every state received
+ * @param {object|null} [o.first] the state the job started with (the POST's answer)
  * @param {() => boolean} [o.isCancelled]
  * @param {typeof POLL} [o.policy]
  * @param {() => number} [o.now]
@@ -52,16 +69,20 @@ export function nextDelay(previousMs, policy = POLL) {
 export async function pollUntilSettled({
   get,
   onState,
+  first = null,
   isCancelled = () => false,
   policy = POLL,
   now = () => Date.now(),
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
 }) {
-  let deadline = now() + policy.deadlineMs;
+  const started = now();
+  let deadline = started + policy.deadlineMs;
   let delay = null;
   let transient = 0;
+  let last = first;
+  let afterError = false;
   for (;;) {
-    delay = nextDelay(delay, policy);
+    delay = pollDelay(delay, last, { afterError, elapsedMs: now() - started }, policy);
     if (now() + delay > deadline) {
       return { ok: false, error: { code: "poll_timeout", message_ja: POLL_TIMEOUT_JA, message: "poll deadline exceeded" } };
     }
@@ -71,10 +92,13 @@ export async function pollUntilSettled({
     if (isCancelled()) return { cancelled: true };
     if (!res?.ok) {
       const error = res?.error ?? { code: "internal_error" };
+      afterError = true;
       if (TRANSIENT.has(error.code) && ++transient < policy.maxTransientErrors) continue;
       return { ok: false, error };
     }
     transient = 0;
+    afterError = false;
+    last = res.data;
     // a retry scheduled by the server: keep polling until then, and a full deadline after it
     const retryAt = Date.parse(res.data?.retry_at ?? "");
     if (Number.isFinite(retryAt)) deadline = Math.max(deadline, retryAt + policy.deadlineMs);

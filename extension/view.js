@@ -6,6 +6,7 @@
 import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
 import { OFFLINE_HINT, OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
 import { annotateTerms } from "./terms.js";
+import { blockKey, hasJapanese, liveContent, progressText, qaKey, reconcileKeys } from "./live.js";
 
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
@@ -70,11 +71,6 @@ export function renderPaper(paper, versionHint) {
       h("p", { lang: "en", "data-ronbun": "abstract" }, text(paper.abstract))) : null);
 }
 
-function summaryParagraphs(summary) {
-  const parts = text(summary).split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
-  return parts.map((p) => h("p", {}, p));
-}
-
 const squash = (s) => text(s).replace(/\s+/g, " ").trim();
 
 /** Is the quote already shown word for word in the answer (the offline engine's 「…」)? */
@@ -108,41 +104,238 @@ export function generatorLine(generator, paperId, version) {
   return parts.join(" · ");
 }
 
+/** The PDF page link of one quote, or plain text when the page is not a valid number. */
+function pageLink(paperId, version, page, label) {
+  const n = Number(page);
+  const url = pdfPageUrl(paperId, version, n);
+  return url ? link(url, label ?? `p. ${n}`, allowedHosts([])) : h("span", {}, `p. ${text(page)}`);
+}
+
+/* ----------------------------------------------------------------- tap-to-evidence sentences */
+
+let evidenceIds = 0;
+
+function fillEvidence(box, sentence, paperId, version) {
+  box.append(h("ul", {}, sentence.evidence.map((ev) => h("li", {},
+    ev?.quote && !quoteShown(sentence.text, ev.quote) ? h("blockquote", { lang: "en" }, text(ev.quote)) : null,
+    h("span", { class: "page" }, "根拠: ", pageLink(paperId, version, ev?.page, `論文の p. ${text(ev?.page)} を開く`))))));
+}
+
+function setOpen(sentence, box, open) {
+  box.hidden = !open;
+  sentence.setAttribute("aria-expanded", String(open));
+}
+
 /**
- * The finished summary: engine badge, one-liner, 概要, Q&A with evidence, code links and
- * the generator line.
+ * One sentence of the one-liner / 概要. With evidence it is button-like (role=button, focusable,
+ * click / Enter / Space toggle) and opens its English quote(s) and page link right below it; the
+ * box is filled on first open, so closed sentences add no text. Without evidence: plain text.
+ */
+export function sentenceNodes(sentence, shownText, paperId, version) {
+  if (!sentence.evidence.length) return [h("span", { class: "sentence plain", "data-ronbun-text": "" }, shownText)];
+  const id = `ronbun-evidence-${++evidenceIds}`;
+  const box = h("div", { class: "sentence-evidence", id, "data-ronbun": "sentence-evidence", hidden: true });
+  const span = h("span", { class: "sentence", role: "button", tabindex: "0", "aria-expanded": "false", "aria-controls": id,
+    "data-ronbun": "sentence", "data-ronbun-text": "", title: "根拠の英文を表示" }, shownText);
+  const toggle = () => {
+    if (!box.hasChildNodes()) fillEvidence(box, sentence, paperId, version);
+    setOpen(span, box, box.hidden);
+  };
+  span.addEventListener("click", toggle);
+  span.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    toggle();
+  });
+  return [span, box];
+}
+
+/**
+ * Esc inside an open sentence (on it or in its evidence): close it and focus the sentence.
+ * @returns {boolean} whether Esc was used here (the overlay then stays open)
+ */
+export function closeEvidenceAt(active) {
+  if (!active?.closest) return false;
+  const box = active.closest('[data-ronbun="sentence-evidence"]');
+  const sentence = box ? box.previousElementSibling : active.closest('[data-ronbun="sentence"]');
+  if (!sentence || sentence.getAttribute("aria-expanded") !== "true") return false;
+  setOpen(sentence, box ?? sentence.nextElementSibling, false);
+  sentence.focus();
+  return true;
+}
+
+/* ----------------------------------------------------------------- the result, progressively */
+
+const ANCHORS = ".paper, .result > :not([hidden]), ol.qa > li";
+
+/**
+ * Run a DOM change without moving what the reader looks at: the first block still visible at
+ * the top of the scroller stays at the same place on screen (CSS scroll anchoring is off).
+ */
+export function keepScroll(scroller, mutate) {
+  if (!scroller?.isConnected || scroller.scrollTop <= 0) return mutate();
+  const top = scroller.getBoundingClientRect().top;
+  const anchor = [...scroller.querySelectorAll(ANCHORS)].find((n) => n.getBoundingClientRect().bottom > top);
+  const before = anchor?.getBoundingClientRect().top;
+  const out = mutate();
+  if (anchor?.isConnected) scroller.scrollTop += anchor.getBoundingClientRect().top - before;
+  return out;
+}
+
+/** Put texts into a block's text holders in place (the glossary notes of the final result). */
+function retext(node, texts) {
+  const holders = node.querySelectorAll("[data-ronbun-text]");
+  if (holders.length !== texts.length) return;
+  holders.forEach((n, i) => { if (n.textContent !== texts[i]) n.textContent = texts[i]; });
+}
+
+function blockChildren(kind, plain, sentences, texts, paperId, version) {
+  if (sentences.length) return sentences.flatMap((s, i) => sentenceNodes(s, texts[i], paperId, version));
+  if (kind === "summary") return texts.map((p) => h("p", { "data-ronbun-text": "" }, p));
+  return [h("span", { "data-ronbun-text": "" }, texts[0] ?? plain)];
+}
+
+/** The texts a block shows: its sentences, or its paragraphs (概要) / its one line. */
+function blockTexts(kind, plain, sentences) {
+  if (sentences.length) return sentences.map((s) => s.text);
+  if (kind === "summary") return text(plain).split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return [text(plain)];
+}
+
+function qaNode(item, key, q, a, paperId, version) {
+  return h("li", { "data-ronbun": "qa", "data-ronbun-key": key },
+    h("p", { class: "q" }, h("span", { class: "label" }, "Q"), h("span", { "data-ronbun-text": "" }, q)),
+    h("p", { class: "a" }, h("span", { class: "label" }, "A"), h("span", { "data-ronbun-text": "" }, a)),
+    evidenceList(item, paperId, version));
+}
+
+/**
+ * The result section, built as the job goes: the abstract-based one-liner and 概要 (labelled
+ * 「アブストラクトより」), then the full-text ones in their place, then each verified Q&A item
+ * appended, then the final result. Nodes already shown are never rebuilt: a block is replaced
+ * only when its content changed (abstract -> full text), Q&A items are keyed and only appended
+ * (removed only when the final result dropped them), so focus and scroll stay where they are.
+ * @param {{scroller?: HTMLElement}} [o] the scrolling element (kept still across changes)
+ */
+export function createResultView({ scroller } = {}) {
+  const s = {
+    badges: h("div", { class: "badges" }),
+    source: h("p", { class: "source-label", "data-ronbun": "source-label", hidden: true,
+      title: "論文のアブストラクトだけから作った要約です。本文を読み終えると置き換わります。" }, "アブストラクトより"),
+    oneLiner: h("div", { class: "one-liner", "data-ronbun": "one-liner" }),
+    summaryHeading: h("h3", {}, "概要"),
+    summary: h("div", { class: "summary", "data-ronbun": "summary" }),
+    qaHeading: h("h3", { hidden: true }, "Q&A"),
+    qa: h("ol", { class: "qa", hidden: true }),
+    qaProgress: h("p", { class: "qa-progress", "data-ronbun": "qa-progress", hidden: true }),
+    afterQa: h("div", { class: "after-qa", "data-ronbun": "after-qa" }),  // later sections (e.g. questions) go here
+    tail: h("div", { class: "tail" }),
+  };
+  const section = h("section", { class: "result", "aria-label": "要約", "data-ronbun": "result", hidden: true },
+    s.badges, s.source, s.oneLiner, s.summaryHeading, s.summary, s.qaHeading, s.qa, s.qaProgress, s.afterQa, s.tail);
+  let finished = false;
+
+  function block(node, kind, plain, sentences, texts, paperId, version) {
+    const key = blockKey(kind, plain, sentences);
+    if (node.dataset.ronbunKey === key) return retext(node, texts);
+    const hadFocus = node.contains(node.getRootNode().activeElement ?? null);
+    node.replaceChildren(...blockChildren(kind, plain, sentences, texts, paperId, version));
+    node.dataset.ronbunKey = key;
+    if (hadFocus) (node.querySelector('[data-ronbun="sentence"]') ?? node.closest("[tabindex]"))?.focus();
+  }
+
+  function qaList(items, texts, appendOnly, paperId, version) {
+    const byKey = new Map([...s.qa.children].map((li) => [li.dataset.ronbunKey, li]));
+    const wanted = [];
+    const seen = new Set();
+    items.forEach((item, i) => {
+      const key = qaKey(item);
+      if (seen.has(key)) return;
+      seen.add(key);
+      wanted.push({ key, item, q: texts[2 * i], a: texts[2 * i + 1] });
+    });
+    const plan = reconcileKeys([...byKey.keys()], wanted.map((w) => w.key), { appendOnly });
+    for (const key of plan.removed) byKey.get(key).remove();
+    for (const w of wanted) {
+      const li = byKey.get(w.key);
+      if (!li) continue;
+      retext(li.querySelector(".q"), [w.q]);
+      retext(li.querySelector(".a"), [w.a]);
+    }
+    if (appendOnly) {
+      for (const w of wanted) if (!byKey.has(w.key)) s.qa.append(qaNode(w.item, w.key, w.q, w.a, paperId, version));
+    } else if (!plan.same) {
+      wanted.forEach((w, i) => {
+        const li = byKey.get(w.key) ?? qaNode(w.item, w.key, w.q, w.a, paperId, version);
+        if (s.qa.children[i] !== li) s.qa.insertBefore(li, s.qa.children[i] ?? null);
+      });
+    }
+    s.qa.hidden = s.qaHeading.hidden = s.qa.children.length === 0;
+  }
+
+  function finish(result, paperId, version) {
+    const engine = text(result.generator?.engine);
+    const codeUrls = Array.isArray(result.code_urls) ? result.code_urls.map(text) : [];
+    const hosts = allowedHosts(codeUrls);
+    s.badges.replaceChildren(
+      h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
+        engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
+      ...verificationBadge(result.quality),
+      engine === "offline" ? h("p", { class: "offline-hint", "data-ronbun": "offline-hint" }, OFFLINE_HINT) : null);
+    s.tail.replaceChildren(
+      codeUrls.length ? h("h3", {}, "コード") : null,
+      codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,
+      qualityNote(result.quality),
+      h("p", { class: "generator", "data-ronbun": "generator" }, generatorLine(result.generator, paperId, version)));
+    finished = true;
+  }
+
+  /**
+   * Show what a state carries (a partial or the final result); nothing else changes.
+   * @returns {{stage: string, japanese: boolean, qa: number} | null} null when there is nothing to show
+   */
+  function update(state) {
+    const c = liveContent(state);
+    if (!c || finished) return c && { stage: c.stage, japanese: hasJapanese(c), qa: s.qa.children.length };
+    const done = c.stage === "done";
+    const paper = (done ? state.result.paper : null) ?? state?.paper ?? {};
+    const paperId = text(paper.id || state?.paper_id);
+    const version = Number.isInteger(paper.version) ? paper.version : (Number.isInteger(state?.version) ? state.version : null);
+    const ol = blockTexts("one-liner", c.oneLiner, c.oneLinerSentences);
+    const sum = blockTexts("summary", c.summary, c.summarySentences);
+    // the English of marked glossary terms once, at first use: 埋め込み(embedding) (plain text)
+    const all = annotateTerms([...ol, ...sum, ...c.qa.flatMap((item) => [item?.question, item?.answer])], c.glossary);
+    keepScroll(scroller, () => {
+      section.hidden = false;
+      section.dataset.ronbunStage = c.stage;
+      if (done) finish(state.result, paperId, version);
+      else if (!s.badges.hasChildNodes()) {
+        s.badges.append(h("span", { class: "badge pending", "data-ronbun": "verification-pending" }, "検証中"));
+      }
+      s.source.hidden = c.stage !== "abstract";
+      if (c.oneLiner || c.oneLinerSentences.length) block(s.oneLiner, "one-liner", c.oneLiner, c.oneLinerSentences, all.slice(0, ol.length), paperId, version);
+      if (c.summary || c.summarySentences.length) block(s.summary, "summary", c.summary, c.summarySentences, all.slice(ol.length, ol.length + sum.length), paperId, version);
+      qaList(c.qa, all.slice(ol.length + sum.length), !done, paperId, version);
+      const progress = done ? null : progressText(c.progress);
+      s.qaProgress.hidden = !progress;
+      if (progress && s.qaProgress.textContent !== progress) s.qaProgress.textContent = progress;
+    });
+    return { stage: c.stage, japanese: hasJapanese(c), qa: s.qa.children.length };
+  }
+
+  return { section, slots: s, update };
+}
+
+/**
+ * The finished summary in one go (a cached result, or a server without partials): engine badge,
+ * one-liner, 概要, Q&A with evidence, code links and the generator line.
  * @param {object} state the API state document with status "done"
  * @returns {HTMLElement}
  */
 export function renderResult(state) {
-  const result = state?.result ?? {};
-  const paper = result.paper ?? state?.paper ?? {};
-  const paperId = text(paper.id || state?.paper_id);
-  const version = Number.isInteger(paper.version) ? paper.version : (Number.isInteger(state?.version) ? state.version : null);
-  const codeUrls = Array.isArray(result.code_urls) ? result.code_urls.map(text) : [];
-  const hosts = allowedHosts(codeUrls);
-  const engine = text(result.generator?.engine);
-  const qa = Array.isArray(result.qa) ? result.qa : [];
-  // the English of marked glossary terms once, at first use: 埋め込み(embedding) (plain text)
-  const [oneLiner, summary, ...qaTexts] = annotateTerms(
-    [result.one_liner, result.summary, ...qa.flatMap((item) => [item?.question, item?.answer])], result.glossary_terms);
-  return h("section", { class: "result", "aria-label": "要約" },
-    h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
-      engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
-    ...verificationBadge(result.quality),
-    engine === "offline" ? h("p", { class: "offline-hint", "data-ronbun": "offline-hint" }, OFFLINE_HINT) : null,
-    h("p", { class: "one-liner", "data-ronbun": "one-liner" }, oneLiner),
-    h("h3", {}, "概要"),
-    h("div", { class: "summary", "data-ronbun": "summary" }, summaryParagraphs(summary)),
-    qa.length ? h("h3", {}, "Q&A") : null,
-    qa.length ? h("ol", { class: "qa" }, qa.map((item, i) => h("li", { "data-ronbun": "qa" },
-      h("p", { class: "q" }, h("span", { class: "label" }, "Q"), qaTexts[2 * i]),
-      h("p", { class: "a" }, h("span", { class: "label" }, "A"), qaTexts[2 * i + 1]),
-      evidenceList(item, paperId, version)))) : null,
-    codeUrls.length ? h("h3", {}, "コード") : null,
-    codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,
-    qualityNote(result.quality),
-    h("p", { class: "generator", "data-ronbun": "generator" }, generatorLine(result.generator, paperId, version)));
+  const view = createResultView();
+  view.update(state);
+  return view.section;
 }
 
 /** What verification removed, said plainly: readers should know some answers were held back. */

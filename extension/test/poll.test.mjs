@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nextDelay, pollUntilSettled, retryNotice } from "../poll.js";
+import { nextDelay, pollDelay, pollUntilSettled, retryNotice } from "../poll.js";
 import { POLL } from "../defaults.js";
 
 /** A clock that only moves when the poller sleeps. */
@@ -25,7 +25,7 @@ test("given the default policy, when delays follow each other, then they grow 1.
   assert.deepEqual(delays, [1000, 1500, 2250, 3375, 5000, 5000, 5000]);
 });
 
-test("given a job that finishes, when polled, then every state is reported and the done state is returned", async () => {
+test("given a running job, when polled, then it is asked every 0.5 s, and every state is reported up to the done one", async () => {
   const clock = fakeClock();
   const seen = [];
   const end = await pollUntilSettled({
@@ -35,7 +35,27 @@ test("given a job that finishes, when polled, then every state is reported and t
   assert.equal(end.ok, true);
   assert.equal(end.data.status, "done");
   assert.deepEqual(seen, ["fetching", "generating", "done"]);
-  assert.deepEqual(clock.sleeps, [1000, 1500, 2250]);
+  assert.deepEqual(clock.sleeps, [500, 500, 500]);
+});
+
+test("given errors between running states, when polled, then the wait backs off after each error and is fast again after a success", async () => {
+  const clock = fakeClock();
+  const down = { ok: false, error: { code: "network_error" } };
+  const end = await pollUntilSettled({
+    get: server([pending("generating"), down, down, pending("generating"), { ok: true, data: { status: "done" } }]),
+    onState: () => {}, now: clock.now, sleep: clock.sleep,
+  });
+  assert.equal(end.ok, true);
+  assert.deepEqual(clock.sleeps, [500, 500, 750, 1125, 500]);
+});
+
+test("given the fast window, a scheduled retry or a settled state, when the next wait is chosen, then it is today's growing delay", () => {
+  const running = { status: "running" };
+  assert.equal(pollDelay(null, null), POLL.fastMs);                                   // just accepted (202)
+  assert.equal(pollDelay(500, running, { elapsedMs: POLL.fastForMs - 1 }), 500);
+  assert.equal(pollDelay(500, running, { elapsedMs: POLL.fastForMs }), 750);         // a job stuck for minutes
+  assert.equal(pollDelay(1000, { status: "queued", retry_at: "2026-01-01T00:00:00Z" }), 1500);
+  assert.equal(pollDelay(null, running, { afterError: true }), POLL.initialMs);
 });
 
 test("given a job that never finishes, when polled, then it stops before the deadline with a timeout error", async () => {
