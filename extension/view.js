@@ -6,7 +6,7 @@
 import { allowedHosts, arxivUrl, pdfPageUrl, safeHref } from "./links.js";
 import { OFFLINE_HINT, OFFLINE_LABEL, categoryLabels, formatJaDate } from "./markdown.js";
 import { annotateTerms } from "./terms.js";
-import { blockKey, hasJapanese, liveContent, progressText, qaKey, reconcileKeys } from "./live.js";
+import { blockKey, hashText, hasJapanese, liveContent, progressText, qaKey, reconcileKeys } from "./live.js";
 
 export const STAGES = Object.freeze({
   requesting: { text: "リクエストを送信中…", step: 0 },
@@ -131,12 +131,12 @@ function setOpen(sentence, box, open) {
  * click / Enter / Space toggle) and opens its English quote(s) and page link right below it; the
  * box is filled on first open, so closed sentences add no text. Without evidence: plain text.
  */
-export function sentenceNodes(sentence, shownText, paperId, version) {
-  if (!sentence.evidence.length) return [h("span", { class: "sentence plain", "data-ronbun-text": "" }, shownText)];
+export function sentenceNodes(sentence, shownText, paperId, version, key) {
+  if (!sentence.evidence.length) return [h("span", { class: "sentence plain", "data-ronbun-text": "", "data-ronbun-key": key }, shownText)];
   const id = `ronbun-evidence-${++evidenceIds}`;
   const box = h("div", { class: "sentence-evidence", id, "data-ronbun": "sentence-evidence", hidden: true });
   const span = h("span", { class: "sentence", role: "button", tabindex: "0", "aria-expanded": "false", "aria-controls": id,
-    "data-ronbun": "sentence", "data-ronbun-text": "", title: "根拠の英文を表示" }, shownText);
+    "data-ronbun": "sentence", "data-ronbun-text": "", "data-ronbun-key": key, title: "根拠の英文を表示" }, shownText);
   const toggle = () => {
     if (!box.hasChildNodes()) fillEvidence(box, sentence, paperId, version);
     setOpen(span, box, box.hidden);
@@ -190,7 +190,9 @@ function retext(node, texts) {
 }
 
 function blockChildren(kind, plain, sentences, texts, paperId, version) {
-  if (sentences.length) return sentences.flatMap((s, i) => sentenceNodes(s, texts[i], paperId, version));
+  if (sentences.length) {
+    return sentences.flatMap((s, i) => sentenceNodes(s, texts[i], paperId, version, `${kind}-${i}-${hashText(s.text)}`));
+  }
   if (kind === "summary") return texts.map((p) => h("p", { "data-ronbun-text": "" }, p));
   return [h("span", { "data-ronbun-text": "" }, texts[0] ?? plain)];
 }
@@ -277,12 +279,13 @@ export function createResultView({ scroller } = {}) {
     const engine = text(result.generator?.engine);
     const codeUrls = Array.isArray(result.code_urls) ? result.code_urls.map(text) : [];
     const hosts = allowedHosts(codeUrls);
-    s.badges.replaceChildren(
+    const put = (node, ...children) => node.replaceChildren(...children.filter(Boolean));
+    put(s.badges,
       h("span", { class: engine === "offline" ? "badge offline" : "badge", "data-ronbun": "engine" },
         engine === "offline" ? OFFLINE_LABEL : `${ENGINE_LABELS[engine] ?? engine} による要約`),
       ...verificationBadge(result.quality),
       engine === "offline" ? h("p", { class: "offline-hint", "data-ronbun": "offline-hint" }, OFFLINE_HINT) : null);
-    s.tail.replaceChildren(
+    put(s.tail,
       codeUrls.length ? h("h3", {}, "コード") : null,
       codeUrls.length ? h("ul", { class: "code", "data-ronbun": "code" }, codeUrls.map((u) => h("li", {}, link(u, u, hosts)))) : null,
       qualityNote(result.quality),

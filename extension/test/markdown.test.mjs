@@ -94,3 +94,29 @@ test("given an older API answer without category names, when copied, then カテ
   delete state.paper.category_names;
   assert.ok(toMarkdown(state).includes("カテゴリ: cs.CL, cs.LG, stat.ML, xx.YY\n"));
 });
+
+test("given summary sentences with evidence, when exported with footnotes, then each supported sentence gets [^n] and the quotes follow", async () => {
+  const { toMarkdown: md } = await import("../markdown.js");
+  const state = doneState({
+    summary: "一文目です。二文目です。",
+    summary_sentences: [
+      { text: "一文目です。", evidence: [{ page: 2, quote: "We propose  X." }, { page: 5, quote: "X wins." }] },
+      { text: "二文目です。", evidence: [] },
+      { text: "三文目です。", evidence: [{ page: 7, quote: "It holds\nfor English." }] },
+    ],
+  });
+  const lines = md(state, { evidence: "footnotes" }).split("\n");
+  assert.ok(lines.includes("一文目です。[^1]二文目です。三文目です。[^2]"), lines.join("\n"));
+  assert.ok(lines.includes('[^1]: p.2 "We propose X."; p.5 "X wins."'));
+  assert.ok(lines.includes('[^2]: p.7 "It holds for English."'));
+  // the default stays the digest format: no marks, no notes
+  const plain = md(state);
+  assert.ok(!plain.includes("[^"));
+  assert.ok(plain.includes("一文目です。二文目です。"));
+});
+
+test("given an older result without summary sentences, when exported with footnotes, then the plain 概要 is used", () => {
+  const md = toMarkdown(doneState(), { evidence: "footnotes" });
+  assert.ok(md.includes("第一段落です。\n\n第二段落です。"));
+  assert.ok(!md.includes("[^"));
+});
