@@ -147,6 +147,7 @@ function showState(el, state, session) {
   if (state?.paper && !session.paperShown) {
     el.paper.replaceChildren(renderPaper(state.paper, state.version));
     session.paperShown = true;
+    el.host.dataset.ronbunPaperMs = performance.now().toFixed(1);
   }
   const t0 = performance.now();
   const shown = session.view.update(state);
@@ -185,7 +186,7 @@ async function start(ref, el) {
   el.error.hidden = true;
   el.error.replaceChildren();
   el.result.replaceChildren();
-  for (const key of ["ronbunStage", "ronbunFirstJapaneseMs", "ronbunFirstQaMs", "ronbunDoneMs"]) delete el.host.dataset[key];
+  for (const key of ["ronbunStage", "ronbunPaperMs", "ronbunFirstJapaneseMs", "ronbunFirstQaMs", "ronbunDoneMs"]) delete el.host.dataset[key];
   el.host.dataset.ronbunOpenedMs = performance.now().toFixed(1);
   el.copy.disabled = true;
   el.host.dataset.ronbunState = "pending";

@@ -7,6 +7,7 @@ so every assertion is about what the overlay does with a state, never about timi
 from __future__ import annotations
 
 import copy
+import threading
 
 import pytest
 
@@ -19,6 +20,7 @@ OVERLAY_JS = "document.querySelector('[data-ronbun-overlay]')"
 ROOT_JS = f"{OVERLAY_JS}.shadowRoot"
 PROG = "2409.09001"
 TAP = "2409.09002"
+BENCH = "2409.09003"
 WAIT = 15_000
 
 PAPER = {"title": "Sparse Adapter Routing for Efficient Multilingual Summarization",
@@ -154,7 +156,7 @@ SNAPSHOT_JS = f"""() => {{
 
 @pytest.fixture(scope="module")
 def api(arxiv):
-    for paper_id in (PROG, TAP):
+    for paper_id in (PROG, TAP, BENCH):
         arxiv.add_paper(paper_id, title=PAPER["title"], authors=PAPER["authors"], categories=PAPER["categories"],
                         abstract=PAPER["abstract"], published=PAPER["published"])
     server = ScriptedApi().start()
@@ -327,4 +329,61 @@ def test_results_without_sentences_render_as_before_and_partials_are_text_only(b
     assert "null" not in out["oldText"] and "undefined" not in out["oldText"]
     assert out["tags"] == 0 and out["flag"] is None
     assert out["text"] == '<img src=x onerror="window.__ronbunXss=1"><b>太字</b>'
+    page.close()
+
+
+def test_the_browser_bench_reads_click_to_text_from_the_overlay(browser, api):
+    from tests.bench_browser import measure_in, summarize
+
+    # Given a job whose API moves on by itself (a thread advances it until done)
+    api.script(BENCH, [dict(s, paper_id=BENCH, paper=paper_doc(BENCH)) for s in PROGRESSIVE[:-1]] + [done(BENCH)])
+    stop = threading.Event()
+
+    def advance() -> None:
+        while not stop.is_set():
+            if api.polled_since_advance(BENCH) >= 1:     # each state seen by at least one poll
+                api.advance(BENCH)
+            stop.wait(0.05)
+
+    mover = threading.Thread(target=advance, daemon=True)
+    mover.start()
+    try:
+        # When the bench clicks and waits for the overlay
+        run = measure_in(browser, api.url, BENCH, timeout_s=30)
+    finally:
+        stop.set()
+        mover.join()
+    browser.configure(api.url, "")
+    # Then every step was seen, in the order the reader sees them
+    assert run["state"] == "done" and run["cache"] == "miss", run
+    assert 0 < run["t_metadata_s"] <= run["t_first_japanese_s"] <= run["t_first_qa_s"] <= run["t_done_s"], run
+    assert summarize([run])["median"]["t_done_s"] == run["t_done_s"]
+
+
+def test_a_longer_full_text_one_liner_above_the_reader_does_not_move_what_they_read(browser):
+    page = browser.extension_page()
+    out = page.evaluate("""async ([abstract, full]) => {
+        const { createResultView } = await import(chrome.runtime.getURL('view.js'));
+        const scroller = document.body.appendChild(document.createElement('div'));
+        scroller.style.cssText = 'height: 120px; overflow-y: auto; overflow-anchor: none; width: 300px';
+        const view = createResultView({ scroller });
+        scroller.append(view.section);
+        view.update(abstract);
+        const summary = view.section.querySelector('[data-ronbun="summary"]');
+        const last = summary.lastElementChild;
+        // Given the reader scrolled down to the last paragraph of the 概要
+        scroller.scrollTop = last.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+        const before = last.getBoundingClientRect().top;
+        const oneLinerBefore = view.section.querySelector('[data-ronbun="one-liner"]').offsetHeight;
+        // When the full text brings a much longer one-liner (above) and the same 概要
+        view.update(full);
+        return { moved: last.getBoundingClientRect().top - before, same: last.isConnected, scrolled: scroller.scrollTop > 0,
+                 grew: view.section.querySelector('[data-ronbun="one-liner"]').offsetHeight - oneLinerBefore };
+    }""", [pending(PROG, "running", "generating", {"source": "abstract", "one_liner": "短い一文。",
+                                                  "summary": "段落一。\n\n段落二。\n\n段落三。\n\n段落四。", "qa": []}),
+           pending(PROG, "running", "generating", {"source": "fulltext", "one_liner": ONE_LINER[0]["text"] * 3,
+                                                  "summary": "段落一。\n\n段落二。\n\n段落三。\n\n段落四。", "qa": []})])
+    # Then the one-liner grew, yet the paragraph being read stayed where it was on screen
+    assert out["grew"] > 40 and out["same"] and out["scrolled"], out
+    assert abs(out["moved"]) < 1, out
     page.close()
