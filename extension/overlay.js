@@ -64,12 +64,13 @@ function build(ref) {
     close: h("button", { type: "button", class: "close", "data-ronbun": "close", "aria-label": "閉じる" }, "×"),
     kind: h("small", { "data-ronbun": "kind" }, "日本語要約"),
   };
+  // the status goes below the result: partial results grow above it, and hiding it moves nothing
+  el.body = h("div", { class: "body" }, el.paper, el.error, el.result, el.status);
   el.panel = h("div", { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "ronbun-heading", lang: "ja", tabindex: "-1" },
     h("header", { class: "bar" },
       h("span", { class: "brand", id: "ronbun-heading" }, "Ronbun", el.kind),
       h("span", { class: "spacer" }), el.close),
-    // the status goes below the result: partial results grow above it, and hiding it moves nothing
-    (el.body = h("div", { class: "body" }, el.paper, el.error, el.result, el.status)),
+    el.body,
     h("footer", { class: "bar" }, el.copy, el.copied));
   const backdrop = h("div", { class: "backdrop", "data-ronbun": "backdrop" });
   root.append(backdrop, el.panel);

@@ -226,16 +226,27 @@ class Browser:
         targets = self.cdp.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
         return [t for t in targets if t["type"] == "service_worker" and self.ext_id in t["url"]]
 
-    def stop_service_worker(self) -> None:
-        """Force the extension's service worker to stop (as Chrome does when it is idle)."""
+    def stop_service_worker(self, timeout_s: float = 5.0) -> bool:
+        """Force the extension's service worker to stop (as Chrome does when it is idle).
+        True when Chrome reported it stopped (a poll may wake it again right after)."""
         page = self.extension_page()
         session = self.ctx.new_cdp_session(page)
+        statuses: list[str] = []
+
+        def on_version(event: dict) -> None:
+            statuses.extend(v.get("runningStatus", "") for v in event.get("versions", []))
+
+        session.on("ServiceWorker.workerVersionUpdated", on_version)
         try:
             session.send("ServiceWorker.enable")
             session.send("ServiceWorker.stopAllWorkers")
+            deadline = time.monotonic() + timeout_s
+            while "stopped" not in statuses and time.monotonic() < deadline:
+                page.wait_for_timeout(50)
         finally:
             session.detach()
             page.close()
+        return "stopped" in statuses
 
 
 def launch_browser(playwright, user_data_dir: Path, arxiv_port: int) -> Browser:

@@ -477,11 +477,8 @@ def test_service_worker_restart_mid_poll_still_completes(browser):
     page.wait_for_function(f"() => {OVERLAY_JS}.dataset.ronbunStages?.includes('fetching')", timeout=15_000)
     assert browser.worker_targets()
 
-    browser.stop_service_worker()
-    deadline = time.monotonic() + 5
-    while browser.worker_targets() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stopped = not browser.worker_targets()
+    # the overlay polls every 0.5 s and each poll wakes the worker: Chrome's own report says it stopped
+    stopped = browser.stop_service_worker()
 
     done = wait_settled(page)
     assert stopped, "the service worker did not stop"
