@@ -195,7 +195,7 @@ def cited_numbers(sentence: str) -> set[int]:
     return out
 
 
-def _cites(sentence: str, ref: Ref) -> bool:
+def cites(sentence: str, ref: Ref) -> bool:
     if ref.numbered:
         return ref.index in cited_numbers(sentence)
     if not ref.surname or not ref.year_tag or len(ref.surname) < 2:
@@ -225,7 +225,7 @@ def citations(doc, refs: list[Ref]) -> dict[int, list[Citing]]:
     for page in prose_pages(doc.body):
         for s in split_sentences(page.text):
             for r in refs:
-                if _cites(s, r):
+                if cites(s, r):
                     out[r.index].append(Citing(page.number, s))
     return out
 
