@@ -151,8 +151,11 @@ class Book:
         sentences = offline.candidate_sentences(self.doc)
         used = {s.order for s in sentences if s.text in base.one_liner or s.text in base.summary}
         qa = []
-        for key, frame in OFFLINE_FRAMES:
-            s = offline._best_result(sentences, used) if key == "results" else offline._pick(_QUESTION[key], sentences, used)
+        for keys, frame in OFFLINE_FRAMES:
+            s = None
+            for key in keys:             # the question's own cues first, then a near one
+                s = s or (offline._best_result(sentences, used) if key == "results"
+                          else offline._pick(_QUESTION[key], sentences, used))
             if s is None:
                 qa.append(QAItem(question="", answer="", evidence=[]))
                 continue
@@ -181,9 +184,9 @@ class Book:
 
 _QUESTION = {q.key: q for q in offline.QUESTIONS} | {"contribution": offline.CONTRIBUTION}
 OFFLINE_FRAMES = (
-    ("purpose", "どんなものかについて、論文では「{quote}」と述べています。"),
-    ("novelty", "先行研究との違いについて、論文では「{quote}」と説明しています。"),
-    ("method", "手法の要点について、論文には「{quote}」と書かれています。"),
-    ("results", "有効性の検証について、論文は「{quote}」と報告しています。"),
-    ("limits", "議論や課題として、論文では「{quote}」と述べています。"),
+    (("purpose", "contribution"), "どんなものかについて、論文では「{quote}」と述べています。"),
+    (("novelty", "contribution"), "先行研究との違いについて、論文では「{quote}」と説明しています。"),
+    (("method",), "手法の要点について、論文には「{quote}」と書かれています。"),
+    (("results", "data"), "有効性の検証について、論文は「{quote}」と報告しています。"),
+    (("limits", "conclusion"), "議論や課題として、論文では「{quote}」と述べています。"),
 )

@@ -26,6 +26,7 @@ class JobMessage(BaseModel):
     prompt_version: str = Field(min_length=1, max_length=64)
     model: str = Field(min_length=1, max_length=128)
     engine: str = Field(pattern=r"^(openai|offline)$")
+    template: str = Field(default="standard", pattern=r"^(standard|ochiai)$")
 
 
 def send_job(queue_url: str | None, message: JobMessage) -> str:
