@@ -106,6 +106,17 @@ class Book:
         self._raw[id(assembled)] = output.model_copy(update={"qa": five})
         return assembled
 
+    def for_judge(self, output: ModelOutput) -> ModelOutput:
+        """What the judge rates: the sixth item as its reasons only. Which entry each line names
+        was checked against the reference list here; the judge checks each reason against its
+        quote (a title is not something a body sentence can support)."""
+        if len(output.qa) <= NEXT_INDEX or output.qa[NEXT_INDEX].answer not in self._chosen:
+            return output
+        reasons = "\n".join(ref.why for ref in self._chosen[output.qa[NEXT_INDEX].answer])
+        qa = list(output.qa)
+        qa[NEXT_INDEX] = qa[NEXT_INDEX].model_copy(update={"answer": reasons})
+        return output.model_copy(update={"qa": qa})
+
     def _picks(self, picks: list[NextRead]) -> list[tuple[Ref, NextRead]]:
         """The model's picks that are real entries, cited by their quotes, and pass the Q&A checks."""
         from .verify import check_qa_item
@@ -168,12 +179,14 @@ class Book:
 
         prose = self.doc.prose_map()
         ranked = sorted(self.refs, key=lambda r: (-len(self.cited.get(r.index, [])), r.index))
-        picks = []
+        picks, quoted = [], set()
         for ref in ranked:
-            citing = [c for c in self.cited.get(ref.index, [])
-                      if offline._prose(c.sentence) and quote_found(c.sentence, prose.get(c.page, ""))]
+            citing = [c for c in self.cited.get(ref.index, []) if c.sentence not in quoted
+                      and offline._prose(c.sentence) and quote_found(c.sentence, prose.get(c.page, ""))]
             if not citing:
                 continue
+            citing.sort(key=lambda c: len(reflist.cited_numbers(c.sentence)))    # the most specific first
+            quoted.add(citing[0].sentence)
             why = f"本文には「{citing[0].sentence}」とあり、この文献を引用しています。"
             picks.append(NextRead(ref=ref.index, title=ref.title, why=why,
                                   evidence=[Evidence(page=citing[0].page, quote=citing[0].sentence)]))

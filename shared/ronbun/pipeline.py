@@ -101,7 +101,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     findings = _blocking(output, paper, doc)
     judge = Judge(settings, gen_engine.model, deadline) if gen_engine.name == "openai" else None
     if judge:                   # meaning, against each part's own quotes: the parts that pass so far
-        judge.rate(paper, output, _passing(output, findings))
+        judge.rate(paper, book.for_judge(output) if book else output, _passing(output, findings))
         findings += judge.findings()
     repaired = 0
     if findings and gen_engine.name != "offline":
@@ -116,7 +116,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         if judge:               # rewritten parts are judged again
             changed = _changed(before, output)
             judge.forget(changed)
-            judge.rate(paper, output, _passing(output, findings))
+            judge.rate(paper, book.for_judge(output) if book else output, _passing(output, findings))
             findings += judge.findings()
             repaired = sum(1 for k in changed if k not in {f.item for f in findings})
     judged_summary = [f for f in findings if f.code == JUDGE_FINDING and not isinstance(f.item, int)]
