@@ -34,7 +34,8 @@ def send_job(queue_url: str | None, message: JobMessage) -> str:
     if not queue_url:
         raise QueueUnavailable("RONBUN_QUEUE_URL is not set")
     try:
-        resp = clients.sqs().send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
+        body = message.model_dump_json(exclude={"template"} if message.template == "standard" else None)
+        resp = clients.sqs().send_message(QueueUrl=queue_url, MessageBody=body)   # standard: as it always was
     except (ClientError, BotoCoreError) as exc:
         raise QueueUnavailable(f"SQS SendMessage failed: {type(exc).__name__}") from exc
     return resp["MessageId"]

@@ -202,3 +202,20 @@ def test_html_links_a_reference_with_an_arxiv_id():
     for ref in with_id:
         assert f'<a href="https://arxiv.org/abs/{ref.arxiv_id}" rel="noopener noreferrer">arXiv:{ref.arxiv_id}</a>' in page
     assert doc.references
+
+
+# ---------------------------------------------------------------------------- request bodies
+
+def test_template_in_request_bodies_defaults_to_standard_and_rejects_other_names():
+    from ronbun.errors import InvalidRequest
+    from ronbun.service import parse_digest_request, parse_start_request, parse_template
+
+    ct = "application/json"
+    assert parse_start_request('{"paper_id": "2401.15884"}', ct).template == "standard"
+    assert parse_start_request('{"paper_id": "2401.15884", "template": "ochiai"}', ct).template == "ochiai"
+    assert parse_digest_request('{"paper_ids": ["2401.15884"], "template": "ochiai"}', ct).template == "ochiai"
+    assert parse_template(None) == "standard" and parse_template("ochiai") == "ochiai"
+    for bad in ('"OCHIAI"', '1', 'null', '"summary"'):
+        with pytest.raises(InvalidRequest) as err:
+            parse_start_request(f'{{"paper_id": "2401.15884", "template": {bad}}}', ct)
+        assert "落合フォーマット" in err.value.message_ja
