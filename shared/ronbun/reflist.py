@@ -49,7 +49,7 @@ _NAME = r"[A-Z\u00c0-\u024f][\w'’\-\u0300-\u036f\u00b4\u02c6-\u02dd]*"
 _NOT_AUTHOR = r"(?!(?i:arxiv|in|proceedings|advances|journal|transactions|corr|url|ieee|acm|springer|association|" \
               r"international|conference|workshop|pages|volume|technical|preprint|available)\b)"
 _AUTHOR_START = re.compile(
-    rf"^{_NOT_AUTHOR}(?:(?:[A-Z]\.\s?){{1,3}}(?:-?[A-Z]\.\s?)?{_NAME}|{_NAME}(?:\s+(?:[A-Z]\.|{_NAME}|van|von|de|der|da|di|le|la)){{0,3}})"
+    rf"^{_NOT_AUTHOR}(?:(?:[A-Z]\.\s?){{1,3}}(?:-?[A-Z]\.\s?)?{_NAME}(?:\s{_NAME})?|{_NAME}(?:\s+(?:[A-Z]\.|{_NAME}|van|von|de|der|da|di|le|la)){{0,3}})"
     rf"(?:,|\s+and\s|\.\s+(?:19|20)\d\d|\s+et al\.)")
 
 
@@ -85,12 +85,13 @@ def _numbered(lines: list[str]) -> list[tuple[int, list[str]]] | None:
 
 def _author_year(lines: list[str]) -> list[list[str]]:
     """Entries of an unnumbered list: a new entry begins at an author-list line that follows a
-    line ending an entry (a full stop), once the entry so far has its year."""
+    line ending an entry (a full stop), once the entry so far has its year (or an arXiv id)."""
     entries: list[list[str]] = []
     for ln in lines:
         if entries:
             cur = entries[-1]
-            ended = cur[-1].rstrip().endswith((".", ".”", ".\"", ")")) and _YEAR.search(" ".join(cur))
+            ended = cur[-1].rstrip().endswith((".", ".”", ".\"", ")")) and (
+                _YEAR.search(" ".join(cur)) or arxiv_id(" ".join(cur)))      # an arXiv id dates it too
             if ended and _AUTHOR_START.match(ln):
                 entries.append([ln])
             else:

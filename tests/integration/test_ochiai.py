@@ -53,8 +53,10 @@ REFERENCE_LISTS = [
     ("2305.14962v1.pdf", 25, 1, {1: (None, "hyper-parameter optimization"), 23: ("2305.06553", "Welayout"),
                                  25: (None, "Publaynet")}),
     ("0908.0054v1.pdf", 19, 12, {1: ("astro-ph/0003365", "Gruzinov"), 19: ("astro-ph/9603033", "Seljak")}),
-    ("1708.05894v1.pdf", 31, 3, {1: ("1106.6251", "Kernels for vector valued functions"),
-                                 31: ("1606.01865", "Recurrent neural networks for multivariate")}),
+    ("1708.05894v1.pdf", 32, 3, {1: ("1106.6251", "Kernels for vector valued functions"),
+                                 5: ("1703.09112", "Sparse multi-output Gaussian processes"),   # no year: its id ends it
+                                 6: (None, "A scalable end-to-end gaussian process adapter"),
+                                 32: ("1606.01865", "Recurrent neural networks for multivariate")}),
 ]
 
 
