@@ -5,6 +5,7 @@ against the fake OpenAI server (real SDK) or the offline engine."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ import pytest
 from ronbun import pdftext, reflist
 from ronbun.cli import main
 from ronbun.ids import PaperRef
-from ronbun.models import Result
-from ronbun.ochiai import NEXT_QUESTION, QUESTIONS
+from ronbun.models import Paper, Result
+from ronbun.ochiai import NEXT_QUESTION, QUESTIONS, Book
 from ronbun.pipeline import summarize
 from ronbun.render import digest_html, DigestEntry
 from ronbun.settings import get_settings
@@ -119,7 +120,7 @@ def test_the_openai_engine_answers_the_six_questions_in_order_from_the_reference
 def test_an_invented_reference_from_the_model_is_dropped(fake_openai):
     fake_openai.enqueue("ochiai_invented")
     result = summarize(PaperRef("2305.14962"), pdf_bytes=corpus(NUMBERED), engine="openai", template="ochiai")
-    picked = [p["title"] for p in __import__("json").loads(
+    picked = [p["title"] for p in json.loads(
         fake_openai.responses[0]["choices"][0]["message"]["content"])["next_reads"]]
     assert "Attention Is All You Need" in picked and "Quantum Gravity for Large Language Models" in picked
     _assert_real_references(result, NUMBERED)
@@ -196,14 +197,12 @@ def test_cli_digest_with_the_ochiai_template_renders_the_reading_list(fake_arxiv
 
 
 def test_html_links_a_reference_with_an_arxiv_id():
-    doc = extracted("2206.10883v3.pdf")
     result = summarize(None, pdf_bytes=corpus("2206.10883v3.pdf"), engine="offline", template="ochiai")
     with_id = [r for r in result.references if r.arxiv_id]
     assert with_id, [r.text[:60] for r in result.references]
     page = digest_html([DigestEntry("local", result=result)])
     for ref in with_id:
         assert f'<a href="https://arxiv.org/abs/{ref.arxiv_id}" rel="noopener noreferrer">arXiv:{ref.arxiv_id}</a>' in page
-    assert doc.references
 
 
 # ---------------------------------------------------------------------------- request bodies
@@ -221,3 +220,28 @@ def test_template_in_request_bodies_defaults_to_standard_and_rejects_other_names
         with pytest.raises(InvalidRequest) as err:
             parse_start_request(f'{{"paper_id": "2401.15884", "template": {bad}}}', ct)
         assert "落合フォーマット" in err.value.message_ja
+
+
+def test_a_failing_answer_is_repaired_in_the_ochiai_conversation(fake_openai):
+    from tests.fakes.fake_openai import ochiai_output
+
+    prompt_messages = []
+
+    def first_answer():
+        book = Book.of(Paper(id="2305.14962", title="t"), extracted(NUMBERED))
+        prompt_messages.extend(book.prompt(get_settings().prompt_max_chars).messages)
+        out = ochiai_output(prompt_messages)
+        out["qa"][0]["evidence"][0]["quote"] = "This sentence was never written in the paper at all, not once."
+        return out
+
+    fake_openai.enqueue("custom", output=first_answer())
+    result = summarize(PaperRef("2305.14962"), pdf_bytes=corpus(NUMBERED), engine="openai", template="ochiai")
+    assert len(fake_openai.calls) == 2 and result.quality.repaired >= 1
+    repair = fake_openai.calls[1]
+    assert repair["response_format"]["json_schema"]["name"] == "OchiaiOutput"
+    assert repair["messages"][0]["content"].startswith(prompt_messages[0]["content"][:80])   # the ochiai system
+    previous = json.loads(next(m["content"] for m in repair["messages"] if m["role"] == "assistant"))
+    assert len(previous["qa"]) == 5 and previous["next_reads"]                 # the model's own shape
+    assert "Q&A 1" in repair["messages"][-1]["content"]
+    assert [item.question for item in result.qa] == list(QUESTIONS)
+    _assert_real_references(result, NUMBERED)
