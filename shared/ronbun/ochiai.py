@@ -149,6 +149,7 @@ class Book:
     def finish(self, result: Result) -> Result:
         """The result as the 落合フォーマット: its template and the entries of the sixth item shown."""
         result.template = "ochiai"
+        result.quality.checks = [*result.quality.checks, NOT_IN_LIST, NOT_CITED]     # listed as checked
         sixth = next((item for item in result.qa if item.question == NEXT_QUESTION), None)
         result.references = list(self._chosen.get(sixth.answer, [])) if sixth else []
         return result
