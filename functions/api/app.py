@@ -58,7 +58,7 @@ def start_summary():
                                           base64_encoded=event.is_base64_encoded)
     ref = service.parse_paper_id(request.paper_id)
     logger.set_correlation_id(ref.id)
-    answer = service.start_summary(ref, request.lang)
+    answer = service.start_summary(ref, request.lang, template=request.template)
     metrics.add_metric(name="CacheHit" if answer.cache_hit else "CacheMiss", unit=MetricUnit.Count, value=1)
     return _json(answer.status_code, answer.body)
 
@@ -71,7 +71,8 @@ def read_summary():
     ref = service.parse_paper_id(unquote(raw).strip("/"))
     logger.set_correlation_id(ref.id)
     lang = service.parse_lang(event.query_string_parameters.get("lang"))
-    return _json(200, service.read_summary(ref, lang).body)
+    template = service.parse_template(event.query_string_parameters.get("template"))
+    return _json(200, service.read_summary(ref, lang, template=template).body)
 
 
 @app.post("/v1/digests")

@@ -31,6 +31,7 @@ class StartRequest:
     """POST /v1/summaries."""
     paper_id: str
     lang: str = PROMPT_LANG
+    template: str = "standard"          # standard | ochiai (落合フォーマット)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class DigestRequest:
     title: str
     intro: str | None = None
     lang: str = PROMPT_LANG
+    template: str = "standard"
 
 
 def json_object(body: str | bytes | None, content_type: str | None, *, base64_encoded: bool = False) -> dict:
@@ -72,16 +74,16 @@ def json_object(body: str | bytes | None, content_type: str | None, *, base64_en
 
 
 def start_request(data: dict) -> StartRequest:
-    _fields(data, required=("paper_id",), optional=("lang",))
+    _fields(data, required=("paper_id",), optional=("lang", "template"))
     paper_id = _string(data, "paper_id", MAX_PAPER_ID)
-    return StartRequest(str(parse_pasted(paper_id)), _lang(data))
+    return StartRequest(str(parse_pasted(paper_id)), _lang(data), _template(data))
 
 
 def digest_request(data: dict) -> DigestRequest:
     """The digest request; the number of papers is checked before any id is parsed, and every
     id before anything is read or started. Ids are taken as pasted (full width, URLs, spaces);
     a paper given twice is kept once, at its first place. The title is optional."""
-    _fields(data, required=("paper_ids",), optional=("title", "intro", "lang"))
+    _fields(data, required=("paper_ids",), optional=("title", "intro", "lang", "template"))
     ids = data["paper_ids"]
     if not isinstance(ids, list):
         raise _wrong_type("paper_ids", "an array of strings", "文字列の配列")
@@ -114,7 +116,7 @@ def digest_request(data: dict) -> DigestRequest:
         if intro and _has_controls(intro, allowed="\n\t"):
             raise InvalidRequest("intro must not contain control characters other than newlines and tabs",
                                  message_ja="intro には改行とタブ以外の制御文字を含めないでください。")
-    return DigestRequest(tuple(refs), title, intro, _lang(data))
+    return DigestRequest(tuple(refs), title, intro, _lang(data), _template(data))
 
 
 def _fields(data: dict, *, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
@@ -144,6 +146,18 @@ def _lang(data: dict) -> str:
     if lang != PROMPT_LANG:
         raise InvalidRequest(f"unsupported lang {str(lang)[:16]!r}", message_ja='lang は "ja" のみ対応しています。')
     return lang
+
+
+TEMPLATES = ("standard", "ochiai")
+
+
+def _template(data: dict) -> str:
+    """The summary template: "standard" (default) or "ochiai" (落合フォーマット)."""
+    template = data.get("template", "standard")
+    if template not in TEMPLATES:
+        raise InvalidRequest(f"unknown template {str(template)[:20]!r} (expected standard or ochiai)",
+                             message_ja='template は "standard" か "ochiai"(落合フォーマット)を指定してください。')
+    return template
 
 
 def _has_controls(text: str, allowed: str = "") -> bool:

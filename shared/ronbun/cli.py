@@ -86,7 +86,8 @@ def cmd_summarize(args) -> int:
     ref = parse_pasted(args.paper) if args.paper else None   # validated before any I/O
     pdf = _read_pdf(args.pdf) if args.pdf else None
     engine = _engine_note(args.engine)
-    result = summarize(ref, pdf_bytes=pdf, engine=engine, model=args.model, progress=_stage_printer())
+    result = summarize(ref, pdf_bytes=pdf, engine=engine, model=args.model, progress=_stage_printer(),
+                       template=args.template)
     if result.quality.dropped:
         _err(f"検証で除外した Q&A: {len(result.quality.dropped)} 件(修復 {result.quality.repaired} 件)")
     if args.format == "json":
@@ -138,9 +139,9 @@ def cmd_digest(args) -> int:
         raise InvalidRequest("no paper ids given", message_ja="論文 ID を1つ以上指定してください。")
     refs = list(dict.fromkeys(parse_pasted(x) for x in raw))   # validated before any I/O; repeats once
     if args.api:
-        entries = collect_via_api(refs, args.api, os.environ.get("RONBUN_API_KEY"))
+        entries = collect_via_api(refs, args.api, os.environ.get("RONBUN_API_KEY"), template=args.template)
     else:
-        entries = collect_local(refs, engine=_engine_note(args.engine), model=args.model)
+        entries = collect_local(refs, engine=_engine_note(args.engine), model=args.model, template=args.template)
     if args.sort == "published":
         entries.sort(key=lambda e: e.published or "9999", reverse=True)
     render = digest_html if args.format == "html" else digest_markdown
@@ -172,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=["openai", "offline"])
     s.add_argument("--model")
     s.add_argument("--format", choices=["md", "json"], default="md")
+    s.add_argument("--template", choices=["standard", "ochiai"], default="standard",
+                   help="ochiai: 落合フォーマット(6つの定型の質問、次に読むべき論文は参考文献リストから)")
     s.add_argument("--out")
     s.set_defaults(func=cmd_summarize)
 
@@ -191,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--model")
     d.add_argument("--format", choices=["md", "html"], default="md")
     d.add_argument("--api", help="take results from a running Ronbun API (RONBUN_API_KEY for its key)")
+    d.add_argument("--template", choices=["standard", "ochiai"], default="standard",
+                   help="ochiai: 各論文を落合フォーマットで")
     d.add_argument("--out")
     d.set_defaults(func=cmd_digest)
 

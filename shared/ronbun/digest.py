@@ -56,14 +56,15 @@ class Progress:
 
 
 def collect_local(refs: list[PaperRef], *, engine: str | None = None, model: str | None = None,
-                  stream: TextIO | None = None) -> list[DigestEntry]:
+                  stream: TextIO | None = None, template: str = "standard") -> list[DigestEntry]:
     from .pipeline import summarize
 
     progress = Progress(len(refs), stream)
     entries = []
     for i, ref in enumerate(refs, 1):
         try:
-            result = summarize(ref, engine=engine, model=model, progress=lambda s, i=i, ref=ref: progress.line(i, ref, s))
+            result = summarize(ref, engine=engine, model=model, template=template,
+                               progress=lambda s, i=i, ref=ref: progress.line(i, ref, s))
             entries.append(DigestEntry(str(ref), result=result))
             progress.finish(i, ref, True)
         except RonbunError as exc:
@@ -77,11 +78,12 @@ def collect_local(refs: list[PaperRef], *, engine: str | None = None, model: str
 class ApiClient:
     """A small client for the Ronbun API (the same contract the extension uses)."""
 
-    def __init__(self, base_url: str, api_key: str | None, timeout: float = 30.0):
+    def __init__(self, base_url: str, api_key: str | None, timeout: float = 30.0, template: str = "standard"):
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise InvalidRequest(f"--api must be an http(s) URL: {base_url!r}", message_ja="--api には http(s) の URL を指定してください。")
         self.base, self.key, self.timeout = base_url.rstrip("/"), api_key, timeout
+        self.template = template            # standard | ochiai: asked for only when not standard
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         data = json.dumps(body).encode() if body is not None else None
@@ -108,10 +110,12 @@ class ApiClient:
                               message_ja=f"Ronbun API({self.base})に接続できません。", retryable=True) from exc
 
     def request(self, ref: PaperRef) -> tuple[int, dict]:
-        return self.call("POST", "/v1/summaries", {"paper_id": str(ref), "lang": "ja"})
+        extra = {"template": self.template} if self.template != "standard" else {}
+        return self.call("POST", "/v1/summaries", {"paper_id": str(ref), "lang": "ja", **extra})
 
     def state(self, ref: PaperRef) -> tuple[int, dict]:
-        return self.call("GET", "/v1/summaries/" + quote(str(ref), safe="/"))
+        query = f"?template={self.template}" if self.template != "standard" else ""
+        return self.call("GET", "/v1/summaries/" + quote(str(ref), safe="/") + query)
 
 
 def _entry_from_state(ref: PaperRef, status: int, doc: dict) -> DigestEntry | None:
@@ -130,9 +134,9 @@ def _entry_from_state(ref: PaperRef, status: int, doc: dict) -> DigestEntry | No
 
 def collect_via_api(refs: list[PaperRef], base_url: str, api_key: str | None, *, deadline_s: float = 900.0,
                     poll_s: float = 1.0, stream: TextIO | None = None,
-                    sleep: Callable[[float], None] = time.sleep) -> list[DigestEntry]:
+                    sleep: Callable[[float], None] = time.sleep, template: str = "standard") -> list[DigestEntry]:
     """Request every paper, then poll until each is done or failed (or the deadline passes)."""
-    client = ApiClient(base_url, api_key)
+    client = ApiClient(base_url, api_key, template=template)
     progress = Progress(len(refs), stream)
     entries: dict[int, DigestEntry] = {}
     stages: dict[int, str] = {}

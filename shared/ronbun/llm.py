@@ -132,7 +132,8 @@ class OpenAIEngine:
         tokens_in = tokens_out = 0
         for attempt, cap in enumerate((MAX_OUTPUT_TOKENS, RETRY_MAX_OUTPUT_TOKENS), start=1):
             try:
-                completion = self._call(client, messages, cap, deadline=deadline)
+                completion = self._call(client, messages, cap, prompt.response_format or ModelOutput,
+                                        deadline=deadline)
             except openai.LengthFinishReasonError as exc:
                 used = structured.tokens(getattr(exc.completion, "usage", None))
                 tokens_in, tokens_out = tokens_in + used[0], tokens_out + used[1]

@@ -47,6 +47,29 @@ class ModelOutput(BaseModel):
     qa: list[QAItem] = Field(description="重要な質問と回答")
 
 
+class NextRead(BaseModel):
+    """落合フォーマットの「次に読むべき論文」の1件: the paper's own reference list, by number."""
+    model_config = ConfigDict(extra="forbid")
+    ref: int = Field(description="参考文献リストでの番号 (リストの [n] の n)")
+    title: str = Field(description="その文献のタイトル (リストに書かれているとおり、英語のまま)")
+    why: str = Field(description="次に読むべき理由を1文で (日本語、です・ます調、本文での引用のされ方に基づく)")
+    evidence: list[Evidence] = Field(description="本文でその文献を引用している文 (ページ番号と原文の逐語引用)")
+
+
+class OchiaiOutput(ModelOutput):
+    """What the model is asked to produce for the 落合フォーマット template: the first five fixed
+    questions as `qa` and the sixth (次に読むべき論文) as picks from the reference list."""
+    next_reads: list[NextRead] = Field(description="次に読むべき論文 (参考文献リストから1〜3件)")
+
+
+class Reference(BaseModel):
+    """One entry of the paper's own reference list shown as 次に読むべき論文 (落合フォーマット)."""
+    text: str
+    arxiv_id: str | None = None
+    why: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class Generator(BaseModel):
     engine: Literal["openai", "offline"]
     model: str
@@ -105,3 +128,5 @@ class Result(BaseModel):
     quality: Quality = Field(default_factory=Quality)
     # glossary terms the text uses whose English is shown once beside the Japanese when rendered
     glossary_terms: list[dict[str, str]] = Field(default_factory=list)   # [{"ja": "埋め込み", "en": "embedding"}]
+    template: str = "standard"     # standard | ochiai (落合フォーマット: six fixed questions)
+    references: list[Reference] = Field(default_factory=list)   # ochiai: 次に読むべき論文, from the paper's list

@@ -909,3 +909,13 @@ def _mark_range(pages: list[_Page], start: tuple[int, int], end: tuple[int, int]
         for i in range(lo, min(hi, len(p.kinds))):
             p.kinds[i] = kind
             p.prefix.pop(i, None)
+
+
+# ---------------------------------------------------------------- the reference list
+
+def references(doc: Extracted) -> list:
+    """The paper's reference list as entries (reflist.Ref: index, text, arxiv_id, year, title),
+    split from the text the clean-up set aside as references."""
+    from .reflist import parse
+
+    return parse(doc.references)

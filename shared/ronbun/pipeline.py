@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import glossary, llm, pdftext, prompts, quality, verify
+from . import glossary, llm, ochiai, pdftext, prompts, quality, verify
 from .arxiv import ArxivClient, get_client
 from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
@@ -64,7 +64,7 @@ def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
               engine: str | None = None, model: str | None = None, settings: Settings | None = None,
               progress: Progress | None = None, arxiv: ArxivClient | None = None,
-              deadline: Deadline | None = None) -> Result:
+              deadline: Deadline | None = None, template: str = "standard") -> Result:
     """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message.
     Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time)."""
     settings = settings or get_settings()
@@ -85,29 +85,38 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         paper = paper_from_pdf(ref, doc)
 
     report("generating")
-    prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-    gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
+    book = ochiai.Book.of(paper, doc) if template == "ochiai" else None     # 落合フォーマット
+    if book:
+        prompt = book.prompt(settings.prompt_max_chars)
+        gen = book.generate(gen_engine, prompt, deadline)
+    else:
+        prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
+        gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
     output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
+    if book:
+        output = book.assemble(output)                        # six fixed questions; picks verified
     findings = _blocking(output, paper, doc)
     judge = Judge(settings, gen_engine.model, deadline) if gen_engine.name == "openai" else None
     if judge:                   # meaning, against each part's own quotes: the parts that pass so far
-        judge.rate(paper, output, _passing(output, findings))
+        judge.rate(paper, book.for_judge(output) if book else output, _passing(output, findings))
         findings += judge.findings()
     repaired = 0
     if findings and gen_engine.name != "offline":
-        fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
+        fix_prompt = book.repair_prompt(prompt, output, findings) if book else \
+            prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
         before = output
-        output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, doc)
+        fixed = verify.normalize_generated(fix.output)
+        output, repaired = _merge(output, findings, book.assemble(fixed) if book else fixed, paper, doc)
         findings = _blocking(output, paper, doc)
         if judge:               # rewritten parts are judged again
             changed = _changed(before, output)
             judge.forget(changed)
-            judge.rate(paper, output, _passing(output, findings))
+            judge.rate(paper, book.for_judge(output) if book else output, _passing(output, findings))
             findings += judge.findings()
             repaired = sum(1 for k in changed if k not in {f.item for f in findings})
     judged_summary = [f for f in findings if f.code == JUDGE_FINDING and not isinstance(f.item, int)]
@@ -126,6 +135,9 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         result.quality.left_out += judge.left_out(shown)
         result.quality.warnings += [f"{f.item}: {f.message}" for f in judged_summary]
         result.quality.checks = [JUDGE_FINDING]
+    if book:
+        book.finish(result)
+        dropped = [*dropped, *book.dropped]
     result.quality = _quality(result, doc, prompt, dropped, repaired)
     return result
 

@@ -129,6 +129,7 @@ class Prompt:
     body_chars: int
     est_tokens: int
     trimmed: list[str] = field(default_factory=list)
+    response_format: type | None = None     # the output schema when not ModelOutput (OchiaiOutput)
 
 
 def estimate_tokens(texts: list[str]) -> int:
@@ -518,3 +519,85 @@ def build_repair_prompt(paper: Paper, doc: Extracted, previous: ModelOutput, fin
         {"role": "user", "content": REPAIR_TEMPLATE.format(items="\n".join(lines))},
     ]
     return Prompt(messages, len(body), estimate_tokens([m["content"] for m in messages]), trimmed)
+
+
+# ---------------------------------------------------------------- 落合フォーマット (template "ochiai")
+
+OCHIAI_QUESTIONS = ("どんなもの？", "先行研究と比べてどこがすごい？", "技術や手法のキモはどこ？",
+                    "どうやって有効だと検証した？", "議論はある？", "次に読むべき論文は？")
+OCHIAI_MAX_REFERENCES = 150         # entries listed in the prompt
+OCHIAI_REFERENCE_CHARS = 300        # of each entry's text
+
+OCHIAI_SYSTEM_TEMPLATE = """\
+あなたは機械学習・情報科学の論文を日本語の読者向けに正確に要約する専門家です。
+You summarise a research paper for Japanese-speaking researchers in the 落合フォーマット (six fixed questions). Use only the paper text given by the user.
+
+出力 (Output, JSON with the given schema):
+- one_liner: 論文の内容を1文で表す日本語の要約。
+- summary: 概要。3〜6文の日本語。途中で終わらせず、最後の文まで完結させてください。
+- qa: 次の5つの質問に、この順番で1つずつ答えます。question には質問の文をそのまま書きます。
+{questions}
+- next_reads: 6つ目の質問「{last}」の答え。ユーザーが渡す「参考文献リスト」の中から、この論文を理解するために次に読むべき文献を1〜3件選びます。
+  ref はリストの番号 [n] の n、title はリストに書かれているタイトルをそのまま(英語のまま)書きます。リストに無い文献は決して挙げません。
+  why は、なぜ読むべきかを日本語1文(です・ます調)で、本文がその文献をどう使っているか(土台にした手法、比較対象、使ったデータセットなど)に基づいて書きます。
+  evidence には、本文の中でその文献を引用している文(引用番号や著者名と年が入っている文)を、ページ番号とともにそのままコピーします。
+
+規則 (Rules):
+1. 文体は全体を通して「です・ます調」に統一します(「である調」を混ぜない)。
+2. 機械学習の用語は日本語で定着した訳語を使います。直訳調の不自然な訳語は使いません。以下の用語集に従ってください:
+{glossary}
+3. 回答は質問を言い換えただけのものにせず、論文に書かれた具体的な事実で答えます。
+4. Every answer must be grounded: give at least one evidence item with the 1-based page number (from the "=== PAGE n ===" markers) and a sentence copied VERBATIM in English from that page. Do not translate, shorten or paraphrase the quote. 根拠の引用は、そのページに書かれている英語の文をそのまま1文コピーしてください。
+5. 「議論はある？」には、論文自身が述べている限界・課題・議論を書きます。論文に書かれていないことを推測で書きません。
+6. 数値は論文に書かれているとおりに書きます(丸めたり単位を換算したりしません)。論文に無い数値は書きません。
+7. 質問も回答も日本語で書きます(evidence の quote と next_reads の title だけは英語の原文のままです)。
+"""
+
+OCHIAI_REFERENCES_TEMPLATE = """\
+# 参考文献リスト (the paper's reference list, numbered; choose next_reads only from here)
+{entries}
+"""
+
+
+def ochiai_system() -> str:
+    lines = "\n".join(f"  {i}. {q}" for i, q in enumerate(OCHIAI_QUESTIONS[:5], 1))
+    return OCHIAI_SYSTEM_TEMPLATE.format(questions=lines, last=OCHIAI_QUESTIONS[5], glossary=_glossary())
+
+
+def ochiai_reference_list(refs: list, cited_pages: dict[int, list[int]]) -> str:
+    """The numbered reference list for the prompt; each entry says on which pages the body cites it."""
+    lines = []
+    for ref in refs[:OCHIAI_MAX_REFERENCES]:
+        pages = sorted(set(cited_pages.get(ref.index, [])))
+        where = f" (本文 {', '.join(f'p.{n}' for n in pages)} で引用)" if pages else ""
+        lines.append(f"[{ref.index}]{where} {ref.text[:OCHIAI_REFERENCE_CHARS]}")
+    return OCHIAI_REFERENCES_TEMPLATE.format(entries="\n".join(lines) or "(参考文献リストを抽出できませんでした)")
+
+
+def build_ochiai_prompt(paper: Paper, doc: Extracted, refs: list, cited_pages: dict[int, list[int]], *,
+                        max_chars: int) -> Prompt:
+    """The standard prompt's messages with the 落合フォーマット system message, then the reference list."""
+    from .models import OchiaiOutput
+
+    base = build_prompt(paper, doc, max_chars=max_chars, qa_count=5)
+    messages = [{"role": "system", "content": ochiai_system()} if m["role"] == "system" else m for m in base.messages]
+    messages.append({"role": "user", "content": ochiai_reference_list(refs, cited_pages)})
+    return Prompt(messages, base.body_chars, estimate_tokens([m["content"] for m in messages]), base.trimmed,
+                  response_format=OchiaiOutput)
+
+
+def build_ochiai_repair_prompt(first: Prompt, previous: ModelOutput, findings: list[Finding]) -> Prompt:
+    """The 落合フォーマット conversation, the previous answer, and what to fix; findings on the
+    sixth item (index 5) are about next_reads."""
+    grouped: dict[int | str, list[str]] = {}
+    for f in findings:
+        reasons = grouped.setdefault(f.item, [])
+        if _reason(f) not in reasons:
+            reasons.append(_reason(f))
+    names = {5: "next_reads (次に読むべき論文)"}
+    lines = [f"- {names.get(item, _item_name(item))}: " + " / ".join(reasons) for item, reasons in grouped.items()]
+    messages = [*first.messages,
+                {"role": "assistant", "content": json.dumps(previous.model_dump(), ensure_ascii=False)},
+                {"role": "user", "content": REPAIR_TEMPLATE.format(items="\n".join(lines))}]
+    return Prompt(messages, first.body_chars, estimate_tokens([m["content"] for m in messages]), first.trimmed,
+                  response_format=first.response_format)

@@ -26,6 +26,7 @@ class JobMessage(BaseModel):
     prompt_version: str = Field(min_length=1, max_length=64)
     model: str = Field(min_length=1, max_length=128)
     engine: str = Field(pattern=r"^(openai|offline)$")
+    template: str = Field(default="standard", pattern=r"^(standard|ochiai)$")
 
 
 def send_job(queue_url: str | None, message: JobMessage) -> str:
@@ -33,7 +34,8 @@ def send_job(queue_url: str | None, message: JobMessage) -> str:
     if not queue_url:
         raise QueueUnavailable("RONBUN_QUEUE_URL is not set")
     try:
-        resp = clients.sqs().send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
+        body = message.model_dump_json(exclude={"template"} if message.template == "standard" else None)
+        resp = clients.sqs().send_message(QueueUrl=queue_url, MessageBody=body)   # standard: as it always was
     except (ClientError, BotoCoreError) as exc:
         raise QueueUnavailable(f"SQS SendMessage failed: {type(exc).__name__}") from exc
     return resp["MessageId"]

@@ -69,9 +69,12 @@ def paper_markdown(result: Result, *, heading: str = "##") -> str:
     summary, pairs = annotated_text(result)
     lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", summary, ""]
     if result.qa:
-        lines.append("Q&A:")
+        lines.append(OCHIAI_LABEL + ":" if result.template == "ochiai" else "Q&A:")
         for item, (question, answer) in zip(result.qa, pairs):
             lines.append(f"Q: {question}")
+            if _is_reading_list(result, item):
+                lines += [_reference_markdown(ref) for ref in result.references]
+                continue
             lines.append(f"A: {answer}(根拠: {_pages(item.evidence)})")
         lines.append("")
     if result.code_urls:
@@ -81,6 +84,23 @@ def paper_markdown(result: Result, *, heading: str = "##") -> str:
         lines.append(f"※ {OFFLINE_LABEL}: {OFFLINE_HINT}")
     lines += quality_notes(result)      # what 「検証済み」 covers, or what was not verified
     return "\n".join(lines).rstrip() + "\n"
+
+
+OCHIAI_LABEL = "落合フォーマット"
+
+
+def _is_reading_list(result: Result, item) -> bool:
+    """The 落合フォーマット's 次に読むべき論文 item, shown as its reference entries."""
+    return result.template == "ochiai" and bool(result.references) and item.question == "次に読むべき論文は？"
+
+
+def arxiv_abs(arxiv_id: str | None) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else ""
+
+
+def _reference_markdown(ref) -> str:
+    link = f" [arXiv:{ref.arxiv_id}]({arxiv_abs(ref.arxiv_id)})" if ref.arxiv_id else ""
+    return f"- {ref.text}{link}\n  理由: {ref.why}(根拠: {_pages(ref.evidence)})"
 
 
 @dataclass
@@ -171,6 +191,14 @@ def _page_links(paper: Paper, evidence) -> str:
                      for n in sorted({e.page for e in evidence}))
 
 
+def _reference_html(paper: Paper, ref) -> str:
+    """One entry of the paper's reference list, linked to arXiv when it gives an id."""
+    link = (f' <a href="{_e(arxiv_abs(ref.arxiv_id))}" rel="noopener noreferrer">arXiv:{_e(ref.arxiv_id)}</a>'
+            if ref.arxiv_id else "")
+    return (f"<li>{_e(ref.text)}{link}<br>理由: {_e(ref.why)} "
+            f'<span class="ev">(根拠: {_page_links(paper, ref.evidence)})</span></li>')
+
+
 def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
     """A standalone, escaped page readable on a phone."""
     out = [_HTML_HEAD.format(title=_e(title)), f"<h1>{_e(title)}</h1>",
@@ -192,8 +220,12 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
         summary, pairs = annotated_text(r)
         out.append(f"<h3>概要</h3><p>{_e(summary)}</p>")
         if r.qa:
-            out.append('<h3>Q&amp;A</h3><dl class="qa">')
+            out.append(f'<h3>{_e(OCHIAI_LABEL) if r.template == "ochiai" else "Q&amp;A"}</h3><dl class="qa">')
             for item, (question, answer) in zip(r.qa, pairs):
+                if _is_reading_list(r, item):
+                    out.append(f"<dt>Q: {_e(question)}</dt><dd><ul class=\"refs\">"
+                               + "".join(_reference_html(r.paper, ref) for ref in r.references) + "</ul></dd>")
+                    continue
                 out.append(f"<dt>Q: {_e(question)}</dt><dd>A: {_e(answer)} "
                            f'<span class="ev">(根拠: {_page_links(r.paper, item.evidence)})</span></dd>')
             out.append("</dl>")

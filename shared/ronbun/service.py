@@ -104,6 +104,8 @@ def state_document(job: Job, paper: dict | None) -> dict:
         doc["paper"] = public_paper(paper)
     elif result:
         doc["paper"] = result.get("paper")
+    if job.key.template != "standard":
+        doc["template"] = job.key.template
     if job.status == "running" and job.stage:
         doc["stage"] = job.stage
     if result is not None:
@@ -162,6 +164,13 @@ def parse_lang(text: str | None) -> str:
     return lang
 
 
+def parse_template(text: str | None) -> str:
+    """The ?template= of a read: "standard" (default) or "ochiai"."""
+    from .bodies import _template
+
+    return _template({"template": text or "standard"})
+
+
 # ---------------------------------------------------------------------------- API: use cases
 
 def health(settings: Settings | None = None) -> dict:
@@ -171,14 +180,14 @@ def health(settings: Settings | None = None) -> dict:
 
 
 def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,
-                 now: float | None = None) -> Answer:
+                 now: float | None = None, template: str = "standard") -> Answer:
     """The state of the summary of `ref` (its latest known version when none is given),
     from DynamoDB alone (and, for a job queued long ago, the queue's message count).
     NotFound when it was never requested."""
     settings = settings or get_settings()
     now = time.time() if now is None else now
     _, model = current_generator(settings)
-    snap = get_store(settings).snapshot(ref.id, lang, PROMPT_VERSION, model)
+    snap = get_store(settings).snapshot(ref.id, lang, PROMPT_VERSION, model, template)
     version = ref.version or (snap.meta.latest_version if snap.meta else None) or max(snap.jobs, default=None)
     job = snap.jobs.get(version) if version else None
     if job is None:
@@ -196,19 +205,20 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
 
 
 def start_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings | None = None,
-                  now: float | None = None) -> Answer:
+                  now: float | None = None, template: str = "standard") -> Answer:
     """200 with the cached result, or 202 with the (new or existing) job's state."""
     settings = settings or get_settings()
     now = time.time() if now is None else now
-    return _start(get_store(settings), ref, lang, settings, now)
+    return _start(get_store(settings), ref, lang, settings, now, template=template)
 
 
 def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: float, *,
-           snap: Snapshot | None = None, restart_failed: bool = True, deadline: Deadline | None = None) -> Answer:
+           snap: Snapshot | None = None, restart_failed: bool = True, deadline: Deadline | None = None,
+           template: str = "standard") -> Answer:
     """start_summary on a snapshot already read. With `restart_failed` False a failed job is
     answered with its state (200) instead of being queued again, unless it never ran."""
     engine, model = current_generator(settings)
-    snap = snap or store.snapshot(ref.id, lang, PROMPT_VERSION, model)
+    snap = snap or store.snapshot(ref.id, lang, PROMPT_VERSION, model, template)
     meta = snap.meta
     cached = snap.jobs.get(ref.version) if ref.version else None
     if cached is not None and cached.status == "done":      # a cache hit never waits for arXiv
@@ -230,7 +240,7 @@ def _start(store: Store, ref: PaperRef, lang: str, settings: Settings, now: floa
     if job is not None and job.status == "failed" and not restart_failed and (job.error or {}).get("code") not in NEVER_RAN:
         return Answer(200, state_document(job, paper))
 
-    key = JobKey(ref.id, version, lang, PROMPT_VERSION, model)
+    key = JobKey(ref.id, version, lang, PROMPT_VERSION, model, template)
     try:
         if job is None:
             job = store.create_job(key, engine, now, _budget(settings, now))
@@ -262,7 +272,7 @@ def _send(store: Store, job: Job, engine: str, settings: Settings, now: float) -
 
     key = job.key
     message = JobMessage(paper_id=key.paper_id, version=key.version, lang=key.lang,
-                         prompt_version=key.prompt_version, model=key.model, engine=engine)
+                         prompt_version=key.prompt_version, model=key.model, engine=engine, template=key.template)
     try:
         message_id = send_job(settings.queue_url, message)
     except QueueUnavailable as exc:
@@ -473,13 +483,13 @@ def digest(request: DigestRequest, *, settings: Settings | None = None, now: flo
         if deadline.left() < DIGEST_WRITE_SECONDS:
             items.append(DigestItem(ref, "not_started"))
             continue
-        snap = store.snapshot(ref.id, request.lang, PROMPT_VERSION, model)
+        snap = store.snapshot(ref.id, request.lang, PROMPT_VERSION, model, request.template)
         if _meta_outdated(snap.meta, ref, settings, now) and (clock() > stop_looking_up or lookups.left() <= 0):
             items.append(DigestItem(ref, "not_started"))
             continue
         try:
             answer = _start(store, ref, request.lang, settings, now, snap=snap, restart_failed=False,
-                            deadline=lookups)
+                            deadline=lookups, template=request.template)
         except (PaperNotFound, InvalidPaperId, ArxivUnavailable, BudgetExceeded, RestartLimit, ArxivBusy,
                 DeadlineExceeded) as exc:
             items.append(DigestItem(ref, "not_started" if exc.retryable else "failed", error=exc.to_dict()))
@@ -527,7 +537,8 @@ def run_job(message: JobMessage, *, receive_count: int, lease_seconds: float | N
     DeadlineExceeded saying why."""
     settings = settings or get_settings()
     store = get_store(settings)
-    key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model)
+    key = JobKey(message.paper_id, message.version, message.lang, message.prompt_version, message.model,
+                 message.template)
     final = receive_count >= settings.max_attempts
     owner = uuid.uuid4().hex
     now = clock()
@@ -594,7 +605,8 @@ def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, setti
     meta = store.get_meta(key.paper_id)
     paper = meta.paper if meta is not None and meta.doc.get("version") == key.version else None
     result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
-                       progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline)
+                       progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline,
+                       template=key.template)
     return result.model_dump(mode="json")
 
 

@@ -69,6 +69,7 @@ class JobKey:
     lang: str
     prompt_version: str
     model: str
+    template: str = "standard"      # standard | ochiai; the standard key is the one it always was
 
     @property
     def pk(self) -> str:
@@ -76,7 +77,8 @@ class JobKey:
 
     @property
     def sk(self) -> str:
-        return f"SUMMARY#v{self.version}#{self.lang}#{self.prompt_version}#{self.model}"
+        base = f"SUMMARY#v{self.version}#{self.lang}#{self.prompt_version}#{self.model}"
+        return base if self.template == "standard" else f"{base}#{self.template}"
 
     def key(self) -> dict:
         return {"PK": {"S": self.pk}, "SK": {"S": self.sk}}
@@ -183,7 +185,7 @@ def _job_from_item(item: dict) -> Job:
     err, retry_err = _get(item, "error_json"), _get(item, "retry_error_json")
     return Job(
         key=JobKey(_get(item, "paper_id"), int(_get(item, "version")), _get(item, "lang"),
-                   _get(item, "prompt_version"), _get(item, "model")),
+                   _get(item, "prompt_version"), _get(item, "model"), _get(item, "template", "standard")),
         engine=_get(item, "engine", ""), status=_get(item, "status"), rev=int(_get(item, "rev", 0)),
         stage=_get(item, "stage"), attempts=int(_get(item, "attempts", 0)),
         lease_owner=_get(item, "lease_owner"), lease_until=_get(item, "lease_until"),
@@ -230,11 +232,12 @@ class Store:
 
     # -- reads
 
-    def snapshot(self, paper_id: str, lang: str, prompt_version: str, model: str) -> Snapshot:
+    def snapshot(self, paper_id: str, lang: str, prompt_version: str, model: str,
+                 template: str = "standard") -> Snapshot:
         """META and this generator's summaries of `paper_id`, in one Query. The partition holds
         a handful of items, so they are filtered here: a FilterExpression made the read ~15%
         slower on moto and saves nothing on capacity."""
-        suffix = f"#{lang}#{prompt_version}#{model}"
+        suffix = f"#{lang}#{prompt_version}#{model}" + ("" if template == "standard" else f"#{template}")
         kw: dict[str, Any] = dict(KeyConditionExpression="PK = :pk", ConsistentRead=True,
                                   ExpressionAttributeValues={":pk": _s(paper_pk(paper_id))})
         meta, jobs, missing = None, {}, {}
@@ -248,7 +251,8 @@ class Store:
                     missing[int(sk[len(MISSING_SK):])] = float(_get(item, "until", 0.0))
                 elif sk.startswith("SUMMARY#v") and sk.endswith(suffix):
                     job = _job_from_item(item)
-                    if (job.key.lang, job.key.prompt_version, job.key.model) == (lang, prompt_version, model):
+                    if (job.key.lang, job.key.prompt_version, job.key.model, job.key.template) == \
+                            (lang, prompt_version, model, template):
                         jobs[job.key.version] = job
             if "LastEvaluatedKey" not in page:
                 return Snapshot(meta, jobs, missing)
@@ -365,6 +369,7 @@ class Store:
         item = {"PK": _s(key.pk), "SK": _s(key.sk), "paper_id": _s(key.paper_id), "version": _n(key.version),
                 "lang": _s(key.lang), "prompt_version": _s(key.prompt_version), "model": _s(key.model),
                 "engine": _s(engine), "status": _s("queued"), "rev": _n(1), "attempts": _n(0),
+                **({"template": _s(key.template)} if key.template != "standard" else {}),
                 "created_at": _s(job.updated_at), "updated_at": _s(job.updated_at), "updated_epoch": _n(job.updated_epoch)}
         put = {"Put": {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
         self._transact([put] + ([self._budget_update(budget, now)] if budget else []), key, budget)

@@ -44,7 +44,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
-         "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction")
+         "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction",
+         "ochiai_invented")
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
                "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
@@ -239,6 +240,48 @@ def is_judge_request(body: dict) -> bool:
     return name == JUDGE_SCHEMA or "[ronbun-judge]" in system
 
 
+# ---------------------------------------------------------------- 落合フォーマット (ronbun.ochiai)
+
+OCHIAI_SCHEMA = "OchiaiOutput"
+OCHIAI_QUESTIONS = ("どんなもの？", "先行研究と比べてどこがすごい？", "技術や手法のキモはどこ？",
+                    "どうやって有効だと検証した？", "議論はある？")
+_REF_LINE = re.compile(r"^\[(\d+)\](?: \(本文 ([^)]*) で引用\))? (.+)$", re.M)
+_RUN_IN_HEAD = re.compile(r"(?<![.:;!?])\s(?:The|We|This|Our|In)\s|^[^.]{0,50}:\s")     # "Team X The team relied ..."
+OCHIAI_WHY = "本文で引用されている先行研究で、この論文の出発点を理解するのに役立ちます。"
+
+
+def _schema_name(body: dict) -> str:
+    fmt = body.get("response_format") or {}
+    return (fmt.get("json_schema") or {}).get("name", "") if isinstance(fmt, dict) else ""
+
+
+def ochiai_output(messages: list[dict], invent: bool = False) -> dict:
+    """A careful model's 落合フォーマット answer (`fake.enqueue("ochiai_invented")`: plus two picks
+    that are not in the paper's list): five grounded answers in order, and up to three next
+    reads from the prompt's numbered reference list, each quoting a body sentence that cites it."""
+    out = grounded_output(messages)
+    pages = pages_from_prompt(_user_text(messages))
+    found = [(n, q) for n, page in sorted(pages.items()) for q in sentences_on(page) if not _RUN_IN_HEAD.search(q)]
+    picked = [found[round(i * (len(found) - 1) / 4)] for i in range(5)] if found else []
+    out["qa"] = [{"question": question, "answer": f"この点について、論文には「{quote}」と書かれています。",
+                  "evidence": [{"page": page, "quote": quote}]} for question, (page, quote) in zip(OCHIAI_QUESTIONS, picked)]
+    refs = _REF_LINE.findall("\n".join(m["content"] for m in messages if m.get("role") == "user"))
+    picks = []
+    for n, cited, text in refs:
+        cites = re.compile(rf"\[(?:[\d,\s–-]*[,\s])?{n}(?:[,\s–-][\d,\s–-]*)?\]")
+        for page in (int(p) for p in re.findall(r"p\.(\d+)", cited)):
+            quote = next((q for q in sentences_on(pages.get(page, "")) if cites.search(q)), None)
+            if quote and len(picks) < 3:
+                picks.append({"ref": int(n), "title": text[:120], "why": OCHIAI_WHY,
+                              "evidence": [{"page": page, "quote": quote}]})
+                break
+    if invent and picks:
+        made_up = {"why": OCHIAI_WHY, "evidence": picks[0]["evidence"]}
+        picks += [{"ref": len(refs) + 7, "title": "Attention Is All You Need", **made_up},
+                  {"ref": picks[0]["ref"], "title": "Quantum Gravity for Large Language Models", **made_up}]
+    return {**out, "next_reads": picks}
+
+
 CHARS_PER_TOKEN = 3          # as _usage counts output tokens
 
 
@@ -399,6 +442,8 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps({"title": "要約", "points": ["一つ目", "二つ目"]}, ensure_ascii=False)
         elif kind == "refusal":
             content, refusal = None, "I'm sorry, but I can't help with that request."
+        elif _schema_name(body) == OCHIAI_SCHEMA:
+            content = json.dumps(ochiai_output(messages, invent=kind == "ochiai_invented"), ensure_ascii=False)
         else:
             content = json.dumps(grounded_output(messages), ensure_ascii=False)
             if kind == "length":

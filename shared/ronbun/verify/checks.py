@@ -7,6 +7,7 @@ from typing import Iterable, Literal, Protocol, Sequence
 
 from ..glossary import find_mistranslations
 from ..models import Evidence, Finding, QAItem
+from ..prompts import OCHIAI_QUESTIONS
 from .answers import DUPLICATE_JACCARD, different_topics, non_answer_reason, question_similarity
 from .entities import NameIndex, name_index, unsupported_names
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
@@ -21,6 +22,10 @@ BLOCKING: frozenset[str] = frozenset({
     "not_japanese", "truncated", "mixed_style", "mistranslation", "duplicate_question",
     "unsupported_entity", "quote_not_body",
 })
+
+
+# Questions a template fixes (落合フォーマット): their plain style is the template's, not the writer's.
+FIXED_QUESTIONS: frozenset[str] = frozenset(OCHIAI_QUESTIONS)
 
 
 class _Document(Protocol):
@@ -155,7 +160,7 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
         if is_truncated(answer):
             out.add(index, "truncated", f"answer is cut off: ends with '{_short(answer[-12:], 12)}'")
     for label, text in (("question", question), ("answer", answer)):
-        if text:
+        if text and not (label == "question" and text in FIXED_QUESTIONS):
             _check_language(out, index, text, style, label)
     _check_evidence(out, index, item.evidence, pages, prose)
     if answer:
