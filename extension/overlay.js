@@ -10,6 +10,7 @@ import { OVERLAY_CSS } from "./overlay-style.js";
 import { pollUntilSettled, retryNotice } from "./poll.js";
 import { STAGES, STAGE_STEPS, h, link, renderPaper, renderResult } from "./view.js";
 import { allowedHosts, arxivUrl } from "./links.js";
+import { addAskParts, askEscape } from "./ask.js";
 
 const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request",
   // the paper itself stops it: asking again gives the same answer
@@ -125,6 +126,7 @@ function showState(el, state, session) {
     const t0 = performance.now();
     const view = renderResult(state);
     el.result.replaceChildren(view);
+    addAskParts(el.result, state, { send, ref: session.ref }); // issue 13: template switch + question box
     // the header says what the panel shows: never 「日本語要約」 for quotes without a model
     el.kind.textContent = state.result.generator?.engine === "offline" ? OFFLINE_LABEL : "日本語要約";
     const ms = performance.now() - t0;
@@ -206,6 +208,7 @@ function focusables(el) {
 function onKeydown(event) {
   if (!current) return;
   const { el } = current;
+  if (askEscape(event, el.root)) return; // issue 13: Esc in the question box leaves the box first
   if (event.key === "Escape") {
     event.preventDefault();
     event.stopPropagation();
