@@ -91,7 +91,16 @@ export function suggestQuestions(result, n = 3) {
   const termCount = topics.length;
   const title = text(result?.paper?.title).replace(/\s+/g, " ").trim();
   for (const name of namesInTitle(title)) topic(fitTerm(name));
-  topics.forEach((t, i) => add((i < termCount ? TERM_TEMPLATES : NAME_TEMPLATES)[out.length % 3](t)));
+  // each suggestion asks a different kind of question: the first template not used yet whose question is new
+  const usedTemplates = new Set();
+  topics.forEach((t, i) => {
+    for (let k = 0; k < 3 && out.length < n; k++) {
+      if (usedTemplates.has(k)) continue;
+      const before = out.length;
+      add((i < termCount ? TERM_TEMPLATES : NAME_TEMPLATES)[k](t));
+      if (out.length > before) { usedTemplates.add(k); break; }
+    }
+  });
   if (title) {
     const short = charCount(title) > 80 ? `${[...title].slice(0, 80).join("")}…` : title;
     [`論文「${short}」の主な貢献は何ですか？`, `論文「${short}」の手法はどのように評価されていますか？`,

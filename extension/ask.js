@@ -193,6 +193,7 @@ ol.ask-history { margin-top: 10px; }
 .nearest-label { color: var(--muted); }
 .references .ref-text { margin: 0; font-size: 13px; }
 .references .ref-link { margin: 2px 0; font-size: 13px; }
+.references .label { margin-right: 0.3em; }
 `;
 
 function addStyle(root) {

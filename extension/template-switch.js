@@ -62,14 +62,14 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
   function showStage(s) {
     const info = STAGES[s?.stage] ?? STAGES[s?.status] ?? STAGES.queued;
     status.replaceChildren(h("span", { class: "stage" }, `落合フォーマット: ${info.text}`));
-    status.hidden = container.dataset.template !== "ochiai";
+    status.hidden = container.dataset.ronbunTemplate !== "ochiai";
   }
   function showError(e) {
     status.hidden = true;
     const retry = h("button", { type: "button", class: "primary", "data-ronbun": "ochiai-retry" }, "再試行");
     retry.addEventListener("click", () => { buttons.ochiai.focus(); load(); });
     error.replaceChildren(h("p", { class: "message" }, String(e?.message_ja || "エラーが発生しました。")), h("div", { class: "actions" }, retry));
-    error.hidden = container.dataset.template !== "ochiai";
+    error.hidden = container.dataset.ronbunTemplate !== "ochiai";
   }
   function show(done) {
     if (done.result?.template && done.result.template !== "ochiai") return showError({ message_ja: NOT_OCHIAI_JA });
@@ -78,13 +78,13 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
     status.hidden = true;
     error.hidden = true;
     slot.replaceChildren(renderOchiai(done));
-    container.dataset.ochiai = "done";
+    container.dataset.ronbunOchiai = "done";
   }
   async function load() {
     if (loading) return;
     loading = true;
     error.hidden = true;
-    container.dataset.ochiai = "pending";
+    container.dataset.ronbunOchiai = "pending";
     try {
       showStage({ stage: "requesting" });
       const msg = { ref: target, template: "ochiai" };
@@ -104,7 +104,7 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
       show(end.data);
     } finally {
       loading = false;
-      if (container.dataset.ochiai === "pending") container.dataset.ochiai = "error";
+      if (container.dataset.ronbunOchiai === "pending") container.dataset.ronbunOchiai = "error";
     }
   }
   function choose(template) {
@@ -115,7 +115,7 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
     slot.hidden = !ochiai;
     status.hidden = !ochiai || !loading;
     if (!ochiai) error.hidden = true;
-    container.dataset.template = template;
+    container.dataset.ronbunTemplate = template;
     if (!ochiai || slot.childElementCount) return;
     const cached = finished.get(key);
     if (cached) show(cached);
@@ -123,5 +123,5 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
   }
   buttons.standard.addEventListener("click", () => choose("standard"));
   buttons.ochiai.addEventListener("click", () => choose("ochiai"));
-  container.dataset.template = "standard";
+  container.dataset.ronbunTemplate = "standard";
 }
