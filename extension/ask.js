@@ -36,7 +36,7 @@ const changed = (hist) => hist.listeners.forEach((fn) => fn());
  */
 export async function ask(hist, entry, { send, ref, policy = ASK_POLL, sleep = (ms) => new Promise((r) => setTimeout(r, ms)), now = () => Date.now() }) {
   hist.busy = true;
-  const settle = (patch) => { Object.assign(entry, patch); changed(hist); };
+  const settle = (patch) => { Object.assign(entry, patch, { rev: (entry.rev ?? 0) + 1 }); changed(hist); };
   try {
     const first = await send({ type: ASK_MSG.ASK, ref: { id: ref.id, version: ref.version }, question: entry.question });
     if (!first?.ok) return settle({ status: "error", error: first?.error });
@@ -104,7 +104,9 @@ export function questionBox(state, { send, ref }) {
     list);
 
   let composing = false;
-  function showError(message) {
+  const rendered = new WeakMap();
+  function showError(message, { busy = false } = {}) {
+    error.dataset.busy = busy ? "1" : "";
     error.textContent = message || "";
     error.hidden = !message;
     input.setAttribute("aria-invalid", message ? "true" : "false");
@@ -117,12 +119,20 @@ export function questionBox(state, { send, ref }) {
   }
   function render() {
     if (!section.isConnected && section.dataset.mounted) { hist.listeners.delete(render); return; }
-    list.replaceChildren(...[...hist.entries].reverse().map((e) => renderAnswer(e, { paperId, version })));
+    // an entry is rebuilt only when it changed: a quote opened in an older answer stays open
+    list.replaceChildren(...[...hist.entries].reverse().map((e) => {
+      const seen = rendered.get(e);
+      if (seen && seen.rev === e.rev) return seen.li;
+      const li = renderAnswer(e, { paperId, version });
+      rendered.set(e, { rev: e.rev, li });
+      return li;
+    }));
     submit.disabled = hist.busy;
+    if (!hist.busy && error.dataset.busy) showError("");
     section.dataset.busy = String(hist.busy);
   }
   function go() {
-    if (hist.busy) return;
+    if (hist.busy) { showError("前の質問への回答を待っています。回答が表示されてから次の質問を送ってください。", { busy: true }); return; }
     const q = validateQuestion(input.value);
     if (!q.ok) { showError(q.message_ja); return; }
     showError("");

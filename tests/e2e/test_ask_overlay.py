@@ -245,6 +245,11 @@ def test_enter_submits_shows_the_stage_then_a_verified_answer_with_evidence(page
                            timeout=10_000)
     assert api.question_posts()[before:] == [{"paper_id": f"{PAPER_ID}v1", "question": "どのデータセットで評価していますか？", "lang": "ja"}]
     assert box(page)["value"] == ""
+    # one question at a time: another Enter while waiting says so and sends nothing
+    page.keyboard.type("もう一つの質問")
+    page.keyboard.press("Enter")
+    assert box(page)["error"] == "前の質問への回答を待っています。回答が表示されてから次の質問を送ってください。"
+    assert len(api.question_posts()) == before + 1
     api.gate.set()
     # Then the answer shows like a Q&A item: text, 検証済み (the API said so), evidence page link and quote
     item = wait_items(page, 1)["items"][0]
@@ -256,6 +261,7 @@ def test_enter_submits_shows_the_stage_then_a_verified_answer_with_evidence(page
     assert item["quotes"] == [FOUND_QUOTE]
     # and the question was polled by id
     assert any(m == "GET" and p.startswith("/v1/questions/q") for m, p, _ in api.requests)
+    assert box(page)["error"] is None and box(page)["value"] == "もう一つの質問"     # the wait is over
 
 
 def test_not_found_answer_and_a_history_of_two_newest_first(page, api):
@@ -263,6 +269,7 @@ def test_not_found_answer_and_a_history_of_two_newest_first(page, api):
     page.keyboard.type("どのデータセットで評価していますか？")
     page.keyboard.press("Enter")
     wait_items(page, 1)
+    page.locator('[data-ronbun="ask-item"] .evidence summary').first.click()     # its quote opened
     # When a question the paper does not answer is asked
     focus_box(page)
     page.keyboard.type("学習の費用はいくらですか？")
@@ -276,6 +283,8 @@ def test_not_found_answer_and_a_history_of_two_newest_first(page, api):
     assert newest["links"] == [f"https://arxiv.org/pdf/{PAPER_ID}v1#page=5"] and newest["quotes"] == [NEAR_QUOTE]
     assert newest["badge"] is None and newest["answer"] is None
     assert oldest["q"] == "Qどのデータセットで評価していますか？" and oldest["badge"] == "検証済み"
+    # the older answer was not rebuilt: the quote opened in it is still open
+    assert page.evaluate(f"() => {ROOT_JS}.querySelectorAll('[data-ronbun=\"ask-item\"]')[1].querySelector('.evidence details').open")
     page.locator('[data-ronbun="ask-item"] .evidence summary').first.click()     # the nearest quote, opened
     page.evaluate(f"() => {ROOT_JS}.querySelector('[data-ronbun=\"ask\"]').scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / "question-box.png"))
