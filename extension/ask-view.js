@@ -6,22 +6,13 @@
 
 import { MAX_QUESTION_CHARS, charCount } from "./ask-messages.js";
 import { allowedHosts, arxivUrl, pdfPageUrl } from "./links.js";
+import { OFFLINE_LABEL } from "./markdown.js";
 import { h, link, quoteShown } from "./view.js";
 
 export const NOT_FOUND_JA = "この論文には記載がありません";
 export const NEAREST_JA = "論文中で最も近い記述";
 export const VERIFIED_JA = "検証済み";
 export const UNVERIFIED_JA = "未検証";
-
-/** The six questions of the 落合フォーマット, in order (CONTRACT D: fixed texts). */
-export const OCHIAI_QUESTIONS = Object.freeze([
-  "どんなもの？",
-  "先行研究と比べてどこがすごい？",
-  "技術や手法のキモはどこ？",
-  "どうやって有効だと検証した？",
-  "議論はある？",
-  "次に読むべき論文は？",
-]);
 
 /** What the reader sees while a question waits, by the API's status/stage (unknown codes: a neutral text). */
 export const ASK_STAGES = Object.freeze({
@@ -160,17 +151,20 @@ export function renderAnswer(entry, { paperId, version } = {}) {
     return li;
   }
   const where = { paperId: paperId || text(doc.paper?.id), version: Number.isInteger(doc.paper?.version) ? doc.paper.version : version };
+  // without a model the answer is the paper's own sentences: say so, as the summary does
+  const offline = answer.generator?.engine === "offline"
+    ? h("span", { class: "badge offline", "data-ronbun": "ask-engine" }, OFFLINE_LABEL) : null;
   if (answer.found === true) {
     li.dataset.found = "true";
-    li.append(
+    li.append(...[
       h("p", { class: "a", "data-ronbun": "ask-answer" }, h("span", { class: "label" }, "A"), text(answer.text)),
       h("span", { class: answerVerified(doc) ? "badge" : "badge unverified", "data-ronbun": "ask-badge" },
-        answerVerified(doc) ? VERIFIED_JA : UNVERIFIED_JA),
-      renderEvidence(answer.evidence, { ...where, answerText: answer.text }));
+        answerVerified(doc) ? VERIFIED_JA : UNVERIFIED_JA), offline ? " " : null, offline,
+      renderEvidence(answer.evidence, { ...where, answerText: answer.text })].filter(Boolean));
     return li;
   }
   li.dataset.found = "false";
-  li.append(h("p", { class: "a", "data-ronbun": "ask-not-found" }, h("span", { class: "label" }, "A"), NOT_FOUND_JA));
+  li.append(h("p", { class: "a", "data-ronbun": "ask-not-found" }, h("span", { class: "label" }, "A"), NOT_FOUND_JA), ...[offline].filter(Boolean));
   // the nearest thing the paper does say: answer.nearest {text, evidence}, or the answer's own text/evidence
   const near = answer.nearest && typeof answer.nearest === "object" ? answer.nearest : answer;
   const nearText = text(near.text).trim();

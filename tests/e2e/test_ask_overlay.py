@@ -456,7 +456,8 @@ def test_rendering_rules_in_a_real_dom(browser):
         const v = await import(chrome.runtime.getURL('ask-view.js'));
         const where = { paperId: '2409.09001', version: 2 };
         const found = v.renderAnswer({ question: 'Q?', status: 'done', doc: { answer: { text: 'はい。', found: true,
-            evidence: [{ page: 2, quote: 'Yes.' }, { page: 'x', quote: 'bad page' }] }, quality: { verified: 'yes' } } }, where);
+            evidence: [{ page: 2, quote: 'Yes.' }, { page: 'x', quote: 'bad page' }], generator: { engine: 'offline' } },
+            quality: { verified: 'yes' } } }, where);
         const verified = v.renderAnswer({ question: 'Q?', status: 'done', doc: { quality: { verified: true },
             answer: { text: 'はい。', found: true, evidence: [] } } }, where);
         const notFound = v.renderAnswer({ question: 'Q?', status: 'done', doc: { answer: { text: 'この論文には記載がありません。',
@@ -465,10 +466,13 @@ def test_rendering_rules_in_a_real_dom(browser):
             { text: 'B', arxiv_id: '2106.09685v2', why: '' }], where);
         return {
             foundBadge: found.querySelector('[data-ronbun="ask-badge"]').textContent,
+            foundEngine: found.querySelector('[data-ronbun="ask-engine"]')?.textContent ?? null,
+            verifiedEngine: verified.querySelector('[data-ronbun="ask-engine"]'),
             foundLinks: [...found.querySelectorAll('.evidence a')].map((a) => a.href),
             foundPages: [...found.querySelectorAll('.evidence li')].map((li) => li.textContent),
             verifiedBadge: verified.querySelector('[data-ronbun="ask-badge"]').textContent,
             verifiedEvidence: verified.querySelector('.evidence'),
+            verifiedText: verified.textContent,
             notFound: notFound.textContent,
             refLinks: [...refs.querySelectorAll('a')].map((a) => a.href),
             refWhy: refs.querySelectorAll('[data-ronbun="reference-why"]').length,
@@ -476,8 +480,10 @@ def test_rendering_rules_in_a_real_dom(browser):
     }""")
     page.close()
     assert out["foundBadge"] == "未検証"                                   # "yes" is not true
+    assert out["foundEngine"] == "原文抜粋(生成モデルなし)" and out["verifiedEngine"] is None
     assert out["foundLinks"] == ["https://arxiv.org/pdf/2409.09001v2#page=2"]
     assert out["foundPages"][1].startswith("根拠: p. x")                  # a bad page: text, no link
     assert out["verifiedBadge"] == "検証済み" and out["verifiedEvidence"] is None
+    assert out["verifiedText"] == "QQ?Aはい。検証済み"                     # nothing stray ("null") beside it
     assert out["notFound"] == "QQ?Aこの論文には記載がありません"           # the backend's own sentence is not repeated
     assert out["refLinks"] == ["https://arxiv.org/abs/2106.09685v2"] and out["refWhy"] == 1
