@@ -52,19 +52,24 @@ const NAME_TEMPLATES = [
   (t) => `「${t}」の限界は何ですか？`,
 ];
 
-/** Names in an English title: tokens with two or more capitals or a digit after a capital (LoRA, GPT-4, BERT). */
-export function namesInTitle(title) {
+/**
+ * Names in English text: tokens with a part of two or more capitals (LoRA, GPT-4, BM25) or a
+ * capital word with a number (Llama-2). "Open-Domain" is two words, not a name.
+ * @param {string} english @param {number} [minLength] shorter names are left out (QA, ML)
+ */
+export function namesIn(english, minLength = 2) {
   const out = [];
-  for (const m of text(title).matchAll(/[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g)) {
+  for (const m of text(english).matchAll(/[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g)) {
     const w = m[0];
-    if ((w.match(/[A-Z]/g) ?? []).length >= 2 || /^[A-Z][A-Za-z]*-?\d/.test(w)) out.push(w);
+    const named = w.split("-").some((part) => (part.match(/[A-Z]/g) ?? []).length >= 2) || /^[A-Z][A-Za-z]*-?\d/.test(w);
+    if (named && w.length >= minLength && !out.includes(w)) out.push(w);
   }
   return out;
 }
 
 /**
  * Three questions drawn from the paper's result: its glossary terms first (the paper's own
- * vocabulary), then names in its title, then its title itself. Never one the Q&A already asks.
+ * vocabulary), then names in its title and abstract, then its title itself. Never one the Q&A already asks.
  * @param {object} result the result document (qa, glossary_terms, paper.title)
  * @param {number} [n]
  * @returns {string[]}
@@ -81,7 +86,8 @@ export function suggestQuestions(result, n = 3) {
   for (const g of Array.isArray(result?.glossary_terms) ? result.glossary_terms : []) topic(fitTerm(g?.ja) || fitTerm(g?.en));
   const termCount = topics.length;
   const title = text(result?.paper?.title).replace(/\s+/g, " ").trim();
-  for (const name of namesInTitle(title)) topic(fitTerm(name));
+  for (const name of namesIn(title)) topic(fitTerm(name));
+  for (const name of namesIn(result?.paper?.abstract, 3)) topic(fitTerm(name));
   // each suggestion asks a different kind of question: the first template not used yet whose question is new
   const usedTemplates = new Set();
   topics.forEach((t, i) => {

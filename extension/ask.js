@@ -85,7 +85,7 @@ export function questionBox(state, { send, ref }) {
   const counter = h("span", { class: "counter", id: "ronbun-ask-counter", "data-ronbun": "ask-counter" }, `0 / ${MAX_QUESTION_CHARS}`);
   const error = h("p", { class: "ask-error", id: "ronbun-ask-error", "data-ronbun": "ask-input-error", role: "alert", hidden: true });
   const submit = h("button", { type: "button", class: "primary", "data-ronbun": "ask-submit" }, "質問する");
-  const suggestions = suggestQuestions({ ...result, paper: result.paper ?? state?.paper });
+  const suggestions = suggestQuestions({ ...result, paper: { ...state?.paper, ...result.paper } });
   const list = h("ol", { class: "qa ask-history", "data-ronbun": "ask-history", "aria-label": "この論文への質問と回答（新しい順）" });
   const section = h("section", { class: "ask", "data-ronbun": "ask", tabindex: "-1", "aria-labelledby": "ronbun-ask-heading" },
     h("h3", { id: "ronbun-ask-heading" }, "論文に質問する"),

@@ -2,7 +2,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { ASK_MSG, charCount, validateQuestion } from "../ask-messages.js";
-import { answerVerified, isSubmitKey, namesInTitle, stageText, suggestQuestions } from "../ask-view.js";
+import { answerVerified, isSubmitKey, namesIn, stageText, suggestQuestions } from "../ask-view.js";
 import { ask } from "../ask.js";
 import { handleAskMessage, isAskMessage } from "../ask-api.js";
 
@@ -41,11 +41,16 @@ test("given a result, when questions are suggested, then three come from its glo
   ]);
 });
 
-test("given a result without glossary terms, when questions are suggested, then they come from names in its title, then the title", () => {
-  assert.deepEqual(namesInTitle(RESULT.paper.title), ["LoRA", "Fine-Tuning", "GPT-4"]);
-  const s = suggestQuestions({ paper: RESULT.paper, qa: [] });
-  assert.deepEqual(s, ["「LoRA」は既存の手法と比べて何が優れていますか？", "「Fine-Tuning」はどのようなデータで評価されていますか？",
-    "「GPT-4」の限界は何ですか？"]);
+test("given English text, when names are found, then acronyms and numbered names count and hyphenated words do not", () => {
+  assert.deepEqual(namesIn(RESULT.paper.title), ["LoRA", "GPT-4"]);
+  assert.deepEqual(namesIn("Open-Domain QA with Lucene-BM25, Llama-2 and DPR; DPR again", 3), ["Lucene-BM25", "Llama-2", "DPR"]);
+  assert.deepEqual(namesIn(undefined), []);
+});
+
+test("given a result without glossary terms, when questions are suggested, then they come from names in its title and abstract, then the title", () => {
+  const s = suggestQuestions({ paper: { ...RESULT.paper, abstract: "We beat the BM25 baseline." }, qa: [] });
+  assert.deepEqual(s, ["「LoRA」は既存の手法と比べて何が優れていますか？", "「GPT-4」はどのようなデータで評価されていますか？",
+    "「BM25」の限界は何ですか？"]);
   const plain = suggestQuestions({ paper: { title: "a study of things" } });
   assert.equal(plain.length, 3);
   assert.ok(plain.every((q) => q.includes("「a study of things」")));
