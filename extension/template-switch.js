@@ -31,7 +31,8 @@ export function renderOchiai(state) {
   const refs = renderReferences(result.references, { paperId: String(paper.id ?? state?.paper_id ?? ""),
     version: Number.isInteger(paper.version) ? paper.version : null });
   const generator = view.querySelector('[data-ronbun="generator"]');
-  if (refs) view.insertBefore(refs, generator);
+  if (refs && generator) generator.before(refs);
+  else if (refs) view.append(refs);
   return view;
 }
 
@@ -102,6 +103,8 @@ export function mountTemplateSwitch(container, state, { send, ref }) {
       if (!end.ok) return showError(end.error);
       if (end.data.status === "failed") return showError(end.data.error);
       show(end.data);
+    } catch (err) {
+      showError({ code: "internal_error", message_ja: "落合フォーマットの表示中にエラーが発生しました。再試行してください。", message: String(err) });
     } finally {
       loading = false;
       if (container.dataset.ronbunOchiai === "pending") container.dataset.ronbunOchiai = "error";
