@@ -52,6 +52,9 @@ const NAME_TEMPLATES = [
   (t) => `「${t}」の限界は何ですか？`,
 ];
 
+// acronyms of a whole field name no paper in particular: no question to suggest about them
+const GENERIC_NAMES = new Set(["AI", "ML", "NLP", "LLM", "LLMs", "RNN", "RNNs", "CNN", "CNNs", "GPU", "GPUs", "QA", "RL", "API", "SOTA"]);
+
 /**
  * Names in English text: tokens with a part of two or more capitals (LoRA, GPT-4, BM25) or a
  * capital word with a number (Llama-2). "Open-Domain" is two words, not a name.
@@ -62,7 +65,7 @@ export function namesIn(english, minLength = 2) {
   for (const m of text(english).matchAll(/[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g)) {
     const w = m[0];
     const named = w.split("-").some((part) => (part.match(/[A-Z]/g) ?? []).length >= 2) || /^[A-Z][A-Za-z]*-?\d/.test(w);
-    if (named && w.length >= minLength && !out.includes(w)) out.push(w);
+    if (named && w.length >= minLength && !GENERIC_NAMES.has(w) && !out.includes(w)) out.push(w);
   }
   return out;
 }

@@ -45,6 +45,7 @@ test("given English text, when names are found, then acronyms and numbered names
   assert.deepEqual(namesIn(RESULT.paper.title), ["LoRA", "GPT-4"]);
   assert.deepEqual(namesIn("Open-Domain QA with Lucene-BM25, Llama-2 and DPR; DPR again", 3), ["Lucene-BM25", "Llama-2", "DPR"]);
   assert.deepEqual(namesIn(undefined), []);
+  assert.deepEqual(namesIn("PaSa: An LLM Agent with RNN and GPU tricks"), ["PaSa"]);   // field-wide acronyms are no topic
 });
 
 test("given a result without glossary terms, when questions are suggested, then they come from names in its title and abstract, then the title", () => {
