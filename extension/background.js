@@ -5,6 +5,7 @@
  */
 
 import { getSummary, health, startSummary, fail } from "./api.js";
+import { handleAskMessage, isAskMessage } from "./ask-api.js";
 import { withDefaults, normalizeBaseUrl } from "./defaults.js";
 import { parseId, paperRefFromUrl } from "./ids.js";
 import { MSG, isExtensionPage } from "./messages.js";
@@ -21,6 +22,7 @@ function refFrom(msg) {
 }
 
 async function handle(msg, sender) {
+  if (isAskMessage(msg)) return handleAskMessage(msg, await loadSettings()); // issue 13
   switch (msg?.type) {
     case MSG.START:
     case MSG.GET: {

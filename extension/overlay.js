@@ -10,6 +10,7 @@ import { OVERLAY_CSS } from "./overlay-style.js";
 import { pollUntilSettled, retryNotice } from "./poll.js";
 import { STAGES, STAGE_STEPS, closeEvidenceAt, createResultView, h, keepScroll, link, renderPaper } from "./view.js";
 import { allowedHosts, arxivUrl } from "./links.js";
+import { addAskParts, askEscape } from "./ask.js";
 
 const NO_RETRY = new Set(["not_configured", "forbidden", "daily_limit_reached", "invalid_paper_id", "paper_not_found", "invalid_request",
   // the paper itself stops it: asking again gives the same answer
@@ -168,6 +169,7 @@ function showState(el, state, session) {
     keepScroll(el.body, () => { el.status.hidden = true; });
     el.copy.disabled = false;
     session.done = state;
+    addAskParts(el.result, state, { send, ref: session.ref }); // issue 13: template switch + question box
     el.host.dataset.ronbunState = "done";
   } else if (state?.status === "failed") {
     showError(el, state.error ?? { code: "job_failed" }, session);
@@ -238,6 +240,7 @@ function focusables(el) {
 function onKeydown(event) {
   if (!current) return;
   const { el } = current;
+  if (askEscape(event, el.root)) return; // issue 13: Esc in the question box leaves the box first
   if (event.key === "Escape") {
     event.preventDefault();
     event.stopPropagation();

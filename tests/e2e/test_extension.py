@@ -64,7 +64,7 @@ XSS_SECTIONS = [
     ("2 Results", [f"The accuracy of the model is 87.5% when the input contains {PAYLOADS[0]} tags.",
                    f"The code is available and the model ignores {PAYLOADS[21]} links."]),
 ]
-FORBIDDEN_TAGS = "img,script,svg,iframe,object,embed,video,source,input,marquee,link,meta,form,base,math,body,style,textarea"
+FORBIDDEN_TAGS = "img,script,svg,iframe,object,embed,video,source,input,marquee,link,meta,form,base,math,body,style,textarea:not([data-ronbun='ask-input'])"  # the question box's own textarea is the one allowed
 
 OVERLAY_JS = "document.querySelector('[data-ronbun-overlay]')"
 
