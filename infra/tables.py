@@ -146,7 +146,10 @@ def create_text_bucket(s3, *, name: str = TEXT_BUCKET, template_path: Path = TEM
         s3.create_bucket(Bucket=name)
     except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
         pass
-    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=props["BucketEncryption"])
+    rules = [{"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"],
+              "BucketKeyEnabled": bool(r.get("BucketKeyEnabled", False))}
+             for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
     s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
     rules = [{"ID": r["Id"], "Status": r["Status"], "Filter": {"Prefix": ""},
               "Expiration": {"Days": int(_resolve(template, r["ExpirationInDays"], 90))}}

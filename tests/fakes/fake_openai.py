@@ -253,7 +253,7 @@ def is_judge_request(body: dict) -> bool:
 
 NOT_SAID = "この論文には記載がありません。"
 FABRICATED_ANSWER = {"text": "評価には MS MARCO を用い、正解率は 97.3% に達しています。", "found": True,
-                     "evidence": [{"page": 1, "quote": "We evaluate on MS MARCO and reach 97.3% accuracy on every benchmark."}]}
+                     "evidence": [{"page": 1, "quote": "We evaluate our agent on every public benchmark and reach a new state of the art."}]}
 _QUESTION = re.compile(r"<<<QUESTION\n(.*)\nQUESTION>>>", re.S)
 
 
@@ -270,6 +270,7 @@ def question_output(messages: list[dict]) -> dict:
     asked = _content_words(json.loads(m.group(1))) if m else set()
     best, hits = None, 1
     for page, body in sorted(pages_from_prompt(text).items()):
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("[図表キャプション"))
         for sentence in sentences_on(body):
             n = len(asked & _content_words(sentence))
             if n > hits:
