@@ -695,6 +695,25 @@ def _document(output: "QuestionOutput", question: str, engine: str, model: str, 
                           "cost_usd": llm.estimate_cost(model, tin, tout), "label_ja": label}}
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    page: int
+    text: str
+
+
+def candidate_sentences(doc: "Extracted") -> list[_Sentence]:
+    """Every prose sentence of the body (related work and front matter included: a reader may ask
+    about them) that verifies verbatim within its page's body prose."""
+    from .offline import _prose
+    from .prompts import split_sentences
+    from .verify import quote_found
+
+    prose = doc.prose_map()
+    numbers = sorted({p.number for p in doc.body + doc.appendix})
+    return [_Sentence(n, s) for n in numbers for s in split_sentences(prose.get(n, ""))
+            if _prose(s) and quote_found(s, prose[n])]
+
+
 MIN_OFFLINE_SCORE = 1.0
 OFFLINE_CANDIDATES = 10          # the best BM25 sentences, re-ranked by how many question terms they hold
 
@@ -705,10 +724,9 @@ def offline_answer(paper: "Paper", doc: "Extracted", question: str) -> tuple["Qu
     The text says plainly that a Japanese answer needs a model."""
     from . import retrieval
     from .models import Evidence, QuestionOutput
-    from .offline import candidate_sentences
 
     terms = retrieval.query_terms(question)
-    sentences = [s for s in candidate_sentences(doc) if s.prose]
+    sentences = candidate_sentences(doc)
     ranked = retrieval.rank([s.text for s in sentences], terms, limit=OFFLINE_CANDIDATES) if terms else []
     ranked.sort(key=lambda m: (-len(m.matched), -m.score, m.index))      # most question terms first
     best = ranked[0] if ranked and ranked[0].score >= MIN_OFFLINE_SCORE else None

@@ -76,14 +76,19 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _glossary_pairs() -> tuple[tuple[str, str], ...]:
-    """(Japanese rendering, English term) for every glossary term, longest rendering first."""
+def _glossary_pairs() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(Japanese rendering, its English terms) from the glossary, longest rendering first
+    (精度 is both accuracy and precision)."""
     try:
         from .glossary import terms
     except ImportError:                     # the glossary is optional here
         return ()
-    pairs = {(ja, term.en) for term in terms() for ja in term.good if len(ja) >= 2}
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    by_ja: dict[str, list[str]] = {}
+    for term in terms():
+        for ja in term.good:
+            if len(ja) >= 2 and term.en not in by_ja.setdefault(ja, []):
+                by_ja[ja].append(term.en)
+    return tuple(sorted(((ja, tuple(en)) for ja, en in by_ja.items()), key=lambda p: -len(p[0])))
 
 
 def query_terms(question: str) -> list[str]:
@@ -93,12 +98,12 @@ def query_terms(question: str) -> list[str]:
     text = unicodedata.normalize("NFKC", question)
     terms = tokens(text)
     rest = text
-    for ja, en in _glossary_pairs():
+    for ja, ens in _glossary_pairs():
         if ja in rest:
-            terms += tokens(en)
+            terms += [t for en in ens for t in tokens(en)]
             rest = rest.replace(ja, " ")
     for ja, ens in QUESTION_WORDS.items():
-        if ja in rest:
+        if ja in text:
             terms += [stem(e) for e in ens]
     return list(dict.fromkeys(terms))
 

@@ -180,12 +180,13 @@ def test_a_question_reuses_the_text_the_summary_job_stored(model_stack, arxiv):
 
 
 def test_a_question_on_a_paper_never_summarised_extracts_once_and_stores_it(model_stack, arxiv):
-    downloads = arxiv.count(f"/pdf/{SEPSIS}")
-    asked_and_answered(model_stack, SEPSIS, "Which vitals and lab values are used as inputs?")
-    asked_and_answered(model_stack, SEPSIS, "How was the model validated in real time at the hospital?")
-    assert arxiv.count(f"/pdf/{SEPSIS}") - downloads <= 1
+    assert arxiv.count(f"/pdf/{ICDAR}") == 0
+    asked_and_answered(model_stack, ICDAR, "How many pages are in the DocLayNet competition dataset?")
+    assert arxiv.count(f"/pdf/{ICDAR}") == 1
     keys = [o["Key"] for o in model_stack.aws("s3").list_objects_v2(Bucket="ronbun-papertext").get("Contents", [])]
-    assert f"papertext/{SEPSIS}/v1/text.json.gz" in keys
+    assert f"papertext/{ICDAR}/v1/text.json.gz" in keys
+    asked_and_answered(model_stack, ICDAR, "Which evaluation metric ranks the competition submissions?")
+    assert arxiv.count(f"/pdf/{ICDAR}") == 1
 
 
 def test_a_prompt_injection_stays_quoted_in_the_user_message(model_stack):
