@@ -7,10 +7,10 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 
+from ronbun.cli import main
 from ronbun.pdftext import extract
 from ronbun.verify import quote_found
 from tests.fakes.fake_arxiv import CORPUS_PAPERS, DEFAULT_CORPUS, FakeArxiv
@@ -18,10 +18,11 @@ from tests.fakes.fake_openai import TEST_KEY, FakeOpenAI
 from tests.integration.test_local_stack import Stack, stack_env
 
 NOT_SAID = "この論文には記載がありません。"
-DPR, PASA, SEPSIS = "2004.04906", "2501.10120", "1708.05894"
+DPR, PASA, SEPSIS, CMB, ICDAR = "2004.04906", "2501.10120", "1708.05894", "0908.0054", "2305.14962"
 # Corpus PDFs take seconds to extract: a message must not come back while its job still runs
 LONG_VISIBILITY = {"RONBUN_LOCAL_VISIBILITY_TIMEOUT": "120"}
-PDFS = {DPR: "2004.04906v3.pdf", PASA: "2501.10120v1.pdf", SEPSIS: "1708.05894v1.pdf"}
+PDFS = {DPR: "2004.04906v3.pdf", PASA: "2501.10120v1.pdf", SEPSIS: "1708.05894v1.pdf", CMB: "0908.0054v1.pdf",
+        ICDAR: "2305.14962v1.pdf"}
 
 
 @lru_cache(maxsize=None)
@@ -243,3 +244,37 @@ def test_offline_answers_extractively_and_says_a_model_is_needed(offline_stack):
     missing = asked_and_answered(offline_stack, DPR, "What GPU hardware and electricity cost were used?")["answer"]
     assert missing["found"] is False and missing["text"].startswith(NOT_SAID) and "生成モデル" in missing["text"]
     assert_evidence_on_its_page(DPR, missing)
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def serve(fake_arxiv, paper_id: str) -> None:
+    fake_arxiv.add_paper(paper_id, pdf=(DEFAULT_CORPUS / "pdf" / PDFS[paper_id]).read_bytes(), **CORPUS_PAPERS[paper_id])
+
+
+def test_cli_ask_offline_prints_json_with_a_verified_extract(fake_arxiv, capsys):
+    serve(fake_arxiv, DPR)
+    code = main(["ask", DPR, "DPRはBM25と比べて検索精度が高いですか?", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "OPENAI_API_KEY が未設定" in err
+    doc = json.loads(out)
+    assert doc["paper"]["id"] == DPR and doc["question"] == "DPRはBM25と比べて検索精度が高いですか?"
+    assert doc["answer"]["found"] is True and doc["answer"]["generator"]["engine"] == "offline"
+    assert_evidence_on_its_page(DPR, doc["answer"])
+
+
+def test_cli_ask_with_a_model_prints_the_answer_and_its_quotes(fake_arxiv, fake_openai, capsys):
+    serve(fake_arxiv, SEPSIS)
+    code = main(["ask", f"https://arxiv.org/abs/{SEPSIS}", "How many patient encounters are in the cohort?"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and len(question_calls(fake_openai)) == 1
+    assert out.startswith("# An Improved Multi-Output Gaussian Process RNN") and "\nA: " in out
+    assert "  - p." in out and "日本語回答" in out
+
+
+def test_cli_ask_refuses_a_bad_question_before_any_download(fake_arxiv, capsys):
+    serve(fake_arxiv, DPR)
+    code = main(["ask", DPR, "x" * 400])
+    _, err = capsys.readouterr()
+    assert code == 2 and "質問が長すぎます" in err and "Traceback" not in err
+    assert fake_arxiv.count("/") == 0

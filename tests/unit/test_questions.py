@@ -123,7 +123,7 @@ def test_without_a_bucket_nothing_is_stored():
     assert papertext.save("2401.15884", 1, doc()) is False and papertext.load("2401.15884", 1) is None
 
 
-def test_one_job_per_question_key_and_the_daily_question_cap(aws):  # noqa: F811
+def test_one_job_per_question_key_and_the_daily_question_cap(aws):  # noqa: F811 - the fixture
     table = questions.QuestionTable(aws.store)
 
     def job(qid):
