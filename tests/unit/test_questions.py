@@ -138,3 +138,23 @@ def test_one_job_per_question_key_and_the_daily_question_cap(aws):  # noqa: F811
         table.create(job("c" * 32), 2, 1000.0)
     assert capped.value.status == 429 and "質問" in capped.value.message_ja
     assert table.get("c" * 32) is None
+
+
+def test_the_template_keeps_paper_texts_private_encrypted_and_expiring():
+    from infra.tables import load_template
+
+    t = load_template()
+    bucket = t["Resources"]["PaperTextBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    rule = bucket["LifecycleConfiguration"]["Rules"][0]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == {"Ref": "PaperTextExpiryDays"}
+    worker = t["Resources"]["WorkerFunction"]["Properties"]
+    api = t["Resources"]["ApiFunction"]["Properties"]
+    assert worker["Environment"]["Variables"]["RONBUN_TEXT_BUCKET"] == {"Ref": "PaperTextBucket"}
+    s3 = [st for p in worker["Policies"] if isinstance(p, dict) for st in p.get("Statement", [])
+          if any(a.startswith("s3:") for a in st["Action"])]
+    assert s3 == [{"Sid": "PaperText", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                   "Resource": {"Fn::Sub": "${PaperTextBucket.Arn}/papertext/*"}}]
+    assert "s3:" not in json.dumps(api["Policies"])                 # the API never reads paper texts
+    assert api["Environment"]["Variables"]["RONBUN_DAILY_QUESTION_CAP"] == {"Ref": "DailyQuestionCap"}
