@@ -116,6 +116,20 @@ def test_the_paper_does_not_say_gives_found_false_without_evidence(model_stack):
     assert answer["text"].startswith(NOT_SAID) and answer["evidence"] == []
 
 
+def test_a_not_said_answer_keeps_only_the_nearest_evidence_that_is_on_its_page(model_stack):
+    real = ("We find that DPR generalizes well, with 3-5 points loss from the best performing fine-tuned model in "
+            "top-20 retrieval accuracy (69.9/86.3 vs. 75.0/89.1 for WebQuestions and TREC, respectively), while "
+            "still greatly outperforming the BM25 baseline (55.0/70.9).")
+    assert quote_found(real, prose(DPR)[6])
+    model_stack.fake_openai.enqueue("question_custom", output={
+        "text": NOT_SAID + "関連して、論文は DPR の汎化性能について述べています。", "found": False,
+        "evidence": [{"page": 6, "quote": real}, {"page": 2, "quote": real},
+                     {"page": 3, "quote": "We trained DPR on a cluster of 64 GPUs for three weeks."}]})
+    answer = asked_and_answered(model_stack, DPR, "How much did it cost to train DPR on GPUs?")["answer"]
+    assert answer["found"] is False and answer["text"].startswith(NOT_SAID)
+    assert answer["evidence"] == [{"page": 6, "quote": real}]
+
+
 def test_a_fabricated_quote_and_dataset_are_dropped_after_one_repair(model_stack):
     fake = model_stack.fake_openai
     fake.enqueue("question_fabricated", times=2)         # the answer and its repair both invent
