@@ -359,6 +359,9 @@ class LocalStack:
         self.queue_arn = clients.sqs().get_queue_attributes(
             QueueUrl=self.resources.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         os.environ["RONBUN_QUEUE_URL"] = self.resources.queue_url
+        from infra.tables import TEXT_BUCKET, create_text_bucket  # paper texts for questions (S3)
+        os.environ["RONBUN_TEXT_BUCKET"] = create_text_bucket(
+            clients.client("s3"), name=os.environ.get("RONBUN_TEXT_BUCKET") or TEXT_BUCKET)
         os.environ.setdefault("RONBUN_MAX_ATTEMPTS", str(self.resources.max_receive_count))
         get_settings.cache_clear()
         settings = get_settings()

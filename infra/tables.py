@@ -13,6 +13,7 @@ import yaml
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 TABLE_ID, QUEUE_ID, DLQ_ID = "SummariesTable", "JobsQueue", "JobsDeadLetterQueue"
+TEXT_BUCKET_ID, TEXT_BUCKET = "PaperTextBucket", "ronbun-papertext"
 DEFAULT_VISIBILITY = 30
 DEFAULT_MAX_RECEIVES = 3
 
@@ -136,6 +137,27 @@ def create_resources(dynamodb, sqs, *, table: str = "ronbun", queue: str = "ronb
     return Resources(table, queue_url, dlq_url, visibility, qspec.max_receive_count)
 
 
+def create_text_bucket(s3, *, name: str = TEXT_BUCKET, template_path: Path = TEMPLATE) -> str:
+    """Create (or find) the paper-text bucket as the template defines it: encrypted, public
+    access blocked, objects expiring after the PaperTextExpiryDays default. Returns its name."""
+    template = load_template(template_path)
+    props = _resource(template, TEXT_BUCKET_ID, "AWS::S3::Bucket")
+    try:
+        s3.create_bucket(Bucket=name)
+    except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+        pass
+    rules = [{"ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"],
+              "BucketKeyEnabled": bool(r.get("BucketKeyEnabled", False))}
+             for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+    rules = [{"ID": r["Id"], "Status": r["Status"], "Filter": {"Prefix": ""},
+              "Expiration": {"Days": int(_resolve(template, r["ExpirationInDays"], 90))}}
+             for r in props["LifecycleConfiguration"]["Rules"]]
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m infra.tables --endpoint http://127.0.0.1:5000`: the table and queues on any
     DynamoDB/SQS endpoint (a moto server for `sam local`), as the template defines them."""
@@ -151,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                                     region_name=args.region)
     res = create_resources(session.client("dynamodb", endpoint_url=args.endpoint),
                            session.client("sqs", endpoint_url=args.endpoint))
-    print(f"table {res.table}\nqueue {res.queue_url}\ndlq   {res.dlq_url}")
+    bucket = create_text_bucket(session.client("s3", endpoint_url=args.endpoint))
+    print(f"table {res.table}\nqueue {res.queue_url}\ndlq   {res.dlq_url}\nbucket {bucket}")
     return 0
 
 

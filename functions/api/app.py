@@ -24,13 +24,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 # The same modules are imported either way.
 import boto3  # noqa: F401
 
-from ronbun import service
+from ronbun import questions, service
 from ronbun.errors import NotFound, RonbunError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SUMMARIES = "/v1/summaries"
+QUESTIONS = "/v1/questions"
 PARTIAL_HEADER = "x-ronbun-partial"
 
 logger = Logger(service="ronbun")
@@ -86,6 +87,22 @@ def digest():
         return _json(202, result.pending_body())
     return Response(status_code=200, content_type="text/markdown; charset=utf-8", body=result.markdown(),
                     headers={PARTIAL_HEADER: "true"} if result.partial else None)
+
+
+@app.post(QUESTIONS)
+def start_question():
+    event = app.current_event
+    request = questions.parse_question_request(event.body, event.headers.get("content-type"),
+                                               base64_encoded=event.is_base64_encoded)
+    logger.set_correlation_id(request.paper_id)
+    status, body = questions.start_question(request)
+    metrics.add_metric(name="QuestionCacheHit" if status == 200 else "QuestionCacheMiss", unit=MetricUnit.Count, value=1)
+    return _json(status, body)
+
+
+@app.get(QUESTIONS + "/<question_id>")
+def read_question(question_id: str):
+    return _json(200, questions.read_question(unquote(question_id)))
 
 
 @app.exception_handler(RonbunError)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ronbun import queue, service
+from ronbun import queue, questions, service
 from ronbun.deadline import Deadline
 from ronbun.errors import RonbunError
 from ronbun.settings import get_settings
@@ -54,6 +54,14 @@ def _deadline(context) -> Deadline | None:
 
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord, lambda_context=None) -> None:
+    if questions.is_question_message(record.body):       # ask the paper (ronbun.questions)
+        status, error = questions.run_question_job(
+            record.body, receive_count=int(record.attributes.approximate_receive_count or 1),
+            lease_seconds=_lease_seconds(lambda_context), deadline=_deadline(lambda_context))
+        if error:
+            _failure(error["code"])
+        logger.info("question finished", extra={"status": status})
+        return
     try:
         message = service.parse_job_message(record.body)
     except RonbunError:

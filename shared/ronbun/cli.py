@@ -1,4 +1,4 @@
-"""Command line: `ronbun summarize`, `ronbun check`, `ronbun digest`, `ronbun dev`."""
+"""Command line: `ronbun summarize`, `ronbun check`, `ronbun digest`, `ronbun ask`, `ronbun dev`."""
 
 from __future__ import annotations
 
@@ -153,6 +153,46 @@ def cmd_digest(args) -> int:
     return 0
 
 
+def cmd_ask(args) -> int:
+    """Ask the paper one question: fetch and extract it (or read --pdf), answer, check, print."""
+    from . import questions
+    from .arxiv import get_client
+    from .models import Paper
+    from .pdftext import extract
+    from .pipeline import paper_from_pdf
+
+    question = questions.check_question(args.question)          # validated before any I/O
+    ref = parse_pasted(args.paper) if args.paper else None
+    if ref is None and not args.pdf:
+        raise InvalidRequest("give a paper id/URL or --pdf FILE", message_ja="論文 ID/URL か --pdf FILE を指定してください。")
+    engine = _engine_note(args.engine)
+    settings = get_settings()
+    report = _stage_printer()
+    paper: Paper | None = None
+    if args.pdf:
+        pdf = _read_pdf(args.pdf)
+    else:
+        report("fetching")
+        client = get_client()
+        paper = client.fetch_metadata(ref)
+        pdf = client.download_pdf(ref.with_version(paper.version or ref.version))
+    report("extracting")
+    doc = extract(pdf, max_pages=settings.pdf_max_pages)
+    paper = paper or paper_from_pdf(ref, doc)
+    report("generating")
+    answer = questions.answer(paper, doc, question, engine=engine, model=args.model, settings=settings)
+    if args.format == "json":
+        doc_out = {"paper": paper.model_dump(mode="json", exclude_none=True), "question": question, "answer": answer}
+        _write(json.dumps(doc_out, ensure_ascii=False, indent=2) + "\n", args.out)
+    else:
+        lines = [f"# {paper.title}", "", f"Q: {question}", f"A: {answer['text']}"]
+        lines += [f"  - p.{e['page']}: \"{e['quote']}\"" for e in answer["evidence"]]
+        badge = "検証済み" if answer["verified"] and answer["found"] else ("記載なし" if not answer["found"] else "未検証")
+        lines += ["", f"({answer['generator']['label_ja']} / {badge})", ""]
+        _write("\n".join(lines), args.out)
+    return 0
+
+
 def cmd_dev(args) -> int:
     root = Path.cwd()
     if not (root / "infra" / "local.py").is_file():
@@ -198,6 +238,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ochiai: 各論文を落合フォーマットで")
     d.add_argument("--out")
     d.set_defaults(func=cmd_digest)
+
+    a = sub.add_parser("ask", help="論文に質問する(根拠つきの回答)")
+    a.add_argument("paper", nargs="?", help="arXiv ID or arxiv.org URL")
+    a.add_argument("question", help="質問(日本語または英語、300 文字まで)")
+    a.add_argument("--pdf", help="local PDF file (no arXiv request)")
+    a.add_argument("--engine", choices=["openai", "offline"])
+    a.add_argument("--model")
+    a.add_argument("--format", choices=["md", "json"], default="md")
+    a.add_argument("--out")
+    a.set_defaults(func=cmd_ask)
 
     v = sub.add_parser("dev", help="ローカルでスタック全体を起動する(AWS/Docker 不要)")
     v.add_argument("--port", type=int, default=3000)

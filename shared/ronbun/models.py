@@ -70,6 +70,14 @@ class Reference(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class QuestionOutput(BaseModel):
+    """The model's answer to a reader's own question (ask the paper, questions.py)."""
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="回答 (日本語、です・ます調)。論文に記載がなければ「この論文には記載がありません。」で始める")
+    found: bool = Field(description="論文がこの質問に答えているとき true、記載がないとき false")
+    evidence: list[Evidence] = Field(description="根拠 (ページ番号と原文の逐語引用)。記載がなく関連する記述もなければ空")
+
+
 class Generator(BaseModel):
     engine: Literal["openai", "offline"]
     model: str

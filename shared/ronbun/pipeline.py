@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import glossary, llm, ochiai, pdftext, prompts, quality, verify
+from . import glossary, llm, ochiai, papertext, pdftext, prompts, quality, verify
 from .arxiv import ArxivClient, get_client
 from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
@@ -81,6 +81,9 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
 
     report("extracting")
     doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages, deadline=deadline)
+    version = (paper.version if paper else None) or (ref.version if ref else None)
+    if ref is not None and version:      # kept for questions (ask the paper): never extracted again
+        papertext.save(ref.id, version, doc, settings)
     if paper is None:
         paper = paper_from_pdf(ref, doc)
 

@@ -83,6 +83,8 @@ class Settings:
     table_name: str = _setting("ronbun", "DynamoDB table")
     queue_url: str | None = _setting(None, "SQS queue for jobs")
     daily_generation_cap: int = _setting(500, "new summaries per UTC day")
+    daily_question_cap: int = _setting(1000, "new question answers per UTC day (ask the paper)")
+    text_bucket: str | None = _setting(None, "S3 bucket holding the cleaned text of each paper version (questions)")
     api_key: Secret | None = _setting(None, "x-api-key required by the local adapter")
     lease_seconds: int = _setting(900, "how long a worker owns a job")
     max_attempts: int = _setting(3, "worker attempts before a job fails")
@@ -170,6 +172,8 @@ _ENV = {
     "table_name": "RONBUN_TABLE",
     "queue_url": "RONBUN_QUEUE_URL",
     "daily_generation_cap": "RONBUN_DAILY_CAP",
+    "daily_question_cap": "RONBUN_DAILY_QUESTION_CAP",
+    "text_bucket": "RONBUN_TEXT_BUCKET",
     "api_key": "RONBUN_API_KEY",
     "lease_seconds": "RONBUN_LEASE_SECONDS",
     "max_attempts": "RONBUN_MAX_ATTEMPTS",

@@ -25,6 +25,14 @@ its quotes, is unsupported. They have their own queue, filled by the kinds start
     fake.enqueue("judge_slow", seconds=2)   # sleeps, then answers normally
     fake.enqueue("judge_custom", output={"verdicts": [...]})   # this JudgeOutput dict, as is
 
+Question requests (ronbun.questions, ask the paper: response_format schema `QuestionOutput`) are
+answered by `question_output`: the sentence of the prompt's pages sharing the most words with the
+question (found when two or more), else 「この論文には記載がありません。」 with no evidence. They
+take the kinds starting `question_` from the main queue (and are recorded in `fake.calls`):
+
+    fake.enqueue("question_fabricated")     # found, but a quote not in the paper and an invented dataset
+    fake.enqueue("question_custom", output={...})   # this QuestionOutput dict, as is
+
 `fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
 and `fake.responses` the 200 bodies sent (errors are not recorded there); `fake.judge_calls` and
 `fake.judge_responses` the same for judge requests.
@@ -49,6 +57,8 @@ KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "inval
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
                "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
+QUESTION_KINDS = ("question_ok", "question_fabricated", "question_custom")
+QUESTION_SCHEMA = "QuestionOutput"
 TEST_KEY = "sk-test-0123456789abcdef"
 DEFAULT_QA = 4
 
@@ -282,6 +292,38 @@ def ochiai_output(messages: list[dict], invent: bool = False) -> dict:
     return {**out, "next_reads": picks}
 
 
+# ---------------------------------------------------------------- ask the paper (ronbun.questions)
+
+NOT_SAID = "この論文には記載がありません。"
+FABRICATED_ANSWER = {"text": "評価には MS MARCO を用い、正解率は 97.3% に達しています。", "found": True,
+                     "evidence": [{"page": 1, "quote": "We evaluate our agent on every public benchmark and reach a new state of the art."}]}
+_QUESTION = re.compile(r"<<<QUESTION\n(.*)\nQUESTION>>>", re.S)
+
+
+def is_question_request(body: dict) -> bool:
+    fmt = body.get("response_format") or {}
+    return isinstance(fmt, dict) and (fmt.get("json_schema") or {}).get("name") == QUESTION_SCHEMA
+
+
+def question_output(messages: list[dict]) -> dict:
+    """A careful model: the sentence of the prompt's pages sharing the most content words with the
+    question (two at least), quoted verbatim; else the paper does not say, with no evidence."""
+    text = _user_text(messages)
+    m = _QUESTION.search(text)
+    asked = _content_words(json.loads(m.group(1))) if m else set()
+    best, hits = None, 1
+    for page, body in sorted(pages_from_prompt(text).items()):
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("[図表キャプション"))
+        for sentence in sentences_on(body):
+            n = len(asked & _content_words(sentence))
+            if n > hits:
+                best, hits = (page, sentence), n
+    if best is None:
+        return {"text": NOT_SAID, "found": False, "evidence": []}
+    return {"text": f"論文には「{best[1]}」と書かれています。", "found": True,
+            "evidence": [{"page": best[0], "quote": best[1]}]}
+
+
 CHARS_PER_TOKEN = 3          # as _usage counts output tokens
 
 
@@ -347,8 +389,8 @@ class FakeOpenAI:
         self.server.server_close()
 
     def enqueue(self, kind: str, *, times: int = 1, **kw) -> "FakeOpenAI":
-        if kind not in KINDS + JUDGE_KINDS:
-            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS + JUDGE_KINDS}")
+        if kind not in KINDS + JUDGE_KINDS + QUESTION_KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS + JUDGE_KINDS + QUESTION_KINDS}")
         with self._lock:
             (self._judge_queue if kind in JUDGE_KINDS else self._queue).extend([(kind, kw)] * times)
         return self
@@ -408,6 +450,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if is_judge_request(body):
             self._judge(fake, body)
+            return
+        if is_question_request(body):
+            self._question(fake, body)
             return
         kind, kw, seq = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
 
@@ -492,6 +537,31 @@ class _Handler(BaseHTTPRequestHandler):
         self._shape(fake, payload)
         with fake._lock:
             fake.judge_responses.append(payload)
+        self._send(200, payload)
+
+    def _question(self, fake: FakeOpenAI, body: dict) -> None:
+        """Ask the paper (ronbun.questions): see question_output."""
+        kind, kw, seq = fake._next(body, {k.lower(): v for k, v in self.headers.items()})
+        if kind == "server_error":
+            self._error(500, "The server had an error (fake)", "server_error")
+            return
+        if kind == "question_custom":
+            output = kw["output"]
+        elif kind == "question_fabricated":
+            output = FABRICATED_ANSWER
+        else:
+            output = question_output(body.get("messages", []))
+        content = json.dumps(output, ensure_ascii=False)
+        payload = {"id": f"chatcmpl-fake-q-{seq}", "object": "chat.completion", "created": int(time.time()),
+                   "model": body.get("model", "fake-model"),
+                   "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                                "message": {"role": "assistant", "content": content, "refusal": None}}],
+                   "usage": _usage(body, content)}
+        with fake._lock:
+            fake.responses.append(payload)
+        if body.get("stream"):
+            self._stream(fake, body, payload)
+            return
         self._send(200, payload)
 
     def _stream(self, fake: "FakeOpenAI", body: dict, payload: dict) -> None:

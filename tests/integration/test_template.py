@@ -27,7 +27,7 @@ PYENV_VERSIONS = "3.11.7:3.12.1:3.13.0"
 RUNTIME = "python3.13"
 FUNCTIONS = ("ApiFunction", "WorkerFunction", "DigestWarmFunction")
 ROUTES = {("POST", "/v1/summaries"), ("GET", "/v1/summaries/{paper_id+}"), ("POST", "/v1/digests"),
-          ("GET", "/v1/health")}
+          ("GET", "/v1/health"), ("POST", "/v1/questions"), ("GET", "/v1/questions/{question_id}")}
 ELF_MACHINE = {183: "aarch64", 62: "x86_64"}
 ARCH_OF = {"arm64": "aarch64", "x86_64": "x86_64"}
 
