@@ -9,6 +9,7 @@ answers around them, so the pipeline's verification passes on its output. Faults
     fake.enqueue("server_error", times=3)   # 500 for the next three calls
     fake.enqueue("slow", seconds=2)         # sleeps, then answers normally
     fake.enqueue("length")                  # finish_reason "length", content cut in half
+    fake.enqueue("content_filter")          # finish_reason "content_filter", content cut in half
     fake.enqueue("refusal") / ("invalid_json") / ("wrong_schema") / ("auth_error")
     fake.enqueue("ungrounded")              # schema-valid, but quotes/numbers not in the paper
     fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
@@ -34,7 +35,8 @@ and keeps the connection open (`stall_keepalive`: "none" sends nothing, "comment
 client closes it or `stall_max_seconds` pass; `chunked=True` frames the stream with
 Transfer-Encoding: chunked as OpenAI does (a cut then breaks the framing). `fake.streams` records
 every streamed answer: monotonic times `started`, `first_chunk`, `final_chunk` (the finish_reason
-chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout").
+chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout"); `hold_final`
+(an Event) makes each stream wait for it before the finish_reason chunk.
 Prompt caching: like OpenAI, a request whose message prefix (at least 1,024 prompt tokens by the
 fake's PROMPT_CHARS_PER_TOKEN count) equals one seen before reports
 `usage.prompt_tokens_details.cached_tokens` (in 128-token steps), streamed or not.
@@ -60,7 +62,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
-         "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction")
+         "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction", "content_filter")
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
                "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
@@ -329,6 +331,11 @@ class FakeOpenAI:
         self.stall_interval = 0.05
         self.stall_max_seconds = 30.0
         self.chunked = False
+        # A test sets hold_final to an Event: each stream then waits for it (at most
+        # hold_final_seconds) before its finish_reason chunk; the stream's record says whether
+        # it was set in time ("held": True), i.e. the client acted on the parts before the end.
+        self.hold_final: threading.Event | None = None
+        self.hold_final_seconds = 10.0
         self.streams: list[dict] = []
         self._prompts: list[str] = []        # every summary request's messages, for the prompt cache
         self._stopping = threading.Event()
@@ -462,8 +469,8 @@ class _Handler(BaseHTTPRequestHandler):
             content, refusal = None, "I'm sorry, but I can't help with that request."
         else:
             content = json.dumps(grounded_output(messages), ensure_ascii=False)
-            if kind == "length":
-                content, finish = content[: len(content) // 2], "length"
+            if kind in ("length", "content_filter"):
+                content, finish = content[: len(content) // 2], kind
         payload = {
             "id": f"chatcmpl-fake-{seq}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "fake-model"),
@@ -560,6 +567,8 @@ class _Handler(BaseHTTPRequestHandler):
                 sent += len(piece)
                 record["first_chunk"] = record["first_chunk"] or time.monotonic()
                 time.sleep(per_token)
+            if fake.hold_final is not None:
+                record["held"] = fake.hold_final.wait(fake.hold_final_seconds)
             write(chunk([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]))
             record["final_chunk"] = time.monotonic()
             if (body.get("stream_options") or {}).get("include_usage") and "usage" in payload:
