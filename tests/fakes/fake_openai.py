@@ -50,6 +50,7 @@ Standalone: `python -m tests.fakes.fake_openai --port 8002` prints `ready http:/
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import select
@@ -283,15 +284,14 @@ def _prompt_key(body: dict) -> str:
                    if isinstance(m.get("content"), str))
 
 
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:                      # the longest n with a[:n] == b[:n]
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+def _block_digests(key: str) -> list[bytes]:
+    """A digest of every whole cache block's prefix (CACHE_STEP tokens of prompt characters)."""
+    size = CACHE_STEP * PROMPT_CHARS_PER_TOKEN
+    h, out = hashlib.sha1(), []
+    for start in range(0, len(key) - size + 1, size):
+        h.update(key[start:start + size].encode())
+        out.append(h.copy().digest())
+    return out
 
 
 class FakeOpenAI:
@@ -337,17 +337,17 @@ class FakeOpenAI:
         self.hold_final: threading.Event | None = None
         self.hold_final_seconds = 10.0
         self.streams: list[dict] = []
-        self._prompts: list[str] = []        # every summary request's messages, for the prompt cache
+        self._cache: set[bytes] = set()      # prefix digests of every summary request, for the prompt cache
         self._stopping = threading.Event()
 
     def cached_tokens(self, body: dict) -> int:
         """What OpenAI's prompt cache would serve of this request (and remember its prompt)."""
-        key = _prompt_key(body)
+        digests = _block_digests(_prompt_key(body))
         with self._lock:
-            best = max((_common_prefix(key, seen) for seen in self._prompts), default=0)
-            self._prompts.append(key)
-        tokens = best // PROMPT_CHARS_PER_TOKEN
-        return 0 if tokens < CACHE_MIN_TOKENS else tokens // CACHE_STEP * CACHE_STEP
+            blocks = next((i for i, d in enumerate(digests) if d not in self._cache), len(digests))
+            self._cache.update(digests)
+        tokens = blocks * CACHE_STEP             # the longest prefix seen before, in whole blocks
+        return tokens if tokens >= CACHE_MIN_TOKENS else 0
 
     @property
     def port(self) -> int:
