@@ -551,8 +551,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             time.sleep(fake.ttft_seconds)
             write(chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
-            sent = 0
-            for piece in pieces:
+            sent, paced_from = 0, time.monotonic()
+            for n, piece in enumerate(pieces, start=1):
                 if stop_at is not None and sent + len(piece) > stop_at:
                     piece = piece[:stop_at - sent]
                     if piece:
@@ -566,7 +566,9 @@ class _Handler(BaseHTTPRequestHandler):
                 write(chunk([{"index": 0, "delta": {field: piece}, "finish_reason": None}]))
                 sent += len(piece)
                 record["first_chunk"] = record["first_chunk"] or time.monotonic()
-                time.sleep(per_token)
+                wait = paced_from + n * per_token - time.monotonic()     # on schedule, no drift
+                if wait > 0:
+                    time.sleep(wait)
             if fake.hold_final is not None:
                 record["held"] = fake.hold_final.wait(fake.hold_final_seconds)
             write(chunk([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]))
