@@ -170,8 +170,10 @@ class OpenAIEngine:
         With `on_part`, the answer is streamed and `on_part(key, value)` is called for each
         top-level field (and each `qa` element, key = its index) as soon as it is complete in
         the stream, in the order written (DESIGN.md, contract A). A server that cannot stream
-        answers whole and every part is reported right after the parse. After a length retry
-        the new answer's parts are reported again (same keys: the later report replaces)."""
+        answers whole and every part is reported right after the parse (as is any part the
+        stream did not yield, e.g. a text answer with a stray "{" before its JSON). After a
+        length retry the new answer's parts are reported again (same keys: the later report
+        replaces)."""
         import openai
 
         client = self.client()
@@ -179,8 +181,15 @@ class OpenAIEngine:
         messages = list(prompt.messages)
         tokens_in = tokens_out = cached = 0
         for attempt, cap in enumerate((MAX_OUTPUT_TOKENS, RETRY_MAX_OUTPUT_TOKENS), start=1):
+            reported: set = set()
+
+            def report(key, value, reported=reported):
+                reported.add(key)
+                on_part(key, value)
+
             try:
-                completion = self._call(client, messages, cap, deadline=deadline, on_part=on_part)
+                completion = self._call(client, messages, cap, deadline=deadline,
+                                        on_part=report if on_part is not None else None)
             except openai.LengthFinishReasonError as exc:
                 usage = getattr(exc.completion, "usage", None)
                 used = structured.tokens(usage)
@@ -198,8 +207,10 @@ class OpenAIEngine:
             tokens_in, tokens_out = tokens_in + used[0], tokens_out + used[1]
             cached += structured.cached_tokens(completion.usage)
             output = self._parsed(completion)
-            if on_part is not None and not getattr(completion, "streamed", False):
-                jsonstream.report(output.model_dump(mode="json"), on_part)
+            if on_part is not None:             # what did not stream (all of it, from a whole answer)
+                for key, value in jsonstream.parts(output.model_dump(mode="json")):
+                    if key not in reported:
+                        on_part(key, value)
             return Generation(output, tokens_in, tokens_out, self.model, self.name, attempt, mode=self.mode,
                               cached_input_tokens=cached)
         raise AssertionError("unreachable")
@@ -288,8 +299,8 @@ class OpenAIEngine:
     def _stream(self, client, messages: list[dict], cap: int, response_format: type[BaseModel], mode: str,
                 deadline: Deadline, on_part: PartCallback):
         """One streamed call: server-sent events read as they arrive, the answer's parts reported
-        through `on_part` as they complete, then the same parsed completion as `structured.request`
-        (`streamed` says whether parts were reported). Ends by the deadline and by openai_timeout
+        through `on_part` as they complete, then the same parsed completion as `structured.request`.
+        Ends by the deadline and by openai_timeout
         (a read timeout for a server that goes quiet, a clock check per chunk for one that keeps
         sending keep-alives or whitespace); a stream that breaks off is a ModelError."""
         import httpx2
@@ -351,10 +362,8 @@ class OpenAIEngine:
         if not done and finish is None:
             raise ModelError("the model's answer stream ended before the answer did (no finish_reason, no [DONE])",
                              message_ja=STREAM_CUT_JA)
-        completion = structured.finish(content="".join(content), refusal="".join(refusal) or None,
-                                       finish_reason=finish, usage=usage, response_format=response_format)
-        completion.streamed = True
-        return completion
+        return structured.finish(content="".join(content), refusal="".join(refusal) or None,
+                                 finish_reason=finish, usage=usage, response_format=response_format)
 
     @staticmethod
     def _event(data: bytes) -> dict:
@@ -380,11 +389,9 @@ class OpenAIEngine:
             message = choice.get("message") or {}
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise ModelOutputInvalid("the model returned no choices") from exc
-        completion = structured.finish(content=message.get("content"), refusal=message.get("refusal"),
-                                       finish_reason=choice.get("finish_reason"), usage=data.get("usage"),
-                                       response_format=response_format)
-        completion.streamed = False
-        return completion
+        return structured.finish(content=message.get("content"), refusal=message.get("refusal"),
+                                 finish_reason=choice.get("finish_reason"), usage=data.get("usage"),
+                                 response_format=response_format)
 
     def _short(self, exc: Exception) -> str:
         key = self.settings.openai_api_key

@@ -316,7 +316,8 @@ class FakeOpenAI:
         # json_schema, like many local servers), "text" (refuses any response_format and answers
         # JSON inside prose and a ```json fence). `quirks`: "no_finish_reason", "no_usage",
         # "no_refusal", "no_cache_details" leave those fields out of every answer, as some local
-        # servers do; "no_stream" answers 400 to stream=true, "ignore_stream" answers it whole.
+        # servers do; "no_stream" answers 400 to stream=true, "ignore_stream" answers it whole;
+        # "brace_in_prose" puts a "{...}" in the prose before a text answer's JSON.
         self.profile = "openai"
         self.quirks: set[str] = set()
         # Like a real model: time to first token and output tokens per second (0: answer at once).
@@ -631,7 +632,8 @@ class _Handler(BaseHTTPRequestHandler):
         choice = payload["choices"][0]
         content = choice["message"].get("content")
         if fake.profile == "text" and content:
-            choice["message"]["content"] = f"以下が要求された JSON です。\n```json\n{content}\n```\nご確認ください。"
+            lead = "以下が {要求された} JSON です。" if "brace_in_prose" in fake.quirks else "以下が要求された JSON です。"
+            choice["message"]["content"] = f"{lead}\n```json\n{content}\n```\nご確認ください。"
         if "no_finish_reason" in fake.quirks:
             choice["finish_reason"] = None
         if "no_usage" in fake.quirks:

@@ -103,6 +103,21 @@ def test_a_server_that_cannot_stream_gets_parts_reported_after_the_parse(fake_op
         assert [bool(c.get("stream")) for c in fake_openai.calls] == [True, False, False]
 
 
+def test_parts_the_stream_did_not_yield_are_reported_after_the_parse(fake_openai, monkeypatch):
+    # Given a text answer with a "{...}" in its prose before the fenced JSON (the incremental
+    # reader starts at that brace and finds no fields)
+    fake_openai.profile = "text"
+    fake_openai.quirks.add("brace_in_prose")
+    _pace(fake_openai)
+    seen = Recorder()
+    # When the engine generates
+    gen = _engine(monkeypatch).generate(PROMPT, paper=PAPER, doc=DOC, on_part=seen)
+    # Then every part is still reported, once each, after the parse
+    assert "{要求された}" in fake_openai.responses[-1]["choices"][0]["message"]["content"]
+    assert seen.seen == parts(gen.output.model_dump(mode="json")) == _expected(PROMPT.messages)
+    assert min(seen.times) > fake_openai.streams[-1]["final_chunk"]
+
+
 def test_the_offline_engine_reports_each_part_after_building_its_output():
     seen = Recorder()
     gen = OfflineEngine(Settings()).generate(PROMPT, paper=PAPER, doc=DOC, on_part=seen)
