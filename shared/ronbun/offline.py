@@ -118,10 +118,14 @@ class OfflineEngine:
         self.model = MODEL
         self.qa_count = settings.qa_count if settings else 6
 
-    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted, deadline=None):
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted, deadline=None, on_part=None):
+        """The extractive answer; `on_part` (contract A) gets each part after it is built."""
+        from .jsonstream import report
         from .llm import Generation
 
-        return Generation(summarize(paper, doc, self.qa_count), 0, 0, self.model, self.name, calls=0)
+        output = summarize(paper, doc, self.qa_count)
+        report(output.model_dump(mode="json"), on_part)
+        return Generation(output, 0, 0, self.model, self.name, calls=0)
 
 
 def candidate_sentences(doc: Extracted) -> list[Sentence]:

@@ -25,7 +25,7 @@ You summarise a research paper for Japanese-speaking researchers and engineers. 
 出力 (Output, JSON with the given schema):
 - one_liner: 論文の内容を1文で表す日本語の要約。
 - summary: 概要。3〜6文の日本語。何を解決するために、何を提案し、どう評価し、何が分かったかを書きます。途中で終わらせず、最後の文まで完結させてください。
-- qa: 読者が知りたい質問と回答を {qa_count} 個。目的、手法、結果の数値、新規性、限界、データ・コードの公開などから、この論文で答えられるものを選びます。
+- qa: 読者が知りたい質問と回答(個数は論文の後の指示に従います)。目的、手法、結果の数値、新規性、限界、データ・コードの公開などから、この論文で答えられるものを選びます。
 
 規則 (Rules):
 1. 文体は全体を通して「です・ます調」に統一します(「である調」を混ぜない)。
@@ -59,6 +59,10 @@ QUOTABLE_NOTE = (
 CAPTION_BLOCK = "[図表キャプション・引用不可: {text}]"
 
 TRIMMED_NOTE = "\n(長さの都合で次の部分は省略しています / omitted for length: {sections})"
+
+# The task, after the paper: what varies between calls on the same paper comes after the long
+# stable prefix (system rules + the paper), so the provider's prompt cache serves that prefix.
+TASK_TEMPLATE = "上の論文について、スキーマに従って出力してください。質問と回答を {qa_count} 個作ってください。"
 
 REPAIR_TEMPLATE = """\
 あなたの前回の出力(上の JSON)を検証したところ、次の項目に問題がありました。
@@ -477,16 +481,29 @@ def _paper_message(paper: Paper, body: str, trimmed: list[str]) -> str:
         trimmed_note=note, quotable_note=QUOTABLE_NOTE, body=body)
 
 
-def _system(qa_count: int) -> str:
-    return SYSTEM_TEMPLATE.format(qa_count=qa_count, glossary=_glossary())
+def _system() -> str:
+    return SYSTEM_TEMPLATE.format(glossary=_glossary())
+
+
+def paper_messages(paper: Paper, doc: Extracted, *, max_chars: int) -> tuple[list[dict], int, list[str]]:
+    """The long stable prefix of every call on this paper: the system rules and one user
+    message with the metadata and the page-marked body (byte-identical across the main call,
+    the repair call and later calls, so a provider's prompt cache serves it); its body length
+    and what was left out. Whatever varies goes in later messages."""
+    body, trimmed = fit_body(doc, max_chars)
+    return ([{"role": "system", "content": _system()},
+             {"role": "user", "content": _paper_message(paper, body, trimmed)}], len(body), trimmed)
+
+
+def _task(qa_count: int) -> dict:
+    return {"role": "user", "content": TASK_TEMPLATE.format(qa_count=qa_count)}
 
 
 def build_prompt(paper: Paper, doc: Extracted, *, max_chars: int, qa_count: int) -> Prompt:
-    """System instructions + one user message with metadata and the page-marked body."""
-    body, trimmed = fit_body(doc, max_chars)
-    messages = [{"role": "system", "content": _system(qa_count)},
-                {"role": "user", "content": _paper_message(paper, body, trimmed)}]
-    return Prompt(messages, len(body), estimate_tokens([m["content"] for m in messages]), trimmed)
+    """The paper's stable prefix (system rules + metadata and page-marked body), then the task."""
+    messages, body_chars, trimmed = paper_messages(paper, doc, max_chars=max_chars)
+    messages.append(_task(qa_count))
+    return Prompt(messages, body_chars, estimate_tokens([m["content"] for m in messages]), trimmed)
 
 
 def _item_name(item: int | str) -> str:
@@ -502,23 +519,23 @@ def _reason(f: Finding) -> str:
 
 
 def build_repair_prompt(paper: Paper, doc: Extracted, previous: ModelOutput, findings: list[Finding],
-                        *, max_chars: int) -> Prompt:
-    """The original conversation, the previous answer, and a list of what to fix (only that)."""
-    body, trimmed = fit_body(doc, max_chars)
+                        *, max_chars: int, qa_count: int | None = None) -> Prompt:
+    """The original conversation (the same stable prefix and task as build_prompt's: pass the
+    same `qa_count` to keep the task message identical too; default: the previous answer's
+    count), the previous answer, and a list of what to fix (only that)."""
     grouped: dict[int | str, list[str]] = {}
     for f in findings:
         reasons = grouped.setdefault(f.item, [])
         if _reason(f) not in reasons:
             reasons.append(_reason(f))
     lines = [f"- {_item_name(item)}: " + " / ".join(reasons) for item, reasons in grouped.items()]
-    qa_count = len(previous.qa) or 1
-    messages = [
-        {"role": "system", "content": _system(qa_count)},
-        {"role": "user", "content": _paper_message(paper, body, trimmed)},
+    messages, body_chars, trimmed = paper_messages(paper, doc, max_chars=max_chars)
+    messages += [
+        _task(qa_count or len(previous.qa) or 1),
         {"role": "assistant", "content": json.dumps(previous.model_dump(), ensure_ascii=False)},
         {"role": "user", "content": REPAIR_TEMPLATE.format(items="\n".join(lines))},
     ]
-    return Prompt(messages, len(body), estimate_tokens([m["content"] for m in messages]), trimmed)
+    return Prompt(messages, body_chars, estimate_tokens([m["content"] for m in messages]), trimmed)
 
 
 # ---------------------------------------------------------------- 落合フォーマット (template "ochiai")

@@ -79,6 +79,8 @@ class Settings:
     openai_max_retries: int = _setting(2, "SDK retries per call")
     prompt_max_chars: int = _setting(60_000, "body characters sent to the model")
     qa_count: int = _setting(6, "Q&A items asked for")
+    prices_file: str | None = _setting(None, "JSON price table (USD per 1M tokens, with its as_of date) used for "
+                                             "cost estimates; default: the packaged ronbun/data/prices.json")
 
     table_name: str = _setting("ronbun", "DynamoDB table")
     queue_url: str | None = _setting(None, "SQS queue for jobs")
@@ -169,6 +171,7 @@ _ENV = {
     "openai_max_retries": "RONBUN_OPENAI_MAX_RETRIES",
     "prompt_max_chars": "RONBUN_PROMPT_MAX_CHARS",
     "qa_count": "RONBUN_QA_COUNT",
+    "prices_file": "RONBUN_PRICES_FILE",
     "table_name": "RONBUN_TABLE",
     "queue_url": "RONBUN_QUEUE_URL",
     "daily_generation_cap": "RONBUN_DAILY_CAP",

@@ -83,6 +83,22 @@ def extract_json(text: str) -> dict:
     raise ModelOutputInvalid("the model's answer holds no JSON object")
 
 
+def params(*, messages: list[dict], cap: int, response_format: type[BaseModel], mode: str) -> dict:
+    """The request's parameters in `mode` (except `model`), for `chat.completions.create`;
+    the same for a streamed request (with stream=True added) as for a whole one."""
+    if mode == "json_schema":
+        # what chat.completions.parse sends for a pydantic model (strict json_schema)
+        from openai.lib._parsing._completions import type_to_response_format_param
+
+        return {"messages": messages, "response_format": type_to_response_format_param(response_format),
+                "max_completion_tokens": cap}
+    schema = json.dumps(response_format.model_json_schema(), ensure_ascii=False)
+    asked = [*messages, {"role": "system", "content": SCHEMA_INSTRUCTION.format(schema=schema)}]
+    extra = {"response_format": {"type": "json_object"}} if mode == "json_object" else {}
+    # local servers take max_tokens; max_completion_tokens is newer than many of them
+    return {"messages": asked, "max_tokens": cap, **extra}
+
+
 def request(client, *, model: str, messages: list[dict], cap: int, response_format: type[BaseModel],
             mode: str):
     """One chat completion in `mode`. The returned object has `choices[0].message.parsed`,
@@ -92,35 +108,51 @@ def request(client, *, model: str, messages: list[dict], cap: int, response_form
     if mode == "json_schema":
         return client.chat.completions.parse(model=model, messages=messages, response_format=response_format,
                                              max_completion_tokens=cap)
-    import openai
-
-    schema = json.dumps(response_format.model_json_schema(), ensure_ascii=False)
-    asked = [*messages, {"role": "system", "content": SCHEMA_INSTRUCTION.format(schema=schema)}]
-    extra = {"response_format": {"type": "json_object"}} if mode == "json_object" else {}
-    # local servers take max_tokens; max_completion_tokens is newer than many of them
-    completion = client.chat.completions.create(model=model, messages=asked, max_tokens=cap, **extra)
+    completion = client.chat.completions.create(
+        model=model, **params(messages=messages, cap=cap, response_format=response_format, mode=mode))
     if not completion.choices:
         raise ModelOutputInvalid("the model returned no choices")
     choice = completion.choices[0]
-    finish = getattr(choice, "finish_reason", None)       # some servers leave it out
-    if finish == "length":
+    return finish(content=choice.message.content, refusal=getattr(choice.message, "refusal", None),
+                  finish_reason=getattr(choice, "finish_reason", None),       # some servers leave it out
+                  usage=getattr(completion, "usage", None), response_format=response_format)
+
+
+def finish(*, content: str | None, refusal: str | None, finish_reason: str | None, usage,
+           response_format: type[BaseModel]):
+    """A parsed completion (as `request` returns) from an answer's parts, whether it came whole
+    or streamed; the same errors as `request` for a cut-off, filtered or invalid answer."""
+    import openai
+
+    completion = SimpleNamespace(
+        choices=[SimpleNamespace(message=SimpleNamespace(parsed=None, refusal=refusal, content=content),
+                                 finish_reason=finish_reason)],
+        usage=usage)
+    if finish_reason == "length":
         raise openai.LengthFinishReasonError(completion=completion)
-    if finish == "content_filter":
+    if finish_reason == "content_filter":
         raise openai.ContentFilterFinishReasonError()
-    message = choice.message
-    refusal = getattr(message, "refusal", None)
-    parsed = None
-    if message.content:
-        parsed = response_format.model_validate(extract_json(message.content))
+    if content:
+        completion.choices[0].message.parsed = response_format.model_validate(extract_json(content))
     elif not refusal:
         raise ModelOutputInvalid("the model returned an empty answer")
-    return SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(parsed=parsed, refusal=refusal),
-                                                    finish_reason=finish)],
-                           usage=getattr(completion, "usage", None))
+    return completion
+
+
+def _get(obj, name: str):
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
 
 def tokens(usage) -> tuple[int, int]:
-    """(input, output) tokens of a usage object that may be missing or partial."""
+    """(input, output) tokens of a usage object (or a streamed usage dict) that may be missing
+    or partial."""
     if usage is None:
         return 0, 0
-    return int(getattr(usage, "prompt_tokens", None) or 0), int(getattr(usage, "completion_tokens", None) or 0)
+    return int(_get(usage, "prompt_tokens") or 0), int(_get(usage, "completion_tokens") or 0)
+
+
+def cached_tokens(usage) -> int:
+    """Input tokens served from the provider's prompt cache
+    (`usage.prompt_tokens_details.cached_tokens`; 0 when any of it is missing)."""
+    details = _get(usage, "prompt_tokens_details") if usage is not None else None
+    return int((_get(details, "cached_tokens") if details is not None else None) or 0)

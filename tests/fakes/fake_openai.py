@@ -9,6 +9,7 @@ answers around them, so the pipeline's verification passes on its output. Faults
     fake.enqueue("server_error", times=3)   # 500 for the next three calls
     fake.enqueue("slow", seconds=2)         # sleeps, then answers normally
     fake.enqueue("length")                  # finish_reason "length", content cut in half
+    fake.enqueue("content_filter")          # finish_reason "content_filter", content cut in half
     fake.enqueue("refusal") / ("invalid_json") / ("wrong_schema") / ("auth_error")
     fake.enqueue("ungrounded")              # schema-valid, but quotes/numbers not in the paper
     fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
@@ -32,6 +33,20 @@ take the kinds starting `question_` from the main queue (and are recorded in `fa
 
     fake.enqueue("question_fabricated")     # found, but a quote not in the paper and an invented dataset
     fake.enqueue("question_custom", output={...})   # this QuestionOutput dict, as is
+Streaming (issue 12): `ttft_seconds` and `tokens_per_second` pace answers; a request with
+"stream": true gets SSE chunks of about one token each. Faults of a stream (settings, for every
+streamed summary request until reset): `cut_after_chars=N` closes the connection after N characters
+of the answer (no finish_reason, no [DONE]); `stall_after_chars=N` stops writing after N characters
+and keeps the connection open (`stall_keepalive`: "none" sends nothing, "comment" sends SSE
+": keepalive" lines, "whitespace" sends " " content deltas, every `stall_interval` s) until the
+client closes it or `stall_max_seconds` pass; `chunked=True` frames the stream with
+Transfer-Encoding: chunked as OpenAI does (a cut then breaks the framing). `fake.streams` records
+every streamed answer: monotonic times `started`, `first_chunk`, `final_chunk` (the finish_reason
+chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout"); `hold_final`
+(an Event) makes each stream wait for it before the finish_reason chunk.
+Prompt caching: like OpenAI, a request whose message prefix (at least 1,024 prompt tokens by the
+fake's PROMPT_CHARS_PER_TOKEN count) equals one seen before reports
+`usage.prompt_tokens_details.cached_tokens` (in 128-token steps), streamed or not.
 
 `fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
 and `fake.responses` the 200 bodies sent (errors are not recorded there); `fake.judge_calls` and
@@ -42,8 +57,11 @@ Standalone: `python -m tests.fakes.fake_openai --port 8002` prints `ready http:/
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -53,7 +71,7 @@ import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
          "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction",
-         "ochiai_invented")
+         "ochiai_invented", "content_filter")
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
                "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
@@ -123,8 +141,9 @@ def _user_text(messages: list[dict]) -> str:
 
 
 def _qa_count(messages: list[dict]) -> int:
-    system = "\n".join(m["content"] for m in messages if m.get("role") == "system" and isinstance(m.get("content"), str))
-    m = re.search(r"質問と回答を\s*(\d+)\s*個", system)
+    asked = "\n".join(m["content"] for m in messages
+                      if m.get("role") in ("system", "user") and isinstance(m.get("content"), str))
+    m = re.search(r"質問と回答を\s*(\d+)\s*個", asked)
     return int(m.group(1)) if m else DEFAULT_QA
 
 
@@ -325,6 +344,8 @@ def question_output(messages: list[dict]) -> dict:
 
 
 CHARS_PER_TOKEN = 3          # as _usage counts output tokens
+PROMPT_CHARS_PER_TOKEN = 4   # as _usage counts prompt tokens (and cached ones)
+CACHE_MIN_TOKENS, CACHE_STEP = 1024, 128
 
 
 def _writing_seconds(fake: "FakeOpenAI", content: str | None) -> float:
@@ -334,10 +355,27 @@ def _writing_seconds(fake: "FakeOpenAI", content: str | None) -> float:
     return len(content or "") / CHARS_PER_TOKEN / fake.tokens_per_second
 
 
-def _usage(body: dict, content: str | None) -> dict:
+def _usage(body: dict, content: str | None, cached: int = 0) -> dict:
     chars = sum(len(m.get("content") or "") for m in body.get("messages", []) if isinstance(m.get("content"), str))
-    prompt, completion = max(1, chars // 4), max(1, len(content or "") // 3)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    prompt = max(1, chars // PROMPT_CHARS_PER_TOKEN)
+    completion = max(1, len(content or "") // CHARS_PER_TOKEN)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": min(cached, prompt)}}
+
+
+def _prompt_key(body: dict) -> str:
+    return "".join(f"\x00{m.get('role')}\x00{m['content']}" for m in body.get("messages", [])
+                   if isinstance(m.get("content"), str))
+
+
+def _block_digests(key: str) -> list[bytes]:
+    """A digest of every whole cache block's prefix (CACHE_STEP tokens of prompt characters)."""
+    size = CACHE_STEP * PROMPT_CHARS_PER_TOKEN
+    h, out = hashlib.sha1(), []
+    for start in range(0, len(key) - size + 1, size):
+        h.update(key[start:start + size].encode())
+        out.append(h.copy().digest())
+    return out
 
 
 class FakeOpenAI:
@@ -361,7 +399,9 @@ class FakeOpenAI:
         # How OpenAI-compatible the server is: "openai" (strict json_schema), "json_object" (refuses
         # json_schema, like many local servers), "text" (refuses any response_format and answers
         # JSON inside prose and a ```json fence). `quirks`: "no_finish_reason", "no_usage",
-        # "no_refusal" leave those fields out of every answer, as some local servers do.
+        # "no_refusal", "no_cache_details" leave those fields out of every answer, as some local
+        # servers do; "no_stream" answers 400 to stream=true, "ignore_stream" answers it whole;
+        # "brace_in_prose" puts a "{...}" in the prose before a text answer's JSON.
         self.profile = "openai"
         self.quirks: set[str] = set()
         # Like a real model: time to first token and output tokens per second (0: answer at once).
@@ -369,6 +409,30 @@ class FakeOpenAI:
         # rate, the finish_reason chunk, a usage chunk when stream_options.include_usage, [DONE].
         self.ttft_seconds = 0.0
         self.tokens_per_second = 0.0
+        # Stream faults and framing (see the module docstring); None: off.
+        self.cut_after_chars: int | None = None
+        self.stall_after_chars: int | None = None
+        self.stall_keepalive = "none"
+        self.stall_interval = 0.05
+        self.stall_max_seconds = 30.0
+        self.chunked = False
+        # A test sets hold_final to an Event: each stream then waits for it (at most
+        # hold_final_seconds) before its finish_reason chunk; the stream's record says whether
+        # it was set in time ("held": True), i.e. the client acted on the parts before the end.
+        self.hold_final: threading.Event | None = None
+        self.hold_final_seconds = 10.0
+        self.streams: list[dict] = []
+        self._cache: set[bytes] = set()      # prefix digests of every summary request, for the prompt cache
+        self._stopping = threading.Event()
+
+    def cached_tokens(self, body: dict) -> int:
+        """What OpenAI's prompt cache would serve of this request (and remember its prompt)."""
+        digests = _block_digests(_prompt_key(body))
+        with self._lock:
+            blocks = next((i for i, d in enumerate(digests) if d not in self._cache), len(digests))
+            self._cache.update(digests)
+        tokens = blocks * CACHE_STEP             # the longest prefix seen before, in whole blocks
+        return tokens if tokens >= CACHE_MIN_TOKENS else 0
 
     @property
     def port(self) -> int:
@@ -385,6 +449,7 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -471,6 +536,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(float(kw.get("seconds", 2.0)))
 
+        if body.get("stream") and "no_stream" in fake.quirks:
+            self._error(400, "stream is not supported by this server", "invalid_request_error")
+            return
         messages = body.get("messages", [])
         finish, refusal = "stop", None
         if kind == "custom":
@@ -491,19 +559,19 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps(ochiai_output(messages, invent=kind == "ochiai_invented"), ensure_ascii=False)
         else:
             content = json.dumps(grounded_output(messages), ensure_ascii=False)
-            if kind == "length":
-                content, finish = content[: len(content) // 2], "length"
+            if kind in ("length", "content_filter"):
+                content, finish = content[: len(content) // 2], kind
         payload = {
             "id": f"chatcmpl-fake-{seq}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "fake-model"),
             "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
-            "usage": _usage(body, content),
+            "usage": _usage(body, content, fake.cached_tokens(body)),
         }
         self._shape(fake, payload)
         with fake._lock:
             fake.responses.append(payload)
-        if body.get("stream"):
+        if body.get("stream") and "ignore_stream" not in fake.quirks:
             self._stream(fake, body, payload)
             return
         time.sleep(fake.ttft_seconds + _writing_seconds(fake, content))
@@ -565,36 +633,99 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, payload)
 
     def _stream(self, fake: "FakeOpenAI", body: dict, payload: dict) -> None:
-        """The answer as server-sent events, one chunk per token, paced like a model writing."""
+        """The answer as server-sent events, one chunk per token, paced like a model writing
+        (and cut off or stalled when the fake is set to)."""
+        record = {"seq": payload["id"], "started": time.monotonic(), "first_chunk": None, "final_chunk": None,
+                  "ended": None}
+        with fake._lock:
+            fake.streams.append(record)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
+        if fake.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
         choice = payload["choices"][0]
         content = choice["message"].get("content") or ""
+        refusal = choice["message"].get("refusal") or ""
+        field, text = ("content", content) if content or not refusal else ("refusal", refusal)
         base = {k: payload[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+
+        def write(data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if fake.chunked else data)
+            self.wfile.flush()
 
         def chunk(choices: list, **extra) -> bytes:
             return f"data: {json.dumps(base | {'choices': choices} | extra, ensure_ascii=False)}\n\n".encode()
 
-        pieces = [content[i:i + CHARS_PER_TOKEN] for i in range(0, len(content), CHARS_PER_TOKEN)]
+        pieces = [text[i:i + CHARS_PER_TOKEN] for i in range(0, len(text), CHARS_PER_TOKEN)]
         per_token = 1 / fake.tokens_per_second if fake.tokens_per_second else 0.0
+        stop_at = min((n for n in (fake.cut_after_chars, fake.stall_after_chars) if n is not None), default=None)
         try:
             time.sleep(fake.ttft_seconds)
-            self.wfile.write(chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
-            for piece in pieces:
-                self.wfile.write(chunk([{"index": 0, "delta": {"content": piece}, "finish_reason": None}]))
-                self.wfile.flush()
-                time.sleep(per_token)
-            self.wfile.write(chunk([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]))
+            write(chunk([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]))
+            sent, paced_from = 0, time.monotonic()
+            for n, piece in enumerate(pieces, start=1):
+                if stop_at is not None and sent + len(piece) > stop_at:
+                    piece = piece[:stop_at - sent]
+                    if piece:
+                        write(chunk([{"index": 0, "delta": {field: piece}, "finish_reason": None}]))
+                    if stop_at == fake.cut_after_chars:
+                        record["ended"] = "cut"
+                        self._cut()
+                    else:
+                        record["ended"] = self._stall(fake, write, chunk)
+                    return
+                write(chunk([{"index": 0, "delta": {field: piece}, "finish_reason": None}]))
+                sent += len(piece)
+                record["first_chunk"] = record["first_chunk"] or time.monotonic()
+                wait = paced_from + n * per_token - time.monotonic()     # on schedule, no drift
+                if wait > 0:
+                    time.sleep(wait)
+            if fake.hold_final is not None:
+                record["held"] = fake.hold_final.wait(fake.hold_final_seconds)
+            write(chunk([{"index": 0, "delta": {}, "finish_reason": choice.get("finish_reason")}]))
+            record["final_chunk"] = time.monotonic()
             if (body.get("stream_options") or {}).get("include_usage") and "usage" in payload:
-                self.wfile.write(chunk([], usage=payload["usage"]))
-            self.wfile.write(b"data: [DONE]\n\n")
-            self.wfile.flush()
+                write(chunk([], usage=payload["usage"]))
+            write(b"data: [DONE]\n\n")
+            if fake.chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            record["ended"] = "done"
         except (BrokenPipeError, ConnectionResetError):
-            pass                      # the client stopped reading
+            record["ended"] = record["ended"] or "client_closed"     # the client stopped reading
+
+    def _cut(self) -> None:
+        """Drop the connection mid-answer, as a proxy or a crashed server does."""
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _stall(self, fake: "FakeOpenAI", write, chunk) -> str:
+        """Keep the connection open without finishing the answer (sending keep-alives or
+        whitespace if so set) until the client closes it or stall_max_seconds pass."""
+        until = time.monotonic() + fake.stall_max_seconds
+        while time.monotonic() < until and not fake._stopping.wait(fake.stall_interval):
+            if fake.stall_keepalive == "comment":
+                write(b": keepalive\n\n")
+            elif fake.stall_keepalive == "whitespace":
+                write(chunk([{"index": 0, "delta": {"content": " "}, "finish_reason": None}]))
+            elif self._client_gone():
+                return "client_closed"
+        return "stall_timeout"
+
+    def _client_gone(self) -> bool:
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _refuses_format(self, fake: "FakeOpenAI", body: dict) -> bool:
         """Answer 400 as a local server does to a response_format it does not take."""
@@ -615,13 +746,16 @@ class _Handler(BaseHTTPRequestHandler):
         choice = payload["choices"][0]
         content = choice["message"].get("content")
         if fake.profile == "text" and content:
-            choice["message"]["content"] = f"以下が要求された JSON です。\n```json\n{content}\n```\nご確認ください。"
+            lead = "以下が {要求された} JSON です。" if "brace_in_prose" in fake.quirks else "以下が要求された JSON です。"
+            choice["message"]["content"] = f"{lead}\n```json\n{content}\n```\nご確認ください。"
         if "no_finish_reason" in fake.quirks:
             choice["finish_reason"] = None
         if "no_usage" in fake.quirks:
             payload.pop("usage", None)
         if "no_refusal" in fake.quirks:
             choice["message"].pop("refusal", None)
+        if "no_cache_details" in fake.quirks and "usage" in payload:
+            payload["usage"].pop("prompt_tokens_details", None)
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ real `openai` SDK's streaming helpers."""
 
 from __future__ import annotations
 
+import time
+
 import openai
+import pytest
 
 from ronbun import prompts
 from ronbun.models import ModelOutput, Paper
@@ -51,3 +54,39 @@ def test_a_truncated_answer_streams_its_length_finish(fake_openai):
         model="gpt-test", messages=PROMPT.messages, stream=True, stream_options={"include_usage": True}))
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "length"
     assert chunks[-1].usage is not None and chunks[-1].choices == []
+
+
+def test_a_repeated_prompt_reports_cached_tokens_in_the_usage_chunk(fake_openai):
+    # Like OpenAI: a prefix of at least 1,024 tokens seen before, counted in 128-token steps
+    def usage():
+        fake_openai.enqueue("custom", output={"one_liner": "短い答えです。", "summary": "概要です。", "qa": []})
+        chunks = list(_client(fake_openai).chat.completions.create(
+            model="gpt-test", messages=PROMPT.messages, stream=True, stream_options={"include_usage": True}))
+        return chunks[-1].usage
+
+    first, second = usage(), usage()
+    assert first.prompt_tokens_details.cached_tokens == 0
+    assert second.prompt_tokens_details.cached_tokens >= 1024
+    assert second.prompt_tokens_details.cached_tokens % 128 == 0
+    assert second.prompt_tokens_details.cached_tokens <= second.prompt_tokens == first.prompt_tokens
+
+
+def test_a_cut_stream_ends_mid_answer_without_a_finish_or_done(fake_openai):
+    fake_openai.cut_after_chars = 100
+    chunks = list(_client(fake_openai).chat.completions.create(
+        model="gpt-test", messages=PROMPT.messages, stream=True, stream_options={"include_usage": True}))
+    content = fake_openai.responses[-1]["choices"][0]["message"]["content"]
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == content[:100]
+    assert all(c.choices[0].finish_reason is None for c in chunks if c.choices)
+    assert all(c.usage is None for c in chunks) and fake_openai.streams[-1]["ended"] == "cut"
+
+
+def test_a_stalled_stream_keeps_the_connection_until_the_client_gives_up(fake_openai):
+    fake_openai.stall_after_chars = 50
+    client = openai.OpenAI(api_key=TEST_KEY, base_url=fake_openai.url, max_retries=0, timeout=0.5)
+    with pytest.raises(openai.APITimeoutError):
+        list(client.chat.completions.create(model="gpt-test", messages=PROMPT.messages, stream=True))
+    end = time.monotonic() + 10
+    while fake_openai.streams[-1]["ended"] is None and time.monotonic() < end:
+        time.sleep(0.02)
+    assert fake_openai.streams[-1]["ended"] == "client_closed"

@@ -195,10 +195,12 @@ def test_creating_an_engine_makes_no_client():
 
 
 def test_cost_uses_the_longest_matching_price():
+    table = llm.prices()
     mini = llm.estimate_cost("gpt-4o-mini-2024-07-18", 1_000_000, 1_000_000)
     full = llm.estimate_cost("gpt-4o", 1_000_000, 1_000_000)
-    assert mini == pytest.approx(sum(llm.PRICES["gpt-4o-mini"]))
-    assert full == pytest.approx(sum(llm.PRICES["gpt-4o"]))
+    assert mini == pytest.approx(table.models["gpt-4o-mini"].input + table.models["gpt-4o-mini"].output)
+    assert full == pytest.approx(table.models["gpt-4o"].input + table.models["gpt-4o"].output)
+    assert mini < full
     assert llm.estimate_cost("my-local-llama", 10_000, 10_000) == 0.0
     assert llm.estimate_cost("offline-extractive-1", 10_000, 10_000) == 0.0
 

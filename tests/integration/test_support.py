@@ -37,8 +37,7 @@ def _page_of(quote: str) -> int:
 
 def _grounded() -> dict:
     """What the fake model answers by default for this paper."""
-    return grounded_output([{"role": "system", "content": _prompts()[0]["content"]},
-                            {"role": "user", "content": _prompts()[1]["content"]}])
+    return grounded_output(_prompts())
 
 
 def _with_contradiction() -> dict:

@@ -157,11 +157,11 @@ def test_appendix_left_out_is_recorded_with_its_pages():
     assert "additional results part" not in _body(prompt)
 
 
-def test_system_prompt_carries_rules_glossary_and_qa_count():
+def test_system_prompt_carries_rules_and_glossary_and_the_task_the_qa_count():
     prompt = prompts.build_prompt(PAPER, _doc(STANDARD[:2]), max_chars=100_000, qa_count=7)
     system = prompt.messages[0]["content"]
-    assert prompt.messages[0]["role"] == "system"
-    assert "7 個" in system
+    assert [m["role"] for m in prompt.messages] == ["system", "user", "user"]
+    assert "7 個" in prompt.messages[-1]["content"] and "7 個" not in system
     assert "です・ます" in system
     assert "VERBATIM" in system
     assert "不明" in system                        # named as forbidden
@@ -223,11 +223,36 @@ def test_repair_prompt_keeps_the_paper_and_the_previous_answer_verbatim():
                                          [Finding(item=0, code="custom", message="独自の理由です")],
                                          max_chars=50_000)
     roles = [m["role"] for m in prompt.messages]
-    assert roles == ["system", "user", "assistant", "user"]
+    assert roles == ["system", "user", "user", "assistant", "user"]
     assert "=== PAGE 1 ===" in prompt.messages[1]["content"]
-    assert ModelOutput.model_validate(json.loads(prompt.messages[2]["content"])) == previous
+    assert ModelOutput.model_validate(json.loads(prompt.messages[3]["content"])) == previous
     assert "独自の理由です" in prompt.messages[-1]["content"]     # unknown codes keep their message
     assert prompt.body_chars <= 50_000
+
+
+def test_repair_prompt_starts_with_the_main_prompt_byte_for_byte_for_the_prompt_cache():
+    # Given the main prompt for 6 Q&A items and a previous answer that came back with only 3
+    doc = _doc(STANDARD)
+    main = prompts.build_prompt(PAPER, doc, max_chars=50_000, qa_count=6)
+    findings = [Finding(item=1, code="quote_not_found", message="quote not on page 1")]
+    # When the repair prompt is built (with and without the original count)
+    same = prompts.build_repair_prompt(PAPER, doc, _previous(), findings, max_chars=50_000, qa_count=6)
+    other = prompts.build_repair_prompt(PAPER, doc, _previous(), findings, max_chars=50_000)
+    # Then the long stable part (system rules + paper) is identical, and with the same count the
+    # whole main prompt is the repair prompt's prefix; what varies comes after it
+    assert other.messages[:2] == main.messages[:2] == same.messages[:2]
+    assert same.messages[:len(main.messages)] == main.messages
+    assert "3 個" in other.messages[2]["content"]
+    stable, _, _ = prompts.paper_messages(PAPER, doc, max_chars=50_000)
+    assert stable == main.messages[:2]
+    assert json.dumps(stable, ensure_ascii=False) == json.dumps(same.messages[:2], ensure_ascii=False)
+
+
+def test_the_stable_prefix_does_not_depend_on_the_qa_count():
+    doc = _doc(STANDARD[:2])
+    four = prompts.build_prompt(PAPER, doc, max_chars=50_000, qa_count=4)
+    seven = prompts.build_prompt(PAPER, doc, max_chars=50_000, qa_count=7)
+    assert four.messages[:2] == seven.messages[:2] and four.messages[2] != seven.messages[2]
 
 
 def test_prompt_version_is_a_dated_string():
