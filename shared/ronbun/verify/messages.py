@@ -78,7 +78,8 @@ def finding_line(f: Finding) -> str:
     """`NG [2] non_answer: 回答が質問に答えていません（answer says nothing: '…'）` for `ronbun check`."""
     mark = "NG" if f.blocking else "注意"
     detail = f"（{f.message}）" if f.message else ""
-    return f"{mark} [{f.item}] {f.code}: {finding_ja(f.code)}{detail}"
+    where = f"{f.item}" if f.sentence is None else f"{f.item} {f.sentence + 1}文目"
+    return f"{mark} [{where}] {f.code}: {finding_ja(f.code)}{detail}"
 
 
 def left_out_ja(item: LeftOut) -> str:
