@@ -28,7 +28,10 @@ from typing import Sequence
 
 # ------------------------------------------------------------------ 1. scope words
 
-_HEDGE = re.compile(r"必ずしも|とは限ら|わけではな|わけではありません|わけでもな|とも限ら")
+_HEDGE = re.compile(r"必ずしも|とは限ら|わけではな|わけではありません|わけでもな|とも限ら|とは言え(?:ない|ません)|とはいえ(?:ない|ません)")
+# 「3つの処理をすべて」「これらすべて」「両方とも」: all of a set the sentence itself names (bounded by it)
+_ENUMERATED_ALL = re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*(?:つ|個|種類?|件|本|名|人|点|段階|種)[^。、]{0,12}?(?:の)?$|"
+                             r"(?:これら|それら|上記|以上|両者|両方|いずれ)(?:の)?$")
 _QUOTED_JA = re.compile(r"「[^」]*」|『[^』]*』")
 
 # (name, Japanese/English words in the sentence, what in the quotes supports them)
@@ -36,14 +39,15 @@ _ALL_EN = r"\b(?:all|every|each|both|whole|entire(?:ly)?)\b"
 _ALWAYS_EN = (r"\b(?:always|consistent(?:ly)?|invariabl[ey]|uniform(?:ly)?|without exception|in (?:all|every|each) "
               r"(?:case|setting|experiment|run|trial)s?|never fails?|guarantee[sd]?|provably|prove[sn]? that)\b")
 _ANY_EN = (r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|every|general(?:ly)? applicable|"
-           r"for all|in general|agnostic|independent of)\b")
+           r"for all|in general|agnostic|independent of|general(?:-purpose)?|generic|generali[sz]es?)\b")
 _LARGE_EN = (r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|drastic(?:ally)?|"
              r"large margin|wide margin|big margin|by far|great(?:ly)?|marked(?:ly)?|vast(?:ly)?|huge|massive(?:ly)?|"
              r"orders? of magnitude|remarkabl[ey]|striking(?:ly)?|sharp(?:ly)?|strong(?:ly)?|far (?:better|fewer|less|more|"
              r"faster|higher|lower)|halv(?:es|ed|ing)|doubl(?:es|ed|ing))\b")
 
 _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
-    ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも)|どのような[^。、]{0,20}?(?:でも|にも)|いかなる|任意の|"
+    ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも)|どのような[^。、]{0,20}?(?:でも|にも)|"
+                             r"どの(?!程度|くらい|ように)[^。、]{0,15}?(?:でも|にも)|いかなる|任意の|"
                              r"普遍的|汎用的に|分野を問わず|問わず|によらず|\bany\b|\buniversal(?:ly)?\b|\bin any\b", re.I),
      _ANY_EN),
     ("always", re.compile(r"常に|いつも|一貫して|例外なく|必ず|確実に|\balways\b|\bin all cases\b|\binvariably\b", re.I),
@@ -55,7 +59,7 @@ _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
 
 _FACTOR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:x\b|×|times\b|-fold\b|fold\b)", re.I)
 _GAIN = re.compile(r"\bby (?:about |roughly |over |more than |up to |nearly |almost )?(\d+(?:\.\d+)?)\s*"
-                   r"(?:%|percent|points?|pp\b|percentage points?|absolute|relative)", re.I)
+                   r"(?:[A-Za-z][\w\-]*\s+){0,2}(?:%|percent|points?|pp\b|percentage points?|absolute|relative)", re.I)
 
 
 def _large_numbers(quotes: str) -> bool:
@@ -79,6 +83,8 @@ def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
             tail = own[m.end():m.end() + 40]
             if _HEDGE.search(own[max(0, m.start() - 2):m.end() + 2]) or _HEDGE.search(tail.split("。")[0]):
                 continue
+            if name == "all" and _ENUMERATED_ALL.search(own[max(0, m.start() - 20):m.start()]):
+                continue
             if re.search(support, source, re.I):
                 if name != "universal" or _unbounded(source):
                     continue
@@ -91,8 +97,8 @@ def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
 
 def _unbounded(source: str) -> bool:
     """any / arbitrary / universal / regardless, or an "all"/"every" not bounded by a number."""
-    if re.search(r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|in general|agnostic|independent of)\b",
-                 source, re.I):
+    if re.search(r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|in general|agnostic|independent of|"
+                 r"general(?:-purpose)?|generic|generali[sz]es?)\b", source, re.I):
         return True
     for m in re.finditer(r"\b(?:all|every|for all)\b\s+(\S+)", source, re.I):
         if not re.match(r"(?i)(?:\d|two|three|four|five|six|seven|eight|nine|ten|of the \d|evaluated|compared|"
@@ -108,10 +114,10 @@ _RESULT_EN = re.compile(
     r"faster|slower|better|worse|higher|best|surpass\w*|beat\w*|match\w*|on par|prefer\w*|robust\w*|stabiliz\w*|"
     r"stabilis\w*|halv\w*|gains?|boost\w*|perform\w*|effective\w*|correlat\w*|converg\w*|speeds? up|shorten\w*|"
     r"causes?|identif\w*|remains?|grows?|cuts?|saves?|exceed\w*|accura\w*|error|F1|BLEU|ROUGE|score\w*|"
-    r"enables?|helps?|hurts?|degrad\w*|drops?)\b", re.I)
+    r"enables?|helps?|hurts?|degrad\w*|drops?|correct\w*|solv\w*|succe\w*|wins?)\b", re.I)
 _RESULT_JA = re.compile(
     r"上回|下回|改善|向上|達成|優れ|高い|高く|低い|低く|削減|短縮|減ら|減少|増加|高速|示し|示す|示さ|得ら|得まし|匹敵|同等|最良|"
-    r"最高|最先端|好まれ|有効|頑健|安定|に達|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
+    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答|正解|成功|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
     r"\b(?:outperform|improv|achiev|reach|reduc|better|faster|higher|lower|robust)\w*", re.I)
 
 _LANGS = {
@@ -152,6 +158,7 @@ _FRONTED = re.compile(r"^\s*(?:(?:Even|Only|Specifically|Moreover|However|Furthe
                       r"(On|In|For|Under|When|With|Without|Across|At|If|Given|Using|Once|Whenever)\b([^,;:]{3,120}),", re.I)
 _NOT_CONDITION = re.compile(
     r"(?i)^(?:in|on|for|with|at)\s+(?:this|the present|our)\s+(?:paper|work|study|article|section|chapter|report)|"
+    r"^(?:in|see|from|as shown in) (?:table|tab\.|figure|fig\.|section|sec\.|appendix|eq\.|equation|algorithm)\b|"
     r"^in (?:addition|contrast|particular|summary|short|practice|general|other words|fact|total|turn|sum|detail|"
     r"comparison|the end|this way|doing so|order)|^for (?:example|instance|this reason|simplicity|clarity|brevity|"
     r"completeness|comparison|each)|^with (?:this|that|these|respect|regard)|^on the other hand|^at the same time|"
@@ -164,7 +171,8 @@ _NAME_AFTER = re.compile(r"\b(?:on|in|for|over|across|under|with|at|from|using)\
 _NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-+.]*[A-Za-z0-9+]|[A-Z]")
 _NOT_NAME = frozenset(
     "table figure fig section sec appendix eq equation github we our the this these it its they their in on for with "
-    "however overall moreover table. gpu gpus cpu tpu".split())
+    "however overall moreover table. gpu gpus cpu tpu experiment experiments algorithm theorem lemma step stage phase "
+    "part case setting".split())
 _SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMK])\b(?!\w)")
 
 
@@ -218,11 +226,8 @@ def conditions(quote: str) -> list[tuple[str, object]]:
             continue
         for name in _names(m.group(1)):
             found.append((name, lambda s, n=name: _has_name(n, s)))
-    for m in _SIZE.finditer(quote):
-        size = m.group(0)
-        found.append((size, lambda s, n=m.group(1), u=m.group(2): bool(re.search(
-            rf"(?<![\d.]){re.escape(n)}\s?{u}\b|{_size_ja(n, u)}", s, re.I)) if _size_ja(n, u) else
-            bool(re.search(rf"(?<![\d.]){re.escape(n)}\s?{u}\b", s, re.I))))
+    for m in _sizes(quote):
+        found.append((m.group(0), lambda s, n=m.group(1), u=m.group(2): _has_size(n, u, s)))
     for lang in _LANGS:
         if re.search(rf"\b{lang}\b", quote, re.I):
             found.append((lang, lambda s, lang=lang: _has_language(lang, s)))
@@ -236,6 +241,24 @@ def conditions(quote: str) -> list[tuple[str, object]]:
         found.append((fronted.group(0).rstrip(","), lambda s, w=tuple(words): bool(_MARKER_JA.search(s)) or
                       any(x.casefold() in s.casefold() for x in w)))
     return found
+
+
+_SIZE_OF = re.compile(r"\s*-?\s*(?:param\w*|models?|LLMs?|teachers?|students?|variants?|versions?|backbones?|"
+                      r"networks?|checkpoints?)\b", re.I)
+
+
+def _sizes(quote: str) -> list[re.Match]:
+    """Sizes that are conditions: a model's size (7B model, 30B parameters) or a size inside a
+    prepositional phrase (for sequences longer than 8K tokens); not an outcome (grows to 32K)."""
+    phrases = [m.span(1) for m in _NAME_AFTER.finditer(quote) if not _NOT_CONDITION.match(m.group(0))]
+    return [m for m in _SIZE.finditer(quote)
+            if _SIZE_OF.match(quote, m.end()) or any(a <= m.start() < b for a, b in phrases)]
+
+
+def _has_size(number: str, unit: str, text: str) -> bool:
+    """7B as 7B / 7 B / 70億 in the sentence."""
+    ja = _size_ja(number, unit)
+    return bool(re.search(rf"(?<![\d.]){re.escape(number)}\s?{unit}(?![A-Za-z])" + (f"|{ja}" if ja else ""), text, re.I))
 
 
 def _size_ja(number: str, unit: str) -> str:
