@@ -117,7 +117,7 @@ _RESULT_EN = re.compile(
     r"enables?|helps?|hurts?|degrad\w*|drops?|correct\w*|solv\w*|succe\w*|wins?)\b", re.I)
 _RESULT_JA = re.compile(
     r"上回|下回|改善|向上|達成|優れ|高い|高く|低い|低く|削減|短縮|減ら|減少|増加|高速|示し|示す|示さ|得ら|得まし|匹敵|同等|最良|"
-    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答|正解|成功|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
+    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
     r"\b(?:outperform|improv|achiev|reach|reduc|better|faster|higher|lower|robust)\w*", re.I)
 
 _LANGS = {
