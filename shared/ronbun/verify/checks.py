@@ -174,11 +174,13 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
 
 def check_sentence(item: Literal["summary", "one_liner"], index: int, sentence: SummarySentence,
                    pages: dict[int, str] | None = None, *, style: Style = "desu_masu",
-                   prose: dict[int, str] | None = None, context: Sequence[str] = ()) -> list[Finding]:
+                   prose: dict[int, str] | None = None, context: Sequence[str] = (),
+                   names: NameIndex | None = None) -> list[Finding]:
     """Checks for one sentence of the summary or the one-liner, like a Q&A answer: its quotes are
-    on the cited page in the body prose, and its numbers and names are in ITS quotes (or in
-    `context`: the paper's title); its scope is no broader than its quotes (`overgeneralised`).
-    Findings carry `sentence=index`."""
+    on the cited page in the body prose; its numbers are in ITS quotes (or in `context`: the
+    paper's title); its names are in its quotes or, failing that, in the paper (as for an answer:
+    whether the sentence says what its quote says is the judge's and the scope check's job); its
+    scope is no broader than its quotes (`overgeneralised`). Findings carry `sentence=index`."""
     out = _Findings()
     text = sentence.text.strip()
     if not text:
@@ -191,7 +193,7 @@ def check_sentence(item: Literal["summary", "one_liner"], index: int, sentence: 
     quotes = [ev.quote for ev in sentence.evidence if ev.quote.strip()]
     _check_numbers(out, item, text, source_values([*quotes, *context]), pages is not None, "its quotes")
     if pages is not None:
-        _check_names(out, item, text, [*quotes, *context], NameIndex([]))
+        _check_names(out, item, text, [*quotes, *context], name_index(tuple(pages.values())) if names is None else names)
     reason = overgeneralised(text, quotes)
     if reason:
         out.add(item, "overgeneralised", reason)
@@ -244,7 +246,7 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
             findings += check_text(item, text, pages, style=style, values=values, names=names)
             continue
         for n, sentence in enumerate(parts):
-            findings += check_sentence(item, n, sentence, pages, style=style, prose=prose, context=context)
+            findings += check_sentence(item, n, sentence, pages, style=style, prose=prose, context=context, names=names)
     for i, item in enumerate(result.qa):
         findings += check_qa_item(i, item, pages, style=style, values=values, names=names, prose=prose)
     findings += check_duplicates([item.question for item in result.qa])

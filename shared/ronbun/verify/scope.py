@@ -28,7 +28,7 @@ from typing import Sequence
 
 # ------------------------------------------------------------------ 1. scope words
 
-_HEDGE = re.compile(r"必ずしも|とは限ら|わけではな|わけではありません|わけでもな|とも限ら|とは言え(?:ない|ません)|とはいえ(?:ない|ません)")
+_HEDGE = re.compile(r"必ずしも|とは限ら|とは限りま|わけではな|わけではありません|わけでもな|とも限ら|とも限りま|とは言え(?:ない|ません)|とはいえ(?:ない|ません)")
 # 「3つの処理をすべて」「これらすべて」「両方とも」: all of a set the sentence itself names (bounded by it)
 _ENUMERATED_ALL = re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*(?:つ|個|種類?|件|本|名|人|点|段階|種)[^。、]{0,12}?(?:の)?$|"
                              r"(?:これら|それら|上記|以上|両者|両方|いずれ)(?:の)?$")
@@ -39,17 +39,21 @@ _ALL_EN = r"\b(?:all|every|each|both|whole|entire(?:ly)?)\b"
 _ALWAYS_EN = (r"\b(?:always|consistent(?:ly)?|invariabl[ey]|uniform(?:ly)?|without exception|in (?:all|every|each) "
               r"(?:case|setting|experiment|run|trial)s?|never fails?|guarantee[sd]?|provably|prove[sn]? that)\b")
 _ANY_EN = (r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|every|general(?:ly)? applicable|"
-           r"for all|in general|agnostic|independent of|general(?:-purpose)?|generic|generali[sz]es?)\b")
+           r"for all|in general|agnostic|independent of)\b")
 _LARGE_EN = (r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|drastic(?:ally)?|"
              r"large margin|wide margin|big margin|by far|great(?:ly)?|marked(?:ly)?|vast(?:ly)?|huge|massive(?:ly)?|"
              r"orders? of magnitude|remarkabl[ey]|striking(?:ly)?|sharp(?:ly)?|strong(?:ly)?|far (?:better|fewer|less|more|"
              r"faster|higher|lower)|halv(?:es|ed|ing)|doubl(?:es|ed|ing))\b")
 
 _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
-    ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも)|どのような[^。、]{0,20}?(?:でも|にも)|"
-                             r"どの(?!程度|くらい|ように)[^。、]{0,15}?(?:でも|にも)|いかなる|任意の|"
-                             r"普遍的|汎用的に|分野を問わず|問わず|によらず|\bany\b|\buniversal(?:ly)?\b|\bin any\b", re.I),
+    ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも|よりも)|どのような[^。、]{0,20}?(?:でも|にも|よりも)|"
+                             r"どの(?!程度|くらい|ように)[^。、]{0,15}?(?:でも|にも|よりも)|いかなる|任意の|"
+                             r"普遍的|分野を問わず|問わず|によらず|\bany\b|\buniversal(?:ly)?\b|\bin any\b", re.I),
      _ANY_EN),
+    ("general", re.compile(r"汎用的|汎用性|汎用の", re.I),
+     _ANY_EN + r"|\b(?:general(?:-purpose)?|generic|generali[sz]\w*|broadly applicable|versatile)\b"),
+    ("complete", re.compile(r"完全に|完璧に|完全な|完璧な|完全解決|完全に解決", re.I),
+     r"\b(?:complete(?:ly)?|full(?:y)?|perfect(?:ly)?|entire(?:ly)?|100 ?%|solves?d?|eliminat\w*)\b"),
     ("always", re.compile(r"常に|いつも|一貫して|例外なく|必ず|確実に|\balways\b|\bin all cases\b|\binvariably\b", re.I),
      _ALWAYS_EN + "|" + _ALL_EN),
     ("all", re.compile(r"すべて|全て|全部|\ball\b|\bevery\b", re.I), _ALL_EN + "|" + _ALWAYS_EN + "|" + _ANY_EN),
@@ -73,6 +77,31 @@ def _bounded_all(quotes: str) -> bool:
     return bool(re.search(r"\b(?:all|every)\b", quotes, re.I))
 
 
+# "almost all", "nearly every", "not always": a hedged quantifier supports ほぼすべて, not すべて
+_HEDGED_EN = re.compile(r"\b(?:almost|nearly|virtually|practically|not|near(?:ly)?|mostly|largely)\s+(?:all|every|always|each|any)\b",
+                        re.I)
+_HEDGED_JA = re.compile(r"(?:ほぼ|ほとんど|大半|大部分|多くの?|概ね|おおむね|ほぼ全て)$")
+# "better than any single model": a comparative "any" supports どんな…よりも, not あらゆる…で
+_COMPARATIVE_ANY = re.compile(r"\b(?:than|what|beyond|over|outperform\w*|exceed\w*|surpass\w*|beat\w*)\s+(?:\w+\s+){0,2}any\b",
+                              re.I)
+
+
+def _supported(name: str, word: str, support: str, source: str, before: str) -> bool:
+    """Do the quotes support this scope word of the sentence?"""
+    if name == "complete":
+        return bool(re.search(support, source, re.I))
+    unhedged = _HEDGED_EN.sub(" ", source)           # hedged quantifiers count only for a hedged sentence
+    if _HEDGED_JA.search(before):
+        unhedged = source
+    if not re.search(support, unhedged, re.I):
+        return False
+    if name != "universal":
+        return True
+    comparative = word.endswith("よりも")
+    plain = _COMPARATIVE_ANY.sub(" ", unhedged) if not comparative else unhedged
+    return _unbounded(plain)
+
+
 def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
     """Scope words of `text` that its quotes do not support."""
     own = _QUOTED_JA.sub("", text)
@@ -85,9 +114,8 @@ def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
                 continue
             if name == "all" and _ENUMERATED_ALL.search(own[max(0, m.start() - 20):m.start()]):
                 continue
-            if re.search(support, source, re.I):
-                if name != "universal" or _unbounded(source):
-                    continue
+            if _supported(name, m.group(0), support, source, own[max(0, m.start() - 6):m.start()]):
+                continue
             if name == "large" and _large_numbers(source):
                 continue
             out.append(m.group(0))
@@ -97,8 +125,8 @@ def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
 
 def _unbounded(source: str) -> bool:
     """any / arbitrary / universal / regardless, or an "all"/"every" not bounded by a number."""
-    if re.search(r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|in general|agnostic|independent of|"
-                 r"general(?:-purpose)?|generic|generali[sz]es?)\b", source, re.I):
+    if re.search(r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|in general|agnostic|independent of)\b",
+                 source, re.I):
         return True
     for m in re.finditer(r"\b(?:all|every|for all)\b\s+(\S+)", source, re.I):
         if not re.match(r"(?i)(?:\d|two|three|four|five|six|seven|eight|nine|ten|of the \d|evaluated|compared|"
@@ -117,7 +145,7 @@ _RESULT_EN = re.compile(
     r"enables?|helps?|hurts?|degrad\w*|drops?|correct\w*|solv\w*|succe\w*|wins?)\b", re.I)
 _RESULT_JA = re.compile(
     r"上回|下回|改善|向上|達成|優れ|高い|高く|低い|低く|削減|短縮|減ら|減少|増加|高速|示し|示す|示さ|得ら|得まし|匹敵|同等|最良|"
-    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
+    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|影響し|影響を与え|寄与し|貢献し|役立|効果が|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
     r"\b(?:outperform|improv|achiev|reach|reduc|better|faster|higher|lower|robust)\w*", re.I)
 
 _LANGS = {
@@ -135,7 +163,7 @@ _LANG_ABBR = "".join(a for _, a in _LANGS.values() if a)
 _SETTINGS: tuple[tuple[str, str], ...] = (
     (r"\b(?:in|under|for) (?:our|this|these|that|the same|such) (?:settings?|setups?|scenarios?|conditions?|regimes?)\b",
      r"設定|条件|本研究の|この研究の|本論文の|今回の|状況|環境|setting|setup"),
-    (r"\b(?:in|from|across) (?:our|these|the) (?:experiments?|evaluations?|tests?|studies|study|analysis|analyses)\b",
+    (r"\b(?:in|from|across) (?:our|these|the) (?:experiments?|evaluations?|tests?|analysis|analyses)\b",
      r"実験|評価|検証|本研究の|今回の|分析|experiment|evaluation"),
     (r"\bfew[- ]shot\b", r"少数ショット|フューショット|数例|少数の例|few[- ]shot"),
     (r"\bzero[- ]shot\b", r"ゼロショット|zero[- ]shot"),
@@ -255,8 +283,14 @@ def _sizes(quote: str) -> list[re.Match]:
             if _SIZE_OF.match(quote, m.end()) or any(a <= m.start() < b for a, b in phrases)]
 
 
+# The sentence keeps the size dimension in words: 小規模なモデルでも大規模なモデルでも (not 大規模言語モデル, the term)
+_SIZE_WORDS_JA = re.compile(r"(?:小|中|大)規模(?!な?言語モデル)|モデル(?:の)?(?:規模|サイズ)|パラメータ数|小型|大型")
+
+
 def _has_size(number: str, unit: str, text: str) -> bool:
-    """7B as 7B / 7 B / 70億 in the sentence."""
+    """7B as 7B / 7 B / 70億 in the sentence (a model size also in words: 小規模なモデル)."""
+    if unit.upper() in "BM" and _SIZE_WORDS_JA.search(text):
+        return True
     ja = _size_ja(number, unit)
     return bool(re.search(rf"(?<![\d.]){re.escape(number)}\s?{unit}(?![A-Za-z])" + (f"|{ja}" if ja else ""), text, re.I))
 
