@@ -29,6 +29,7 @@ CODES = ["non_answer", "mistranslation", "quote_not_body", "unsupported_entity",
          "mixed_style", "number_not_in_source", "quote_not_found", "not_japanese"]
 TARGETS = {c: (0.9, 0.95) for c in ("non_answer", "mistranslation", "quote_not_body", "unsupported_entity",
                                      "overgeneralised")}
+SCOPE_CODES = frozenset({"overgeneralised"})     # measured on scope_<split>.jsonl, not on items_<split>.jsonl
 KINDS = ("qa", "summary", "one_liner")
 LABELS = ("body", "running_head", "caption", "figure_text", "heading", "affiliation", "footnote", "garbled")
 
