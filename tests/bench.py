@@ -239,7 +239,7 @@ def bench_extract(runs: int) -> dict:
     from ronbun.offline import OfflineEngine
     from ronbun.pdftext import extract
     from ronbun.settings import Settings
-    from ronbun import quality, verify
+    from ronbun import quality, sentences, verify
     from ronbun.verify import quote_found
 
     settings = Settings()
@@ -257,7 +257,7 @@ def bench_extract(runs: int) -> dict:
         out = verify.normalize_generated(OfflineEngine(settings).generate(prompt, paper=paper, doc=doc).output)
         pages = doc.page_map()
         result = Result(paper=paper, one_liner=out.one_liner, summary=out.summary, qa=out.qa,
-                        generator=Generator(engine="offline", model="offline", prompt_version=prompts.PROMPT_VERSION))
+                        **sentences.result_fields(out), generator=Generator(engine="offline", model="offline", prompt_version=prompts.PROMPT_VERSION))
         blocked = {f.item for f in quality.run_checks(result, doc) if f.blocking}   # exactly the pipeline's checks
         verified = sum(1 for i, item in enumerate(out.qa) if i not in blocked and item.evidence
                        and all(quote_found(e.quote, pages.get(e.page, "")) for e in item.evidence))

@@ -89,11 +89,12 @@ def cmd_summarize(args) -> int:
     result = summarize(ref, pdf_bytes=pdf, engine=engine, model=args.model, progress=_stage_printer(),
                        template=args.template)
     if result.quality.dropped:
-        _err(f"検証で除外した Q&A: {len(result.quality.dropped)} 件(修復 {result.quality.repaired} 件)")
+        from .verify.messages import dropped_ja
+        _err(f"{dropped_ja(result.quality.dropped)}(修復 {result.quality.repaired} 件)")
     if args.format == "json":
         _write(result.model_dump_json(indent=2) + "\n", args.out)
     else:
-        _write(paper_markdown(result, heading="#"), args.out)
+        _write(paper_markdown(result, heading="#", evidence=args.evidence), args.out)
     return 0
 
 
@@ -145,7 +146,7 @@ def cmd_digest(args) -> int:
     if args.sort == "published":
         entries.sort(key=lambda e: e.published or "9999", reverse=True)
     render = digest_html if args.format == "html" else digest_markdown
-    _write(render(entries, title=args.title or DEFAULT_TITLE, intro=args.intro), args.out)
+    _write(render(entries, title=args.title or DEFAULT_TITLE, intro=args.intro, evidence=args.evidence), args.out)
     failed = sum(1 for e in entries if e.result is None)
     if failed:
         _err(f"{failed} 本の論文を要約できなかったため、部分的なダイジェストです。")
@@ -216,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--template", choices=["standard", "ochiai"], default="standard",
                    help="ochiai: 落合フォーマット(6つの定型の質問、次に読むべき論文は参考文献リストから)")
     s.add_argument("--out")
+    s.add_argument("--evidence", choices=["pages", "footnotes"], default="pages",
+                   help="footnotes: each summary sentence and answer with its quotes and pages (Markdown)")
     s.set_defaults(func=cmd_summarize)
 
     c = sub.add_parser("check", help="結果ドキュメントを検証する")
@@ -237,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--template", choices=["standard", "ochiai"], default="standard",
                    help="ochiai: 各論文を落合フォーマットで")
     d.add_argument("--out")
+    d.add_argument("--evidence", choices=["pages", "footnotes"], default="pages",
+                   help="footnotes: each summary sentence (and answer) with its quotes and pages")
     d.set_defaults(func=cmd_digest)
 
     a = sub.add_parser("ask", help="論文に質問する(根拠つきの回答)")

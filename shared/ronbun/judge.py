@@ -1,6 +1,7 @@
 """The judge: one more structured-output call (openai engine only) that rates each Q&A item
-against its own quotes, and the summary and one-liner against the title, abstract and quotes:
-supported | partial | unsupported, with a short Japanese reason.
+against its own quotes, and the one-liner and each summary sentence against their own quotes
+(and the title), for support and for scope: supported | partial | unsupported, with a short
+Japanese reason. A sentence that states a result more broadly than its quotes is unsupported.
 
 The deterministic checks see names and numbers; the judge sees meaning ("the quote says it
 improves, the answer says it does not"). An unsupported item goes to the pipeline's one repair
@@ -28,7 +29,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-Key = int | Literal["summary", "one_liner"]
+Key = int | Literal["summary", "one_liner"] | tuple    # ("summary", n): the n-th summary sentence
 
 JUDGE_MAX_OUTPUT_TOKENS = 3000
 # The judge is optional, the summary is not: a slow judge must not use up the worker's time
@@ -53,6 +54,8 @@ class JudgeOutput(BaseModel):
 
 
 def item_id(key: Key) -> str:
+    if isinstance(key, tuple):
+        return f"S{key[1] + 1}"
     return f"Q{key + 1}" if isinstance(key, int) else key
 
 
@@ -60,8 +63,17 @@ def parse_item_id(text: str) -> Key | None:
     text = text.strip()
     if text in ("summary", "one_liner"):
         return text  # type: ignore[return-value]
-    m = re.fullmatch(r"(?i)q\s*(\d{1,3})", text)
-    return int(m.group(1)) - 1 if m and int(m.group(1)) >= 1 else None
+    m = re.fullmatch(r"(?i)([qs])\s*(\d{1,3})", text)
+    if not m or int(m.group(2)) < 1:
+        return None
+    n = int(m.group(2)) - 1
+    return n if m.group(1).lower() == "q" else ("summary", n)
+
+
+def _as_verdict(key: Key, verdict: str, reason: str) -> Verdict:
+    if isinstance(key, tuple):
+        return Verdict(item="summary", sentence=key[1], verdict=verdict, reason=reason)
+    return Verdict(item=key, verdict=verdict, reason=reason)
 
 
 def build_messages(paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> list[dict]:
@@ -73,6 +85,12 @@ def build_messages(paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> li
             qa = output.qa[key]
             items.append({"id": item_id(key), "question": qa.question, "text": qa.answer,
                           "evidence": [f"(p.{ev.page}) {ev.quote}" for ev in qa.evidence]})
+        elif isinstance(key, tuple) or (key == "one_liner" and hasattr(output, "one_liner_evidence")):
+            sentence = output.summary_sentences[key[1]] if isinstance(key, tuple) else None
+            text = sentence.text if sentence else output.one_liner
+            evidence = sentence.evidence if sentence else output.one_liner_evidence
+            items.append({"id": item_id(key), "text": text,      # its own quotes (and the title it may name)
+                          "evidence": [f"title: {paper.title}", *(f"(p.{ev.page}) {ev.quote}" for ev in evidence)]})
         else:
             items.append({"id": key, "text": getattr(output, key),
                           "evidence": [f"title: {paper.title}", f"abstract: {paper.abstract}", *all_quotes]})
@@ -92,11 +110,13 @@ class Judge:
         self.verdicts: dict[Key, Verdict] = {}
         self.input_tokens = self.output_tokens = self.calls = 0
         self.failed: str | None = None          # why the judge could not run (then it is not asked again)
+        self.summary_count = 0                  # summary sentences (as last rated, or as kept after dropping)
         self.deadline = deadline                # the job's: a judge call never outlives it
 
     def rate(self, paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> None:
         """Ask for verdicts on `keys` (parts not yet rated); a failure is remembered, not raised."""
         keys = [k for k in keys if k not in self.verdicts]
+        self.summary_count = len(getattr(output, "summary_sentences", ()))
         if not keys or self.failed:
             return
         try:
@@ -112,29 +132,49 @@ class Judge:
         for v in parsed.verdicts:
             key = parse_item_id(v.item)
             if key in keys and key not in self.verdicts:
-                self.verdicts[key] = Verdict(item=key, verdict=v.verdict, reason=" ".join(v.reason.split())[:300])
+                self.verdicts[key] = _as_verdict(key, v.verdict, " ".join(v.reason.split())[:300])
 
     def forget(self, keys: Iterable[Key]) -> None:
         """Parts that were rewritten: their old verdicts no longer apply."""
         for key in keys:
             self.verdicts.pop(key, None)
 
+    def keep_summary(self, kept: list[int]) -> None:
+        """Summary sentences were dropped: the verdicts follow the kept ones (numbered as shown)."""
+        old = {k: v for k, v in self.verdicts.items() if isinstance(k, tuple)}
+        for k in old:
+            del self.verdicts[k]
+        for n, i in enumerate(kept):
+            if ("summary", i) in old:
+                self.verdicts[("summary", n)] = old[("summary", i)].model_copy(update={"sentence": n})
+        self.summary_count = len(kept)
+
+    def _parts(self, parts: Iterable[Key]) -> list[Key]:
+        """"summary" stands for each of its sentences when they were judged one by one."""
+        out: list[Key] = []
+        for p in parts:
+            if p == "summary" and "summary" not in self.verdicts and self.summary_count:
+                out += [("summary", n) for n in range(self.summary_count)]
+            else:
+                out.append(p)
+        return out
+
     def findings(self) -> list[Finding]:
         """A blocking finding for every part currently rated unsupported."""
-        return [Finding(item=v.item, code=FINDING, blocking=True,
+        return [Finding(item=v.item, sentence=v.sentence, code=FINDING, blocking=True,
                         message=f"the judge found it unsupported by its quotes: {v.reason}")
                 for v in self.verdicts.values() if v.verdict == "unsupported"]
 
     def shown(self, kept: list[int], parts: Iterable[Key] = ("one_liner", "summary")) -> list[Verdict]:
         """Verdicts of what the reader sees, Q&A numbered as in the result (`kept`: the
         original index of each shown item, in order)."""
-        out = [self.verdicts[k] for k in parts if k in self.verdicts]
+        out = [self.verdicts[k] for k in self._parts(parts) if k in self.verdicts]
         out += [self.verdicts[i].model_copy(update={"item": n}) for n, i in enumerate(kept) if i in self.verdicts]
         return out
 
     def left_out(self, kept: list[int], parts: Iterable[Key] = ("one_liner", "summary")) -> list[LeftOut]:
         """`judge_skipped` when a shown part has no verdict (the call failed, or gave none)."""
-        unrated = [item_id(k) for k in parts if k not in self.verdicts]
+        unrated = [item_id(k) for k in self._parts(parts) if k not in self.verdicts]
         unrated += [item_id(n) for n, i in enumerate(kept) if i not in self.verdicts]
         if not unrated:
             return []

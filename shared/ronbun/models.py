@@ -39,12 +39,25 @@ class QAItem(BaseModel):
     evidence: list[Evidence] = Field(description="回答の根拠 (ページ番号と原文の逐語引用)")
 
 
+class SummarySentence(BaseModel):
+    """One sentence of the one-liner or the 概要 with the quotes it rests on (like a Q&A answer)."""
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="概要の1文 (日本語、です・ます調)")
+    evidence: list[Evidence] = Field(description="この文の根拠 (ページ番号と原文の逐語引用)")
+
+
 class ModelOutput(BaseModel):
-    """What the model is asked to produce (structured output)."""
+    """What the model is asked to produce (structured output). The 概要 is a list of sentences,
+    each with its own evidence; `summary` is their text joined, for readers of the old shape."""
     model_config = ConfigDict(extra="forbid")
     one_liner: str = Field(description="論文を1文で要約 (日本語、です・ます調)")
-    summary: str = Field(description="概要: 3〜6文の日本語 (です・ます調)")
+    one_liner_evidence: list[Evidence] = Field(description="1文要約の根拠 (ページ番号と原文の逐語引用)")
+    summary_sentences: list[SummarySentence] = Field(description="概要: 3〜6文の日本語 (です・ます調)、1文ずつ根拠付き")
     qa: list[QAItem] = Field(description="重要な質問と回答")
+
+    @property
+    def summary(self) -> str:
+        return "".join(s.text for s in self.summary_sentences)
 
 
 class NextRead(BaseModel):
@@ -84,6 +97,7 @@ class Generator(BaseModel):
     prompt_version: str
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0   # of input_tokens, read from the server's prompt cache (cheaper)
     cost_usd: float = 0.0
     calls: int = 0
     trimmed: list[str] = Field(default_factory=list)   # sections left out of the prompt
@@ -94,6 +108,7 @@ class Generator(BaseModel):
 class Finding(BaseModel):
     item: int | Literal["summary", "one_liner"]
     code: str
+    sentence: int | None = None    # which sentence of the summary / one-liner (0-based), when per sentence
     message: str
     blocking: bool = True
     message_ja: str = ""           # what the reader is told (verify/messages.py), set when stored
@@ -104,6 +119,7 @@ class Verdict(BaseModel):
     item: int | Literal["summary", "one_liner"]
     verdict: Literal["supported", "partial", "unsupported"]
     reason: str = ""
+    sentence: int | None = None    # which summary sentence (0-based, as shown), when per sentence
 
 
 class LeftOut(BaseModel):
@@ -129,8 +145,11 @@ class Result(BaseModel):
     paper: Paper
     lang: str = "ja"
     one_liner: str
-    summary: str
+    summary: str                   # the summary sentences joined (kept for older clients)
     qa: list[QAItem]
+    # each sentence with its evidence (empty in results cached before sentences had evidence)
+    one_liner_sentences: list[SummarySentence] = Field(default_factory=list)
+    summary_sentences: list[SummarySentence] = Field(default_factory=list)
     code_urls: list[str] = Field(default_factory=list)
     generator: Generator
     quality: Quality = Field(default_factory=Quality)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Evidence, ModelOutput, Paper, QAItem
+from .models import Evidence, ModelOutput, Paper, QAItem, SummarySentence
 from .pdftext import Extracted
 from .prompts import Prompt, prose_pages, split_sections, split_sentences
 from .settings import Settings
@@ -287,13 +287,34 @@ def summarize(paper: Paper, doc: Extracted, qa_count: int = 6) -> ModelOutput:
 
     lead = contribution or next((s for s in sentences if s.prose and s.order not in used), None)
     one_liner = _quoted("この論文の提案", lead) if lead else "原文から要点の文を特定できませんでした。"
-    summary = [_quoted("主な結果", result)] if result else []
+    summary = [_sentence("主な結果", result)] if result else []
     terms = key_terms(doc)
-    if terms:
-        summary.append("主な用語：" + "、".join(f"{ja}（{en}）" for en, ja in terms))
-    if not summary:
-        summary.append("本文から結果の文を特定できませんでした。Q&A の原文抜粋をご覧ください。")
-    return ModelOutput(one_liner=one_liner, summary="\n\n".join(summary), qa=qa)   # one paragraph each
+    if terms:                               # where the paper uses the terms is their evidence
+        summary.append(SummarySentence(text="主な用語：" + "、".join(f"{ja}（{en}）" for en, ja in terms) + "。",
+                                       evidence=_term_evidence([en for en, _ in terms], sentences)))
+    return ModelOutput(one_liner=one_liner, one_liner_evidence=[Evidence(page=lead.page, quote=lead.text)] if lead else [],
+                       summary_sentences=summary, qa=qa)
+
+
+def _sentence(label: str, s: Sentence) -> SummarySentence:
+    """A 概要 sentence that is a quote: its evidence is itself, with its page."""
+    return SummarySentence(text=_quoted(label, s), evidence=[Evidence(page=s.page, quote=s.text)])
+
+
+TERM_QUOTES = KEY_TERMS
+
+
+def _term_evidence(terms: list[str], sentences: list[Sentence]) -> list[Evidence]:
+    """The first prose sentences that use the key terms (up to TERM_QUOTES)."""
+    out: list[Evidence] = []
+    for en in terms:
+        pattern = re.compile(rf"(?<![a-z]){re.escape(en.lower())}", re.I)
+        s = next((s for s in sentences if s.prose and pattern.search(s.text)), None)
+        if s and all(e.quote != s.text for e in out):
+            out.append(Evidence(page=s.page, quote=s.text))
+        if len(out) >= TERM_QUOTES:
+            break
+    return out
 
 
 def _asked(qa: list[QAItem]) -> list[str]:

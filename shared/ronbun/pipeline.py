@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from . import glossary, llm, ochiai, papertext, pdftext, prompts, quality, verify
+from . import glossary, llm, ochiai, papertext, pdftext, prompts, quality, sentences, verify
 from .arxiv import ArxivClient, get_client
 from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
@@ -95,7 +95,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     else:
         prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
         gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
-    usage = [gen.input_tokens, gen.output_tokens, gen.calls]
+    usage = [gen.input_tokens, gen.output_tokens, gen.calls, gen.cached_input_tokens]
 
     report("verifying")
     output = verify.normalize_generated(gen.output)          # 。 ？ ！ （ ） in the Japanese text
@@ -109,9 +109,11 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = book.repair_prompt(prompt, output, findings) if book else \
-            prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
+            prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars,
+                                        qa_count=settings.qa_count)   # the main prompt is its cached prefix
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
-        usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
+        usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls,
+                 usage[3] + fix.cached_input_tokens]
         before = output
         fixed = verify.normalize_generated(fix.output)
         output, repaired = _merge(output, findings, book.assemble(fixed) if book else fixed, paper, doc)
@@ -121,11 +123,13 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
             judge.forget(changed)
             judge.rate(paper, book.for_judge(output) if book else output, _passing(output, findings))
             findings += judge.findings()
-            repaired = sum(1 for k in changed if k not in {f.item for f in findings})
+            repaired = sum(1 for k in changed if k not in {sentences.key(f) for f in findings})
+    output, findings, dropped_sentences = sentences.drop_failing(output, findings, judge)   # shortened, never padded
     judged_summary = [f for f in findings if f.code == JUDGE_FINDING and not isinstance(f.item, int)]
     findings = [f for f in findings if f not in judged_summary]     # the judge's word on the summary is a warning
 
     kept, dropped = _drop_failing(output, findings)
+    dropped += dropped_sentences
     if any(f.item in ("summary", "one_liner") for f in findings):
         reasons = "; ".join(f"{f.item}: {f.message}" for f in findings if not isinstance(f.item, int))
         raise QualityRejected(f"the summary failed verification: {reasons}")
@@ -158,19 +162,17 @@ def _quality(result: Result, doc: pdftext.Extracted, prompt: prompts.Prompt, dro
 
 def _passing(output: ModelOutput, findings: list[Finding]) -> list:
     """The parts (one_liner, summary, Q&A indices) without a blocking finding."""
-    bad = {f.item for f in findings}
-    return [k for k in ("one_liner", "summary", *range(len(output.qa))) if k not in bad]
+    return sentences.passing(output, findings)
 
 
 def _changed(old: ModelOutput, new: ModelOutput) -> list:
     """The parts the repair rewrote."""
-    parts = [k for k in ("one_liner", "summary") if getattr(old, k) != getattr(new, k)]
-    return parts + [i for i, (a, b) in enumerate(zip(old.qa, new.qa)) if a != b]
+    return sentences.changed(old, new)
 
 
 def _as_result(output: ModelOutput, paper: Paper) -> Result:
     return Result(paper=paper, one_liner=output.one_liner, summary=output.summary, qa=output.qa,
-                  generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
+                  **sentences.result_fields(output), generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
 
 
 def _blocking(output: ModelOutput, paper: Paper, doc: pdftext.Extracted) -> list[Finding]:
@@ -181,13 +183,10 @@ def _merge(old: ModelOutput, findings: list[Finding], new: ModelOutput, paper: P
            doc: pdftext.Extracted) -> tuple[ModelOutput, int]:
     """Take the repaired version of each failing part, where the repair itself passes."""
     bad = {f.item for f in findings}
-    new_bad = {f.item for f in _blocking(new, paper, doc)}
+    new_findings = _blocking(new, paper, doc)
+    new_bad = {f.item for f in new_findings}
     merged = old.model_copy(deep=True)
-    repaired = 0
-    for part in ("one_liner", "summary"):
-        if part in bad and part not in new_bad:
-            setattr(merged, part, getattr(new, part))
-            repaired += 1
+    repaired = sentences.merge(merged, findings, new, new_findings)     # one-liner, summary sentences
     for i, item in enumerate(old.qa):
         if i in bad and i < len(new.qa) and i not in new_bad:
             merged.qa[i] = new.qa[i]
@@ -206,11 +205,12 @@ def _result(paper: Paper, output: ModelOutput, qa: list[QAItem], doc: pdftext.Ex
     source = "\n".join(p.text for p in doc.body + doc.appendix)
     return Result(
         paper=paper, lang="ja", one_liner=output.one_liner, summary=output.summary,
-        qa=qa, code_urls=find_code_urls(source),
+        **sentences.result_fields(output), qa=qa, code_urls=find_code_urls(source),
         glossary_terms=[] if gen_engine.name == "offline" else   # 原文抜粋 lists its terms itself
         glossary.used_terms([output.one_liner, output.summary, *(t for i in qa for t in (i.question, i.answer))]),
         generator=Generator(engine=gen_engine.name, model=gen_engine.model, prompt_version=prompts.PROMPT_VERSION,
                             input_tokens=usage[0], output_tokens=usage[1], calls=usage[2],
-                            cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1]),
+                            cached_input_tokens=usage[3],
+                            cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1], usage[3]),
                             trimmed=list(prompt.trimmed), output_mode=getattr(gen_engine, "mode", ""),
                             label_ja="原文抜粋(生成モデルなし)" if gen_engine.name == "offline" else "日本語要約"))

@@ -23,8 +23,8 @@ SYSTEM_TEMPLATE = """\
 You summarise a research paper for Japanese-speaking researchers and engineers. Use only the paper text given by the user.
 
 出力 (Output, JSON with the given schema):
-- one_liner: 論文の内容を1文で表す日本語の要約。
-- summary: 概要。3〜6文の日本語。何を解決するために、何を提案し、どう評価し、何が分かったかを書きます。途中で終わらせず、最後の文まで完結させてください。
+- one_liner: 論文の内容を1文で表す日本語の要約。one_liner_evidence: その根拠(ページ番号と原文の逐語引用)。
+- summary_sentences: 概要。3〜6文の日本語を1文ずつ、それぞれの根拠 (evidence) 付きで。何を解決するために、何を提案し、どう評価し、何が分かったかを書きます。途中で終わらせず、各文を完結させてください。
 - qa: 読者が知りたい質問と回答(個数は論文の後の指示に従います)。目的、手法、結果の数値、新規性、限界、データ・コードの公開などから、この論文で答えられるものを選びます。
 
 規則 (Rules):
@@ -37,6 +37,8 @@ You summarise a research paper for Japanese-speaking researchers and engineers. 
 6. 数値は論文に書かれているとおりに書きます(丸めたり単位を換算したりしません)。論文に無い数値は書きません。
 7. コードやデータの URL は本文に書かれている場合だけ挙げます。URL を推測で作りません。
 8. 質問も回答も日本語で書きます(evidence の quote だけは英語の原文のままです)。
+9. one_liner と概要の各文も、回答と同じく根拠の引用を付けます。その文の数値・名前はすべて、その文の引用に書かれていなければなりません。Each summary sentence and the one-liner must be grounded in ITS OWN quotes.
+10. 結果の範囲を広げません。引用が条件(データセット、モデル規模、言語、「in our setting」などの設定)を述べていれば、その結果を書く文にも条件を残します。引用に無い「常に」「あらゆる」「すべての」「大幅に」「必ず」「普遍的」「圧倒的」は使いません。
 """
 
 USER_TEMPLATE = """\
@@ -72,7 +74,9 @@ The previous output failed verification for the items below.
 
 問題のある項目だけを書き直してください。それ以外の項目は一字一句変えずにそのまま残します。
 Rewrite ONLY the failing items; copy every other item verbatim. Keep the same schema, the same
-number of Q&A items and the same order (Q&A n stays at position n). If a Q&A item cannot be
+number of Q&A items and the same order (Q&A n stays at position n; summary sentence n stays at
+position n; a summary sentence that cannot be grounded in its quotes may be replaced by another
+sentence of the paper's content with its own quotes). If a Q&A item cannot be
 grounded in the paper, replace it with a different question that the paper does answer, with
 evidence copied verbatim from the page you cite.
 """
@@ -90,6 +94,7 @@ REPAIR_REASONS = {
     "duplicate_question": "ほかの質問とほぼ同じです。別の観点の質問に替えてください。",
     "empty": "空欄です。",
     "unsupported_entity": "引用にも論文にも無い手法・データセット・指標・モデルの名前が含まれています。論文に書かれている名前だけを使ってください。",
+    "overgeneralised": "根拠の引用より広い範囲の主張になっています。引用に無い「常に」「あらゆる」「大幅に」などを使わず、引用が述べる条件(データセット・モデル規模・言語・設定)を文に残してください。",
     "judge_unsupported": "回答が根拠の引用と合っていません(判定モデルの指摘)。引用に書かれている内容だけで答え直すか、論文が答えている別の質問に替えてください。",
 }
 
@@ -108,8 +113,11 @@ You check each item of a Japanese summary of a research paper against ITS OWN ev
 - unsupported: text が evidence と矛盾する(例: evidence は改善したと言い、text は改善しないと言う)、
   evidence と無関係である、または主な主張が evidence に無い。
 Rules: use only the evidence given for that item, never outside knowledge. For a Q&A item the
-evidence is its quotes (English, copied from the paper); for summary and one_liner it is the
-title, the abstract and every quote. A question that the text does not answer is unsupported.
+evidence is its quotes (English, copied from the paper); for one_liner and each summary sentence
+(S1, S2, ...) it is its own quotes and the title. A question that the text does not answer is unsupported.
+Scope: a text that states a result more broadly than its evidence (drops a condition the evidence
+states, such as the dataset, model size, language or "in our setting", or adds 常に/あらゆる/大幅に
+that the evidence does not say) is unsupported; its reason starts with 「範囲:」.
 reason: 判定の理由を日本語で1文。partial と unsupported では、evidence に無い点・矛盾する点を具体的に書きます。
 Return exactly one verdict per item id, in the given order.
 """
@@ -506,7 +514,9 @@ def build_prompt(paper: Paper, doc: Extracted, *, max_chars: int, qa_count: int)
     return Prompt(messages, body_chars, estimate_tokens([m["content"] for m in messages]), trimmed)
 
 
-def _item_name(item: int | str) -> str:
+def _item_name(item: int | str | tuple) -> str:
+    if isinstance(item, tuple):
+        return f"summary sentence {item[1] + 1} (概要の{item[1] + 1}文目)"
     if isinstance(item, int):
         return f"Q&A {item + 1}"
     return {"summary": "summary (概要)", "one_liner": "one_liner (1文要約)"}.get(item, str(item))
@@ -523,9 +533,9 @@ def build_repair_prompt(paper: Paper, doc: Extracted, previous: ModelOutput, fin
     """The original conversation (the same stable prefix and task as build_prompt's: pass the
     same `qa_count` to keep the task message identical too; default: the previous answer's
     count), the previous answer, and a list of what to fix (only that)."""
-    grouped: dict[int | str, list[str]] = {}
+    grouped: dict[int | str | tuple, list[str]] = {}
     for f in findings:
-        reasons = grouped.setdefault(f.item, [])
+        reasons = grouped.setdefault(f.item if f.sentence is None else (f.item, f.sentence), [])
         if _reason(f) not in reasons:
             reasons.append(_reason(f))
     lines = [f"- {_item_name(item)}: " + " / ".join(reasons) for item, reasons in grouped.items()]
@@ -550,8 +560,8 @@ OCHIAI_SYSTEM_TEMPLATE = """\
 You summarise a research paper for Japanese-speaking researchers in the 落合フォーマット (six fixed questions). Use only the paper text given by the user.
 
 出力 (Output, JSON with the given schema):
-- one_liner: 論文の内容を1文で表す日本語の要約。
-- summary: 概要。3〜6文の日本語。途中で終わらせず、最後の文まで完結させてください。
+- one_liner: 論文の内容を1文で表す日本語の要約。one_liner_evidence: その根拠(ページ番号と原文の逐語引用)。
+- summary_sentences: 概要。3〜6文の日本語を1文ずつ、それぞれの根拠 (evidence) 付きで。途中で終わらせず、各文を完結させてください。
 - qa: 次の5つの質問に、この順番で1つずつ答えます。question には質問の文をそのまま書きます。
 {questions}
 - next_reads: 6つ目の質問「{last}」の答え。ユーザーが渡す「参考文献リスト」の中から、この論文を理解するために次に読むべき文献を1〜3件選びます。

@@ -59,24 +59,59 @@ def paper_header_lines(paper: Paper) -> list[str]:
 def annotated_text(result: Result) -> tuple[str, list[tuple[str, str]]]:
     """The summary and the (question, answer) pairs with each glossary term's English shown once,
     at its first use: 埋め込み(embedding). Rendering only: the stored result is unchanged."""
-    texts = annotate([result.summary, *(t for item in result.qa for t in (item.question, item.answer))],
+    parts, pairs = annotated_parts(result)
+    return "".join(parts), pairs
+
+
+def annotated_parts(result: Result) -> tuple[list[str], list[tuple[str, str]]]:
+    """As `annotated_text`, with the summary as its sentences (one part when the result has no
+    sentences: a result cached before sentences had evidence)."""
+    parts = [s.text for s in result.summary_sentences] or [result.summary]
+    texts = annotate([*parts, *(t for item in result.qa for t in (item.question, item.answer))],
                      result.glossary_terms)
-    return texts[0], [(texts[i], texts[i + 1]) for i in range(1, len(texts), 2)]
+    n = len(parts)
+    return texts[:n], [(texts[i], texts[i + 1]) for i in range(n, len(texts), 2)]
 
 
-def paper_markdown(result: Result, *, heading: str = "##") -> str:
-    """One paper's section: title, metadata, 概要 and Q&A with evidence pages."""
-    summary, pairs = annotated_text(result)
-    lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", summary, ""]
+EVIDENCE_MODES = ("pages", "footnotes")
+
+
+def _note_md(paper: Paper, evidence) -> str:
+    """A footnote's text: each quote with its page (a link to the PDF page when there is one)."""
+    base = pdf_url(paper)
+    out = []
+    for e in evidence:
+        page = f"[p.{e.page}]({base}#page={e.page})" if base.startswith("https://") else f"p.{e.page}"
+        out.append(f"{page} “{' '.join(e.quote.split())}”")
+    return " / ".join(out) or "(根拠なし)"
+
+
+def paper_markdown(result: Result, *, heading: str = "##", evidence: str = "pages", label: str = "") -> str:
+    """One paper's section: title, metadata, 概要 and Q&A with evidence pages. With
+    evidence="footnotes" each summary sentence and answer carries a footnote with its quotes
+    and pages (`label` keeps the footnote names of several papers apart)."""
+    parts, pairs = annotated_parts(result)
+    notes: list[str] = []
+    if evidence == "footnotes" and result.summary_sentences:
+        for n, (text, sentence) in enumerate(zip(parts, result.summary_sentences), 1):
+            parts[n - 1] = f"{text}[^{label}s{n}]"
+            notes.append(f"[^{label}s{n}]: {_note_md(result.paper, sentence.evidence)}")
+    lines = [f"{heading} {result.paper.title}", "", *paper_header_lines(result.paper), "", "概要:", "".join(parts), ""]
     if result.qa:
         lines.append(OCHIAI_LABEL + ":" if result.template == "ochiai" else "Q&A:")
-        for item, (question, answer) in zip(result.qa, pairs):
+        for n, (item, (question, answer)) in enumerate(zip(result.qa, pairs), 1):
             lines.append(f"Q: {question}")
             if _is_reading_list(result, item):
                 lines += [_reference_markdown(ref) for ref in result.references]
                 continue
-            lines.append(f"A: {answer}(根拠: {_pages(item.evidence)})")
+            if evidence == "footnotes":
+                lines.append(f"A: {answer}[^{label}q{n}]")
+                notes.append(f"[^{label}q{n}]: {_note_md(result.paper, item.evidence)}")
+            else:
+                lines.append(f"A: {answer}(根拠: {_pages(item.evidence)})")
         lines.append("")
+    if notes:
+        lines += ["根拠(論文の原文):", *notes, ""]
     if result.code_urls:
         lines.append("コード: " + " ".join(result.code_urls))
         lines.append("")
@@ -142,7 +177,8 @@ def _intro(entries: list[DigestEntry], intro: str | None) -> str:
     return intro or default_intro(sum(1 for e in entries if e.result), len(entries))
 
 
-def digest_markdown(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
+def digest_markdown(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None,
+                    evidence: str = "pages") -> str:
     lines = [f"# {title}", "", _intro(entries, intro), ""]
     for i, e in enumerate(entries, 1):
         lines.append(f"{i}. {e.title}(発行日:{ja_date(e.published)})")
@@ -150,7 +186,7 @@ def digest_markdown(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, i
     lines.append("")
     for i, e in enumerate(entries, 1):
         if e.result:
-            body = paper_markdown(e.result, heading="##")
+            body = paper_markdown(e.result, heading="##", evidence=evidence, label=f"{i}")
             lines.append(body.replace("## ", f"## {i}. ", 1))
         else:
             lines += [f"## {i}. {e.title}", "", f"この論文は要約できませんでした: {e.error_ja or '理由不明'}", ""]
@@ -199,8 +235,32 @@ def _reference_html(paper: Paper, ref) -> str:
             f'<span class="ev">(根拠: {_page_links(paper, ref.evidence)})</span></li>')
 
 
-def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None) -> str:
-    """A standalone, escaped page readable on a phone."""
+def _note_html(paper: Paper, evidence) -> str:
+    base = pdf_url(paper)
+    out = []
+    for e in evidence:
+        page = (f'<a href="{_e(base)}#page={e.page}" rel="noopener noreferrer">p.{e.page}</a>'
+                if base.startswith("https://") else f"p.{e.page}")
+        out.append(f"{page} “{_e(' '.join(e.quote.split()))}”")
+    return " / ".join(out) or "(根拠なし)"
+
+
+def _summary_html(r: Result, parts: list[str], i: int, evidence: str) -> tuple[str, list[str]]:
+    """The 概要 paragraph; with footnotes, each sentence links to a note with its quotes."""
+    if evidence != "footnotes" or not r.summary_sentences:
+        return f"<p>{_e(''.join(parts))}</p>", []
+    text, notes = [], []
+    for n, (part, sentence) in enumerate(zip(parts, r.summary_sentences), 1):
+        fid = f"fn-{i}-s{n}"
+        text.append(f'{_e(part)}<sup><a href="#{fid}" id="ref-{fid}">[{n}]</a></sup>')
+        notes.append(f'<li id="{fid}">{_note_html(r.paper, sentence.evidence)} <a href="#ref-{fid}">↩</a></li>')
+    return f"<p>{''.join(text)}</p>", notes
+
+
+def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro: str | None = None,
+                evidence: str = "pages") -> str:
+    """A standalone, escaped page readable on a phone (evidence="footnotes": each summary
+    sentence links to its quotes and pages)."""
     out = [_HTML_HEAD.format(title=_e(title)), f"<h1>{_e(title)}</h1>",
            f"<p>{_e(_intro(entries, intro))}</p>", "<ol>"]
     for i, e in enumerate(entries, 1):
@@ -217,8 +277,11 @@ def digest_html(entries: list[DigestEntry], *, title: str = DEFAULT_TITLE, intro
                 ("最終更新日", _e(ja_date(r.paper.updated or r.paper.published))), ("URL", _https_link(pdf_url(r.paper))),
                 ("カテゴリ", _e(categories_ja(r.paper.categories)))]
         out.append('<dl class="meta">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta) + "</dl>")
-        summary, pairs = annotated_text(r)
-        out.append(f"<h3>概要</h3><p>{_e(summary)}</p>")
+        parts, pairs = annotated_parts(r)
+        summary_html, notes = _summary_html(r, parts, i, evidence)
+        out.append(f"<h3>概要</h3>{summary_html}")
+        if notes:
+            out.append('<ol class="ev">' + "".join(notes) + "</ol>")
         if r.qa:
             out.append(f'<h3>{_e(OCHIAI_LABEL) if r.template == "ochiai" else "Q&amp;A"}</h3><dl class="qa">')
             for item, (question, answer) in zip(r.qa, pairs):

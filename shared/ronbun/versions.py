@@ -5,5 +5,5 @@ offline.py would pull pydantic and the PDF text code into its cold start. Bump
 PROMPT_VERSION whenever a prompt or the offline engine changes what it writes: results
 stored under the old version are then generated again on request."""
 
-PROMPT_VERSION = "2026-11-30.1"   # prose-only quotes, judge, 原文抜粋 offline text
+PROMPT_VERSION = "2026-11-30.2"   # summary sentences with evidence (issue 14); prose-only quotes, judge
 OFFLINE_MODEL = "offline-extractive-1"

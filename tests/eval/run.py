@@ -3,7 +3,8 @@
     python -m tests.eval.run [--split dev|held|both] [--items FILE] [--json FILE] [--verbose]
 
 Runs `ronbun.verify` as the pipeline does: each Q&A item through `check_qa_item`, each summary or
-one-liner through `check_text`, against the extracted pages of the item's paper (corpus PDFs in
+one-liner through `check_text` (or, when it carries its own `evidence`, as a summary sentence through
+`check_sentence`: scope_dev.jsonl, read with the dev split when present), against the extracted pages of the item's paper (corpus PDFs in
 ../shared/corpus/pdf, or the PDFs generated below); `prose=` is passed when both the extractor and
 the check support it. Each labelled quote is the evidence of a plain good answer; a quote that is
 not body prose must get `quote_not_body`. It reports, it does not gate: exit 0, or 2 when an item
@@ -24,9 +25,11 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1].parent / "shared" / "corpus" / "pdf"
 
 # The codes measured, in print order; a target (recall, precision) where the brief sets one.
-CODES = ["non_answer", "mistranslation", "quote_not_body", "unsupported_entity", "truncated",
+CODES = ["non_answer", "mistranslation", "quote_not_body", "unsupported_entity", "overgeneralised", "truncated",
          "mixed_style", "number_not_in_source", "quote_not_found", "not_japanese"]
-TARGETS = {c: (0.9, 0.95) for c in ("non_answer", "mistranslation", "quote_not_body", "unsupported_entity")}
+TARGETS = {c: (0.9, 0.95) for c in ("non_answer", "mistranslation", "quote_not_body", "unsupported_entity",
+                                     "overgeneralised")}
+SCOPE_CODES = frozenset({"overgeneralised"})     # measured on scope_<split>.jsonl, not on items_<split>.jsonl
 KINDS = ("qa", "summary", "one_liner")
 LABELS = ("body", "running_head", "caption", "figure_text", "heading", "affiliation", "footnote", "garbled")
 
@@ -167,6 +170,13 @@ def predict_item(item: dict) -> set[str]:
         qa = QAItem(question=item["question"], answer=item["text"],
                     evidence=[Evidence(page=e["page"], quote=e["quote"]) for e in item.get("evidence", [])])
         findings = verify.check_qa_item(0, qa, pages, **_kwargs(verify.check_qa_item, doc, _style(item)))
+    elif item["kind"] != "qa" and item.get("evidence") and hasattr(verify, "check_sentence"):
+        # a summary sentence or one-liner with its own quotes: checked as the pipeline checks each sentence
+        from ronbun.models import SummarySentence
+        sentence = SummarySentence(text=item["text"], evidence=[Evidence(page=e["page"], quote=e["quote"])
+                                                                 for e in item["evidence"]])
+        findings = verify.check_sentence(item["kind"], 0, sentence, pages,
+                                         **_kwargs(verify.check_sentence, doc, _style(item)))
     else:
         findings = verify.check_text(item["kind"], item["text"], pages,
                                      **_kwargs(verify.check_text, doc, _style(item)))
@@ -211,9 +221,9 @@ def validate_item(item: dict) -> None:
     expect = item.get("expect")
     if not isinstance(expect, list) or not all(isinstance(c, str) for c in expect):
         raise Malformed(f"{where} {item['id']}: expect must be a list of codes")
-    if item["kind"] == "qa":
-        if not isinstance(item.get("question"), str):
-            raise Malformed(f"{where} {item['id']}: a qa item needs a question")
+    if item["kind"] == "qa" and not isinstance(item.get("question"), str):
+        raise Malformed(f"{where} {item['id']}: a qa item needs a question")
+    if item["kind"] == "qa" or item.get("evidence"):
         ev = item.get("evidence", [])
         if not isinstance(ev, list) or not all(
                 isinstance(e, dict) and isinstance(e.get("page"), int) and isinstance(e.get("quote"), str) for e in ev):
@@ -239,6 +249,9 @@ def load_split(split: str) -> tuple[list[dict], list[dict]]:
             if not path.is_file():
                 raise Malformed(f"missing {path.name}")
             into.extend(_read_jsonl(path))
+        scope = HERE / f"scope_{name}.jsonl"          # summary sentences with their quotes (overgeneralised)
+        if scope.is_file():
+            items.extend(_read_jsonl(scope))
     for item in items:
         validate_item(item)
     for quote in quotes:

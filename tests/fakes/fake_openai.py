@@ -15,6 +15,7 @@ answers around them, so the pipeline's verification passes on its output. Faults
     fake.enqueue("custom", output={...})    # this ModelOutput dict, as is
     fake.enqueue("unknown_dataset")         # grounded, but Q&A 1 names datasets the paper never mentions
     fake.enqueue("contradiction")           # grounded, but the last Q&A says the opposite of its real quote
+    fake.enqueue("careless")                # grounded, plus a 概要 sentence without evidence and one cited on the wrong page
 
 Judge requests (ronbun.judge: response_format schema `JudgeOutput`) are answered like a careful
 judge (`judge_output`): an answer that negates its quote, or whose names and numbers are not in
@@ -71,7 +72,7 @@ import pytest
 
 KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "invalid_json",
          "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction",
-         "ochiai_invented", "content_filter")
+         "ochiai_invented", "content_filter", "careless")
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
                "judge_slow")
 JUDGE_SCHEMA = "JudgeOutput"
@@ -162,13 +163,43 @@ def grounded_output(messages: list[dict]) -> dict:
         seen.add(quote)
         qa.append({"question": question, "answer": frame.format(q=quote),
                    "evidence": [{"page": page, "quote": quote}]})
-    lead = f"論文には「{found[0][1]}」と書かれています。" if found else ""
     return {
         "one_liner": f"「{title}」の内容を本文に基づいて紹介する論文です。",
-        "summary": (f"この論文のタイトルは「{title}」です。{lead}"
-                    "本文では手法と評価の詳細が説明されています。結論では研究の意義がまとめられています。"),
+        "one_liner_evidence": [{"page": found[0][0], "quote": found[0][1]}] if found else [],
+        "summary_sentences": summary_sentences(found),
         "qa": qa,
     }
+
+
+SUMMARY_FRAMES = ("論文の冒頭には「{q}」と書かれています。", "本文では「{q}」と説明されています。",
+                  "結論として、論文は「{q}」と述べています。")
+
+
+def summary_sentences(found: list[tuple[int, str]]) -> list[dict]:
+    """One 概要 sentence per frame, each around a real sentence of the paper (first, middle, last)."""
+    if not found:
+        return []
+    picks = dict.fromkeys([found[0], found[len(found) // 2], found[-1]])
+    return [{"text": frame.format(q=quote), "evidence": [{"page": page, "quote": quote}]}
+            for (page, quote), frame in zip(picks, SUMMARY_FRAMES)]
+
+
+CARELESS_NO_EVIDENCE = "この手法はあらゆるタスクで従来手法を大幅に上回ります。"
+CARELESS_WRONG_PAGE = "論文は「{q}」と述べています。"
+
+
+def careless_output(messages: list[dict]) -> dict:
+    """Grounded, except for two more 概要 sentences: one with no evidence, one whose quote is
+    real but cited on another page than the one it is on."""
+    out = grounded_output(messages)
+    found = [(n, q) for n, page in sorted(pages_from_prompt(_user_text(messages)).items()) for q in sentences_on(page)]
+    out["summary_sentences"].append({"text": CARELESS_NO_EVIDENCE, "evidence": []})
+    if found:
+        page, quote = found[len(found) // 3]
+        wrong = next((n for n in sorted(pages_from_prompt(_user_text(messages))) if n != page), page + 1)
+        out["summary_sentences"].append({"text": CARELESS_WRONG_PAGE.format(q=quote),
+                                         "evidence": [{"page": wrong, "quote": quote}]})
+    return out
 
 
 def ungrounded_output(messages: list[dict]) -> dict:
@@ -176,8 +207,12 @@ def ungrounded_output(messages: list[dict]) -> dict:
     quotes that are not in the paper and a page that does not exist."""
     return {
         "one_liner": "この論文は画期的な手法で精度を 99.7% まで高めたと主張しています。",
-        "summary": "この論文は新しい手法を提案しています。精度は 99.7% に達し、学習時間は 123 時間です。"
-                   "詳細は明記されていません。",
+        "one_liner_evidence": [],
+        "summary_sentences": [
+            {"text": "この論文は新しい手法を提案しています。", "evidence": []},
+            {"text": "精度は 99.7% に達し、学習時間は 123 時間です。",
+             "evidence": [{"page": 1, "quote": "Our method reaches an accuracy of 99.7% on every task."}]},
+            {"text": "詳細は明記されていません。", "evidence": []}],
         "qa": [
             {"question": "コードは公開されていますか?", "answer": "詳細は明記されていません。",
              "evidence": [{"page": 1, "quote": "This sentence was never written in the paper at all."}]},
@@ -549,6 +584,8 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps(unknown_dataset_output(messages), ensure_ascii=False)
         elif kind == "contradiction":
             content = json.dumps(contradiction_output(messages), ensure_ascii=False)
+        elif kind == "careless":
+            content = json.dumps(careless_output(messages), ensure_ascii=False)
         elif kind == "invalid_json":
             content = '{"one_liner": "途中で壊れた出力です。", "summary": '
         elif kind == "wrong_schema":

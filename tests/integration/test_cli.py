@@ -209,7 +209,8 @@ def test_check_runs_exactly_the_checks_the_pipeline_runs(paper, capsys, tmp_path
     _, out, _ = run(capsys, "check", str(bad), "--pdf", str(pdf), "--format", "json")
     by_check = {(f["item"], f["code"]) for f in json.loads(out)}
     result = Result.model_validate(doc)
-    output = ModelOutput(one_liner=result.one_liner, summary=result.summary, qa=result.qa)
+    output = ModelOutput(one_liner=result.one_liner, one_liner_evidence=result.one_liner_sentences[0].evidence,
+                         summary_sentences=result.summary_sentences, qa=result.qa)
     by_pipeline = {(f.item, f.code) for f in pipeline._blocking(output, result.paper, extract(pdf.read_bytes()))}
     # Then they find the same blocking problems
     assert {(0, "non_answer"), (1, "quote_not_found"), (2, "mixed_style")} <= by_pipeline

@@ -56,7 +56,7 @@ def test_request_carries_the_strict_json_schema_the_model_and_the_prompt(fake_op
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["strict"] is True
-    assert set(fmt["json_schema"]["schema"]["required"]) == {"one_liner", "summary", "qa"}
+    assert set(fmt["json_schema"]["schema"]["required"]) == {"one_liner", "one_liner_evidence", "summary_sentences", "qa"}
     assert body["model"] == gen.model == "gpt-test-model"
     assert body["messages"] == PROMPT.messages
     assert fake_openai.headers[0]["authorization"] == f"Bearer {TEST_KEY}"
@@ -152,26 +152,29 @@ def test_missing_key_fails_before_any_request(fake_openai, monkeypatch):
 
 
 def test_grounded_fake_answer_passes_verification(fake_openai, monkeypatch):
-    from ronbun import verify
+    from ronbun import sentences, verify
     from ronbun.models import Generator, Result
 
     gen = _engine(monkeypatch).generate(PROMPT, paper=PAPER, doc=DOC)
+    assert gen.output.one_liner_evidence and len(gen.output.summary_sentences) >= 2
     result = Result(paper=PAPER, one_liner=gen.output.one_liner, summary=gen.output.summary, qa=gen.output.qa,
+                    **sentences.result_fields(gen.output),
                     generator=Generator(engine="openai", model=gen.model, prompt_version=prompts.PROMPT_VERSION))
     blocking = [f for f in verify.check_result(result, DOC.page_map()) if f.blocking]
     assert blocking == []
 
 
 def test_ungrounded_fake_answer_fails_verification(fake_openai, monkeypatch):
-    from ronbun import verify
+    from ronbun import sentences, verify
     from ronbun.models import Generator, Result
 
     fake_openai.enqueue("ungrounded")
     gen = _engine(monkeypatch).generate(PROMPT, paper=PAPER, doc=DOC)
     result = Result(paper=PAPER, one_liner=gen.output.one_liner, summary=gen.output.summary, qa=gen.output.qa,
+                    **sentences.result_fields(gen.output),
                     generator=Generator(engine="openai", model=gen.model, prompt_version=prompts.PROMPT_VERSION))
     failed = {f.item for f in verify.check_result(result, DOC.page_map()) if f.blocking}
-    assert {0, 1} <= failed
+    assert {0, 1, "one_liner", "summary"} <= failed
 
 
 # ---------------------------------------------------------------- engine choice and cost (no server)
@@ -215,7 +218,8 @@ def test_rate_limit_left_after_retries_says_so_in_japanese(fake_openai, monkeypa
 
 
 def test_custom_answer_comes_back_unchanged(fake_openai, monkeypatch):
-    custom = {"one_liner": "一文の要約です。", "summary": "概要です。",
+    custom = {"one_liner": "一文の要約です。", "one_liner_evidence": [],
+              "summary_sentences": [{"text": "概要です。", "evidence": []}],
               "qa": [{"question": "目的は何ですか?", "answer": "目的を述べています。",
                       "evidence": [{"page": 2, "quote": "In this paper we introduce a routing mechanism."}]}]}
     fake_openai.enqueue("custom", output=custom)

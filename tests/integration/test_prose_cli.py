@@ -61,8 +61,10 @@ def test_pipeline_drops_model_answers_that_quote_a_caption_or_a_running_head(fak
          "evidence": [{"page": 3, "quote": HEAD_QUOTE}]},
     ]
     output = {"one_liner": "本論文は、入力ごとに少数の言語別アダプタを選ぶスパースなルーティング手法を提案しています。",
-              "summary": "本論文は多言語要約の計算量を減らす手法を提案しています。ルーターが入力に関係するアダプタだけを選びます。"
-                         "評価では密なモデルより少ない計算で同等以上の品質を示しています。",
+              "one_liner_evidence": [{"page": 2, "quote": BODY_QUOTE}],
+              "summary_sentences": [{"text": text, "evidence": [{"page": 2, "quote": BODY_QUOTE}]} for text in (
+                  "本論文は多言語要約の計算量を減らす手法を提案しています。", "ルーターが入力に関係するアダプタだけを選びます。",
+                  "評価では密なモデルより少ない計算で同等以上の品質を示しています。")],
               "qa": qa}
     fake_openai.enqueue("custom", output=output, times=2)
     code, out, err = run(capsys, "summarize", "2401.15884", "--format", "json")

@@ -56,6 +56,14 @@ def _prompts() -> list[dict]:
 
 
 N = len(_grounded()["qa"])
+S = len(_grounded()["summary_sentences"])
+
+
+def _text_of(out: dict) -> dict:
+    """The Result fields of a model output dict (the one-liner and summary with their sentences)."""
+    return {"one_liner": out["one_liner"], "summary": "".join(s["text"] for s in out["summary_sentences"]),
+            "one_liner_sentences": [{"text": out["one_liner"], "evidence": out["one_liner_evidence"]}],
+            "summary_sentences": out["summary_sentences"], "qa": out["qa"]}
 
 
 def _shown_text(result: Result) -> str:
@@ -86,7 +94,7 @@ def test_the_unknown_datasets_are_found_by_the_checks_alone():
     out = _grounded()
     out["qa"][0]["answer"] += UNKNOWN_DATASETS
     result = Result(paper=PAPER, generator=Generator(engine="openai", model="m", prompt_version="p"),
-                    one_liner=out["one_liner"], summary=out["summary"], qa=out["qa"])
+                    **_text_of(out))
     [finding] = [f for f in verify.check_result(result, PAGES) if f.blocking]
     assert (finding.item, finding.code) == (0, "unsupported_entity")
     assert "'MS MARCO'" in finding.message and "'HotpotQA'" in finding.message and "the quotes or the paper" in finding.message
@@ -97,7 +105,7 @@ def test_the_unknown_datasets_are_found_by_the_checks_alone():
 def test_a_real_quote_with_a_contradicting_answer_passes_every_deterministic_check():
     out = _with_contradiction()
     result = Result(paper=PAPER, generator=Generator(engine="openai", model="m", prompt_version="p"),
-                    one_liner=out["one_liner"], summary=out["summary"], qa=out["qa"])
+                    **_text_of(out))
     assert [f for f in verify.check_result(result, PAGES) if f.blocking] == []
 
 
@@ -127,22 +135,40 @@ def test_a_contradicting_answer_that_comes_back_from_the_repair_is_dropped(fake_
     assert all(v.verdict == "supported" for v in result.quality.judge)
 
 
-def test_the_judge_forced_to_reject_everything_drops_every_qa_item_and_warns_about_the_summary(fake_openai):
+def test_the_judge_forced_to_reject_everything_drops_every_summary_sentence_and_rejects_the_summary(fake_openai):
+    from ronbun.errors import QualityRejected
+
     fake_openai.enqueue("judge_unsupported", times=2)
+    with pytest.raises(QualityRejected, match="every sentence was dropped"):
+        _run()                      # an unsupported summary sentence is dropped like an answer: none is left
+
+
+def test_the_judge_forced_to_reject_one_summary_sentence_shortens_the_summary(fake_openai):
+    fake_openai.enqueue("judge_unsupported", items=["S2"], times=2)
     result = _run()
-    assert result.qa == [] and {f.code for f in result.quality.dropped} == {"judge_unsupported"}
-    assert [v.verdict for v in result.quality.judge] == ["unsupported", "unsupported"]   # one_liner, summary
-    assert any(w.startswith("summary: the judge found it unsupported") for w in result.quality.warnings)
+    grounded = _grounded()["summary_sentences"]
+    assert [s.text for s in result.summary_sentences] == [grounded[0]["text"], *(s["text"] for s in grounded[2:])]
+    assert result.summary == "".join(s.text for s in result.summary_sentences) and len(result.qa) == N
+    [dropped] = result.quality.dropped
+    assert (dropped.item, dropped.sentence, dropped.code) == ("summary", 1, "judge_unsupported")
+    assert "概要の文: 1 件" in "".join(__import__("ronbun.verify.messages", fromlist=["x"]).quality_notes(result.quality))
+    repair = fake_openai.calls[1]["messages"][-1]["content"]
+    assert "summary sentence 2 (概要の2文目)" in repair
+    assert [(v.item, v.sentence) for v in result.quality.judge if v.item == "summary"] == \
+        [("summary", n) for n in range(S - 1)]             # numbered as shown
 
 
 def test_each_item_is_judged_against_its_own_quotes_only(fake_openai):
     result = _run()
     items = {i["id"]: i for i in judge_items(fake_openai.judge_calls[0]["messages"])}
-    assert set(items) == {"one_liner", "summary"} | {f"Q{n}" for n in range(1, N + 1)}
+    assert set(items) == {"one_liner"} | {f"S{n}" for n in range(1, S + 1)} | {f"Q{n}" for n in range(1, N + 1)}
     for n, qa in enumerate(result.qa, start=1):
         assert items[f"Q{n}"]["text"] == qa.answer
         assert items[f"Q{n}"]["evidence"] == [f"(p.{ev.page}) {ev.quote}" for ev in qa.evidence]
-    assert items["summary"]["evidence"][:2] == [f"title: {PAPER.title}", f"abstract: {PAPER.abstract}"]
+    for n, sentence in enumerate(result.summary_sentences, start=1):      # each sentence: its own quotes
+        assert items[f"S{n}"]["text"] == sentence.text
+        assert items[f"S{n}"]["evidence"] == [f"title: {PAPER.title}", *(f"(p.{ev.page}) {ev.quote}"
+                                                                         for ev in sentence.evidence)]
     body = fake_openai.judge_calls[0]
     assert body["response_format"]["json_schema"]["name"] == "JudgeOutput"
     assert body["response_format"]["json_schema"]["strict"] is True
@@ -159,7 +185,7 @@ def test_a_failing_judge_keeps_the_items_and_says_the_check_was_left_out(fake_op
     assert len(result.qa) == N and result.quality.dropped == []
     [left] = result.quality.left_out
     assert left.kind == "judge_skipped" and left.detail_ja == SKIPPED_JA
-    assert "Q1" in left.detail and "summary" in left.detail
+    assert "Q1" in left.detail and "S1" in left.detail
     assert result.quality.judge == []
     assert result.generator.calls == 1                           # the failed call is not counted as used
 
@@ -210,7 +236,7 @@ def test_parts_the_judge_gave_no_verdict_for_are_left_out_not_dropped(fake_opena
     fake_openai.enqueue("judge_custom", output={"verdicts": [
         {"item": "Q1", "verdict": "supported", "reason": "引用どおりです。"},
         {"item": "Q99", "verdict": "unsupported", "reason": "存在しない項目です。"},
-        {"item": "summary", "verdict": "partial", "reason": "引用に無い細部があります。"}]})
+        {"item": "S1", "verdict": "partial", "reason": "引用に無い細部があります。"}]})
     result = _run()
     assert len(result.qa) == N and result.quality.dropped == []
     assert {v.item: v.verdict for v in result.quality.judge} == {0: "supported", "summary": "partial"}

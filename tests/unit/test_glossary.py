@@ -317,7 +317,8 @@ def test_the_pipeline_records_the_marked_terms_the_result_uses(fake_openai):
     doc = extract(pdf)
     prompt = prompts.build_prompt(paper_from_pdf(None, doc), doc, max_chars=60_000, qa_count=3)
     output = grounded_output(prompt.messages)
-    output["summary"] = "本論文は単語の埋め込みを知識蒸留で小さくする手法を扱います。" + output["summary"]
+    first = output["summary_sentences"][0]["evidence"]
+    output["summary_sentences"].insert(0, {"text": "本論文は単語の埋め込みを知識蒸留で小さくする手法を扱います。", "evidence": first})
     fake_openai.enqueue("custom", output=output, times=2)
     result = summarize(None, pdf_bytes=pdf, engine="openai")
     assert {"ja": "埋め込み", "en": "embedding"} in result.glossary_terms

@@ -98,7 +98,7 @@ def test_it_shows_what_a_reader_scans_for_each_quote_once_with_its_page():
     output = _generate(_doc()).output
     # Then the one-liner is the contribution sentence and the 概要 the main result (with a number)
     assert output.one_liner.startswith("この論文の提案（") and "we introduce" in output.one_liner
-    assert output.summary.startswith("主な結果（") and re.search(r"\d", output.summary.split("\n\n")[0])
+    assert output.summary.startswith("主な結果（") and re.search(r"\d", output.summary_sentences[0].text)
     # And no title, no category, no sentence about the engine; each quoted sentence appears once
     everything = "\n".join([output.one_liner, output.summary, *(q.answer for q in output.qa)])
     assert PAPER.title not in everything and "オフライン" not in everything and "分野" not in everything
@@ -108,7 +108,7 @@ def test_it_shows_what_a_reader_scans_for_each_quote_once_with_its_page():
 
 def test_key_terms_are_listed_with_their_japanese_renderings():
     output = _generate(_doc()).output
-    line = next(x for x in output.summary.split("\n\n") if x.startswith("主な用語："))
+    line = next(x.text for x in output.summary_sentences if x.text.startswith("主な用語："))
     assert "ファインチューニング（fine-tuning）" in line
 
 

@@ -198,7 +198,9 @@ def test_footnote_lines_are_not_taken_for_headings():
 def _previous() -> ModelOutput:
     items = [QAItem(question=f"質問{i}ですか?", answer=f"回答{i}です。",
                     evidence=[Evidence(page=1, quote=f"Quote number {i}.")]) for i in range(3)]
-    return ModelOutput(one_liner="一文の要約です。", summary="概要です。", qa=items)
+    return ModelOutput(one_liner="一文の要約です。", one_liner_evidence=[],
+                       summary_sentences=[{"text": "概要です。", "evidence": [{"page": 1, "quote": "Quote number 9."}]}],
+                       qa=items)
 
 
 def test_repair_prompt_lists_only_failing_items_with_japanese_reasons():

@@ -249,7 +249,8 @@ def test_check_result_passes_prose_to_every_item(marked):
 
     good = _item("Each transformer layer contains a shared feed-forward block and a pool", 2)
     bad = _item("Sparse Routing Preprint Table 1: Results on the multilingual benchmark", 3)
-    out = ModelOutput(one_liner=ANSWER, summary=ANSWER, qa=[good, bad])
+    out = ModelOutput(one_liner=ANSWER, one_liner_evidence=good.evidence,
+                      summary_sentences=[{"text": ANSWER, "evidence": good.evidence}], qa=[good, bad])
     codes = {(f.item, f.code) for f in check_result(out, marked.page_map(), prose=marked.prose_map())}
     assert (1, "quote_not_body") in codes and not any(item == 0 for item, _ in codes)
     assert "quote_not_body" in prompts.REPAIR_REASONS

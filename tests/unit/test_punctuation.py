@@ -53,7 +53,8 @@ def test_normalising_is_idempotent_and_keeps_complete_text():
 
 
 def test_generated_output_is_normalised_but_the_quotes_are_not():
-    out = ModelOutput(one_liner="DPRを提案します.", summary="BM25を上回ります.",
+    out = ModelOutput(one_liner="DPRを提案します.", one_liner_evidence=[],
+                      summary_sentences=[{"text": "BM25を上回ります.", "evidence": []}],
                       qa=[QAItem(question="何が新しいですか?", answer="密ベクトルだけで検索します.",
                                  evidence=[{"page": 1, "quote": "We train a model with 1.3B parameters."}])])
     fixed = verify.normalize_generated(out)
@@ -111,12 +112,13 @@ def test_an_answer_ending_with_a_western_period_is_not_reported_as_cut_off():
 
 QUOTE = "To avoid collapse to a single adapter we add a balancing loss with coefficient 0.01."
 ONE_LINER = "言語ごとのアダプタを少数だけ選ぶことで、多言語要約の計算量を減らす手法を提案しています."
-SUMMARY = ("本論文は、入力文書ごとに少数のアダプタを選ぶスパースなアダプタ選択を提案しています. "
+SUMMARY = ("本論文は、入力文書ごとに少数のアダプタを選ぶスパースなアダプタ選択を提案しています. ",
            "ルータはアダプタと同時に学習されます.")
 
 
 def _output(answer: str) -> dict:
-    return {"one_liner": ONE_LINER, "summary": SUMMARY,
+    return {"one_liner": ONE_LINER, "one_liner_evidence": [{"page": 1, "quote": QUOTE}],
+            "summary_sentences": [{"text": s, "evidence": [{"page": 1, "quote": QUOTE}]} for s in SUMMARY],
             "qa": [{"question": "なぜバランス損失を加えるのですか?", "answer": answer,
                     "evidence": [{"page": 1, "quote": QUOTE}]}]}
 

@@ -81,8 +81,15 @@ def test_blocking_codes_cover_every_code_that_must_stop_publication():
 
 def test_check_result_accepts_the_model_output_before_it_becomes_a_result():
     from ronbun.models import ModelOutput
-    output = ModelOutput(one_liner=GOOD_ONE_LINER, summary=GOOD_SUMMARY, qa=[item("詳細は不明です。")])
-    assert codes(verify.check_result(output, PAGES)) == {"non_answer"}
+    from ronbun.models import SummarySentence
+    quote = Evidence(page=1, quote="Our dense retriever outperforms a strong Lucene-BM25 system greatly by 9%-19% absolute")
+    output = ModelOutput(one_liner=GOOD_ONE_LINER, one_liner_evidence=[quote],
+                         summary_sentences=[SummarySentence(text="上位20件の検索精度でBM25を9%〜19%上回ることを示しています。",
+                                                            evidence=[quote])],
+                         qa=[item("詳細は不明です。")])
+    assert output.summary == "上位20件の検索精度でBM25を9%〜19%上回ることを示しています。"
+    findings = verify.check_result(output, PAGES)
+    assert codes(findings) == {"non_answer"} and codes(findings, "summary") == codes(findings, "one_liner") == set()
 
 
 # ------------------------------------------------------------------ normalisation and quotes

@@ -6,25 +6,27 @@ Pure functions over text: no network, no PDF or model library. `check_result` re
 Findings; the blocking ones stop an item (or the summary) from being published.
 
 One module per kind of check: `quotes` (evidence), `japanese` (language, style, truncation),
-`answers` (answers that say nothing), `numbers`, and `checks` (per item and per result).
+`answers` (answers that say nothing), `numbers`, `scope` (summary sentences broader than
+their quotes), and `checks` (per item and per result).
 """
 
 from .answers import (DUPLICATE_JACCARD, different_topics, non_answer_reason, question_similarity, restates_question,
                       says_nothing)
-from .checks import (BLOCKING, ItemKey, check_duplicates, check_qa_item, check_result, check_text,
+from .checks import (BLOCKING, ItemKey, check_duplicates, check_qa_item, check_result, check_sentence, check_text,
                      is_publishable)
 from .japanese import (JAPANESE_MIN_RATIO, Style, is_truncated, japanese_ratio, normalize_generated,
                        normalize_ja_punctuation, off_style_sentences, sentence_style, sentences)
 from .numbers import Quantity, claimed_numbers, missing_numbers, number_in_source, source_values
 from .quotes import find_quote_page, quote_found, quote_status, quote_too_short
+from .scope import overgeneralised
 from .text import normalize
 
 __all__ = [
     "BLOCKING", "DUPLICATE_JACCARD", "JAPANESE_MIN_RATIO", "ItemKey", "Quantity", "Style",
-    "check_duplicates", "check_qa_item", "check_result", "check_text", "claimed_numbers",
+    "check_duplicates", "check_qa_item", "check_result", "check_sentence", "check_text", "claimed_numbers",
     "different_topics", "find_quote_page", "is_publishable", "is_truncated", "japanese_ratio",
     "missing_numbers", "non_answer_reason", "normalize", "normalize_generated", "normalize_ja_punctuation",
-    "number_in_source", "off_style_sentences", "question_similarity", "quote_found", "quote_status",
+    "number_in_source", "off_style_sentences", "overgeneralised", "question_similarity", "quote_found", "quote_status",
     "quote_too_short", "restates_question", "says_nothing", "sentence_style", "sentences",
     "source_values",
 ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Iterable, Literal, Protocol, Sequence
 
 from ..glossary import find_mistranslations
-from ..models import Evidence, Finding, QAItem
+from ..models import Evidence, Finding, QAItem, SummarySentence
 from ..prompts import OCHIAI_QUESTIONS
 from .answers import DUPLICATE_JACCARD, different_topics, non_answer_reason, question_similarity
 from .entities import NameIndex, name_index, unsupported_names
 from .japanese import Style, _japanese_problem, is_truncated, off_style_sentences
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _quote_parts, quote_status, quote_too_short
+from .scope import overgeneralised
 from .text import _is_japanese, _page_skeleton
 
 ItemKey = int | Literal["summary", "one_liner"]
@@ -20,7 +21,7 @@ ItemKey = int | Literal["summary", "one_liner"]
 BLOCKING: frozenset[str] = frozenset({
     "empty", "non_answer", "no_evidence", "quote_not_found", "number_not_in_source",
     "not_japanese", "truncated", "mixed_style", "mistranslation", "duplicate_question",
-    "unsupported_entity", "quote_not_body",
+    "unsupported_entity", "quote_not_body", "overgeneralised",
 })
 
 
@@ -176,6 +177,45 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
     return out.list()
 
 
+def check_sentence(item: Literal["summary", "one_liner"], index: int, sentence: SummarySentence,
+                   pages: dict[int, str] | None = None, *, style: Style = "desu_masu",
+                   prose: dict[int, str] | None = None, context: Sequence[str] = (),
+                   names: NameIndex | None = None) -> list[Finding]:
+    """Checks for one sentence of the summary or the one-liner, like a Q&A answer: its quotes are
+    on the cited page in the body prose; its numbers are in ITS quotes (or in `context`: the
+    paper's title); its names are in its quotes or, failing that, in the paper (as for an answer:
+    whether the sentence says what its quote says is the judge's and the scope check's job); its
+    scope is no broader than its quotes (`overgeneralised`). Findings carry `sentence=index`."""
+    out = _Findings()
+    text = sentence.text.strip()
+    if not text:
+        out.add(item, "empty", f"{item} sentence {index + 1} is empty")
+        return [f.model_copy(update={"sentence": index}) for f in out.list()]
+    if is_truncated(text):
+        out.add(item, "truncated", f"{item} is cut off: ends with '{_short(text[-12:], 12)}'")
+    _check_language(out, item, text, style, f"{item} sentence {index + 1}")
+    _check_evidence(out, item, sentence.evidence, pages, prose)   # type: ignore[arg-type]
+    quotes = [ev.quote for ev in sentence.evidence if ev.quote.strip()]
+    _check_numbers(out, item, text, source_values([*quotes, *context]), pages is not None, "its quotes")
+    if pages is not None:
+        _check_names(out, item, text, [*quotes, *context], name_index(tuple(pages.values())) if names is None else names)
+    reason = overgeneralised(text, quotes)
+    if reason:
+        out.add(item, "overgeneralised", reason)
+    return [f.model_copy(update={"sentence": index}) for f in out.list()]
+
+
+def _sentences(result: _Document) -> tuple[list[SummarySentence] | None, list[SummarySentence] | None]:
+    """(one-liner sentences, summary sentences) when the document has them; None: an older
+    document (a result cached before sentences had evidence) whose text is checked as a whole."""
+    if hasattr(result, "one_liner_evidence"):          # the model's output: always per sentence
+        return ([SummarySentence(text=result.one_liner, evidence=result.one_liner_evidence)],
+                list(result.summary_sentences))
+    one = getattr(result, "one_liner_sentences", None) or None
+    summary = getattr(result, "summary_sentences", None) or None
+    return one, summary
+
+
 def check_duplicates(questions: Sequence[str]) -> list[Finding]:
     """Later near-duplicates of an earlier question (the earlier one is kept)."""
     out = _Findings()
@@ -202,8 +242,16 @@ def check_result(result: _Document, pages: dict[int, str] | None = None, *,
             extra = [paper.title, paper.abstract, paper.published, paper.updated, *category_names(paper.categories)]
         values = source_values([*pages.values(), *extra])
         names = name_index((*pages.values(), *extra))
-    findings = check_text("one_liner", result.one_liner, pages, style=style, values=values, names=names)
-    findings += check_text("summary", result.summary, pages, style=style, values=values, names=names)
+    one, summary = _sentences(result)
+    paper = getattr(result, "paper", None)
+    context = [paper.title] if paper is not None else []
+    findings: list[Finding] = []
+    for item, parts, text in (("one_liner", one, result.one_liner), ("summary", summary, result.summary)):
+        if parts is None or (item == "summary" and not parts):
+            findings += check_text(item, text, pages, style=style, values=values, names=names)
+            continue
+        for n, sentence in enumerate(parts):
+            findings += check_sentence(item, n, sentence, pages, style=style, prose=prose, context=context, names=names)
     for i, item in enumerate(result.qa):
         findings += check_qa_item(i, item, pages, style=style, values=values, names=names, prose=prose)
     findings += check_duplicates([item.question for item in result.qa])

@@ -232,7 +232,11 @@ def normalize_generated(output):
     (the evidence quotes are the paper's words and stay as they are)."""
     fixed = output.model_copy(deep=True)
     fixed.one_liner = normalize_ja_punctuation(fixed.one_liner)
-    fixed.summary = normalize_ja_punctuation(fixed.summary)
+    if hasattr(fixed, "summary_sentences"):            # the summary is its sentences' text
+        for sentence in fixed.summary_sentences:
+            sentence.text = normalize_ja_punctuation(sentence.text)
+    else:
+        fixed.summary = normalize_ja_punctuation(fixed.summary)
     for item in fixed.qa:
         item.question = normalize_ja_punctuation(item.question)
         item.answer = normalize_ja_punctuation(item.answer)

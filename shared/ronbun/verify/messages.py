@@ -25,6 +25,7 @@ FINDINGS_JA: dict[str, str] = {
     "mixed_style": "です・ます調とである調が混ざっています",
     "mistranslation": "機械翻訳調の不自然な用語があります",
     "duplicate_question": "ほかの質問とほぼ同じ質問です",
+    "overgeneralised": "根拠の引用より広い範囲の主張になっています（「常に」「大幅に」などの語や、データセット・モデル規模・言語・設定などの条件の抜け）",
     "weak_evidence": "根拠の引用が短すぎます",
     "judge_unsupported": "判定モデルが、回答は引用で裏付けられないと判定しました",
     "judge_partial": "判定モデルが、回答の一部は引用で裏付けられないと判定しました",
@@ -44,6 +45,7 @@ CHECKS_JA: dict[str, str] = {
     "mixed_style": "文体の統一",
     "mistranslation": "用語の訳",
     "duplicate_question": "質問の重複がないこと",
+    "overgeneralised": "主張の範囲が引用を超えないこと",
     "weak_evidence": "引用の長さ",
     "judge_unsupported": "判定モデルによる裏付けの確認",
     "judge_partial": "判定モデルによる裏付けの確認",
@@ -76,7 +78,8 @@ def finding_line(f: Finding) -> str:
     """`NG [2] non_answer: 回答が質問に答えていません（answer says nothing: '…'）` for `ronbun check`."""
     mark = "NG" if f.blocking else "注意"
     detail = f"（{f.message}）" if f.message else ""
-    return f"{mark} [{f.item}] {f.code}: {finding_ja(f.code)}{detail}"
+    where = f"{f.item}" if f.sentence is None else f"{f.item} {f.sentence + 1}文目"
+    return f"{mark} [{where}] {f.code}: {finding_ja(f.code)}{detail}"
 
 
 def left_out_ja(item: LeftOut) -> str:
@@ -100,17 +103,22 @@ def sections_trimmed_ja(sections: Iterable[str]) -> str:
 
 
 def dropped_ja(dropped: Iterable[Finding]) -> str:
-    """`検証で除外した Q&A: 2 件（回答が質問に答えていません、…）`, or "" when nothing was dropped."""
+    """`検証で除外した Q&A: 2 件（回答が質問に答えていません、…）`, or "" when nothing was dropped;
+    summary sentences dropped for lack of support are counted as 概要の文."""
     dropped = list(dropped)
-    items = {f.item for f in dropped}
-    if not items:
-        return ""
-    reasons: list[str] = []
-    for f in dropped:
-        text = f.message_ja or finding_ja(f.code)
-        if text not in reasons:
-            reasons.append(text)
-    return f"検証で除外した Q&A: {len(items)} 件（{'、'.join(reasons)}）"
+    parts = []
+    for label, group in (("Q&A", [f for f in dropped if isinstance(f.item, int)]),
+                         ("概要の文", [f for f in dropped if not isinstance(f.item, int)])):
+        items = {(f.item, f.sentence) for f in group}
+        if not items:
+            continue
+        reasons: list[str] = []
+        for f in group:
+            text = f.message_ja or finding_ja(f.code)
+            if text not in reasons:
+                reasons.append(text)
+        parts.append(f"{label}: {len(items)} 件（{'、'.join(reasons)}）")
+    return "検証で除外した " + "、".join(parts) if parts else ""
 
 
 def status(quality: Quality) -> str:

@@ -1,0 +1,336 @@
+"""Scope: does a summary sentence claim more than its quotes say? (`overgeneralised`)
+
+LLM summaries of research overgeneralise: a result that holds "on SQuAD", "for the 7B model",
+"in English" or "in our setting" is reported as holding in general, and hedged results get
+「常に」「あらゆる」「大幅に」. Two principles, both checked against the sentence's OWN quotes:
+
+1. Scope words need an English counterpart in the quotes. A universal claim (あらゆる, どんな…
+   でも, 任意の, 普遍的) needs an unbounded one (any, arbitrary, every, universal, regardless); a
+   claim over all members (すべての, 全て) or at all times (常に, 必ず, 一貫して, 例外なく) needs
+   all/every/each/always/consistently; a size word (大幅に, 圧倒的, 劇的に, 飛躍的に, 格段に) needs
+   an intensifier (significantly, substantially, by a large margin, ...), a factor of two or
+   more, or a gain of ten points or percent or more. Hedges (必ずしも, 常に…わけではない) are not
+   claims.
+2. Conditions stay. When a quote states a result under a condition (a named dataset or
+   benchmark, a model size, a language, a setting such as "in our setting", "in the few-shot
+   setting", "in simulation", a subset, a user study, or any fronted "On X, ..."/"For X, ..."
+   phrase), a sentence that reports that result must keep it: the name or size itself, the
+   Japanese name of the language, the Japanese word for the setting, or, for a fronted phrase
+   without a name, a Japanese condition marker (〜では, 〜において, 〜の場合, 〜とき).
+   Sentences that report no result (a method, the data used) and quotes that state none are
+   not judged here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+# ------------------------------------------------------------------ 1. scope words
+
+_HEDGE = re.compile(r"必ずしも|とは限ら|とは限りま|わけではな|わけではありません|わけでもな|とも限ら|とも限りま|とは言え(?:ない|ません)|とはいえ(?:ない|ません)")
+# 「3つの処理をすべて」「これらすべて」「両方とも」: all of a set the sentence itself names (bounded by it)
+_ENUMERATED_ALL = re.compile(r"(?:\d+|[一二三四五六七八九十]+)\s*(?:つ|個|種類?|件|本|名|人|点|段階|種)[^。、]{0,12}?(?:の)?$|"
+                             r"(?:これら|それら|上記|以上|両者|両方|いずれ)(?:の)?$")
+_QUOTED_JA = re.compile(r"「[^」]*」|『[^』]*』")
+
+# (name, Japanese/English words in the sentence, what in the quotes supports them)
+_ALL_EN = r"\b(?:all|every|each|both|whole|entire(?:ly)?)\b"
+_ALWAYS_EN = (r"\b(?:always|consistent(?:ly)?|invariabl[ey]|uniform(?:ly)?|without exception|in (?:all|every|each) "
+              r"(?:case|setting|experiment|run|trial)s?|never fails?|guarantee[sd]?|provably|prove[sn]? that)\b")
+_ANY_EN = (r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|every|general(?:ly)? applicable|"
+           r"for all|in general|agnostic|independent of)\b")
+_LARGE_EN = (r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|drastic(?:ally)?|"
+             r"large margin|wide margin|big margin|by far|great(?:ly)?|marked(?:ly)?|vast(?:ly)?|huge|massive(?:ly)?|"
+             r"orders? of magnitude|remarkabl[ey]|striking(?:ly)?|sharp(?:ly)?|strong(?:ly)?|far (?:better|fewer|less|more|"
+             r"faster|higher|lower)|halv(?:es|ed|ing)|doubl(?:es|ed|ing))\b")
+
+_SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
+    ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも|よりも)|どのような[^。、]{0,20}?(?:でも|にも|よりも)|"
+                             r"どの(?!程度|くらい|ように)[^。、]{0,15}?(?:でも|にも|よりも)|いかなる|任意の|"
+                             r"普遍的|分野を問わず|問わず|によらず|\bany\b|\buniversal(?:ly)?\b|\bin any\b", re.I),
+     _ANY_EN),
+    ("general", re.compile(r"汎用的|汎用性|汎用の", re.I),
+     _ANY_EN + r"|\b(?:general(?:-purpose)?|generic|generali[sz]\w*|broadly applicable|versatile)\b"),
+    ("complete", re.compile(r"完全に|完璧に|完全な|完璧な|完全解決|完全に解決", re.I),
+     r"\b(?:complete(?:ly)?|full(?:y)?|perfect(?:ly)?|entire(?:ly)?|100 ?%|solves?d?|eliminat\w*)\b"),
+    ("always", re.compile(r"常に|いつも|一貫して|例外なく|必ず|確実に|\balways\b|\bin all cases\b|\binvariably\b", re.I),
+     _ALWAYS_EN + "|" + _ALL_EN),
+    ("all", re.compile(r"すべて|全て|全部|\ball\b|\bevery\b", re.I), _ALL_EN + "|" + _ALWAYS_EN + "|" + _ANY_EN),
+    ("large", re.compile(r"大幅|圧倒的|劇的|飛躍的|格段|桁違い|大差|\bsignificantly\b|\bdramatically\b|\bsubstantially\b|"
+                         r"\bby a (?:large|wide) margin\b|\bvastly\b", re.I), _LARGE_EN),
+)
+
+_FACTOR = re.compile(r"(\d+(?:\.\d+)?)\s*(?:x\b|×|times\b|-fold\b|fold\b)", re.I)
+_GAIN = re.compile(r"\bby (?:about |roughly |over |more than |up to |nearly |almost )?(\d+(?:\.\d+)?)\s*"
+                   r"(?:[A-Za-z][\w\-]*\s+){0,2}(?:%|percent|points?|pp\b|percentage points?|absolute|relative)", re.I)
+
+
+def _large_numbers(quotes: str) -> bool:
+    """A factor of two or more, or a gain of ten points / percent or more."""
+    return any(float(m.group(1)) >= 2 for m in _FACTOR.finditer(quotes)) or \
+        any(float(m.group(1)) >= 10 for m in _GAIN.finditer(quotes))
+
+
+def _bounded_all(quotes: str) -> bool:
+    """"all" only as "all three tasks": bounded, so it does not support あらゆる / 任意の."""
+    return bool(re.search(r"\b(?:all|every)\b", quotes, re.I))
+
+
+# "almost all", "nearly every", "not always": a hedged quantifier supports ほぼすべて, not すべて
+_HEDGED_EN = re.compile(r"\b(?:almost|nearly|virtually|practically|not|near(?:ly)?|mostly|largely)\s+(?:all|every|always|each|any)\b",
+                        re.I)
+_HEDGED_JA = re.compile(r"(?:ほぼ|ほとんど|大半|大部分|多くの?|概ね|おおむね|ほぼ全て)$")
+# "better than any single model": a comparative "any" supports どんな…よりも, not あらゆる…で
+_COMPARATIVE_ANY = re.compile(r"\b(?:than|what|beyond|over|outperform\w*|exceed\w*|surpass\w*|beat\w*)\s+(?:\w+\s+){0,2}any\b",
+                              re.I)
+
+
+def _supported(name: str, word: str, support: str, source: str, before: str) -> bool:
+    """Do the quotes support this scope word of the sentence?"""
+    if name == "complete":
+        return bool(re.search(support, source, re.I))
+    unhedged = _HEDGED_EN.sub(" ", source)           # hedged quantifiers count only for a hedged sentence
+    if _HEDGED_JA.search(before):
+        unhedged = source
+    if not re.search(support, unhedged, re.I):
+        return False
+    if name != "universal":
+        return True
+    comparative = word.endswith("よりも")
+    plain = _COMPARATIVE_ANY.sub(" ", unhedged) if not comparative else unhedged
+    return _unbounded(plain)
+
+
+def scope_words(text: str, quotes: Sequence[str]) -> list[str]:
+    """Scope words of `text` that its quotes do not support."""
+    own = _QUOTED_JA.sub("", text)
+    source = " ".join(quotes)
+    out = []
+    for name, words, support in _SCOPE:
+        for m in words.finditer(own):
+            tail = own[m.end():m.end() + 40]
+            if _HEDGE.search(own[max(0, m.start() - 2):m.end() + 2]) or _HEDGE.search(tail.split("。")[0]):
+                continue
+            if name == "all" and _ENUMERATED_ALL.search(own[max(0, m.start() - 20):m.start()]):
+                continue
+            if _supported(name, m.group(0), support, source, own[max(0, m.start() - 6):m.start()]):
+                continue
+            if name == "large" and _large_numbers(source):
+                continue
+            out.append(m.group(0))
+            break
+    return out
+
+
+def _unbounded(source: str) -> bool:
+    """any / arbitrary / universal / regardless, or an "all"/"every" not bounded by a number."""
+    if re.search(r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|in general|agnostic|independent of)\b",
+                 source, re.I):
+        return True
+    for m in re.finditer(r"\b(?:all|every|for all)\b\s+(\S+)", source, re.I):
+        if not re.match(r"(?i)(?:\d|two|three|four|five|six|seven|eight|nine|ten|of the \d|evaluated|compared|"
+                        r"considered|tested)", m.group(1)):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ 2. conditions
+
+_RESULT_EN = re.compile(
+    r"\b(?:outperform\w*|improv\w*|achiev\w*|reach\w*|obtain\w*|attain\w*|reduc\w*|increas\w*|decreas\w*|lower\w*|"
+    r"faster|slower|better|worse|higher|best|surpass\w*|beat\w*|match\w*|on par|prefer\w*|robust\w*|stabiliz\w*|"
+    r"stabilis\w*|halv\w*|gains?|boost\w*|perform\w*|effective\w*|correlat\w*|converg\w*|speeds? up|shorten\w*|"
+    r"causes?|identif\w*|remains?|grows?|cuts?|saves?|exceed\w*|accura\w*|error|F1|BLEU|ROUGE|score\w*|"
+    r"enables?|helps?|hurts?|degrad\w*|drops?|correct\w*|solv\w*|succe\w*|wins?)\b", re.I)
+_RESULT_JA = re.compile(
+    r"上回|下回|改善|向上|達成|優れ|高い|高く|低い|低く|削減|短縮|減ら|減少|増加|高速|示し|示す|示さ|得ら|得まし|匹敵|同等|最良|"
+    r"最高|最先端|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|影響し|影響を与え|寄与し|貢献し|役立|効果が|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
+    r"\b(?:outperform|improv|achiev|reach|reduc|better|faster|higher|lower|robust)\w*", re.I)
+
+_LANGS = {
+    "english": ("英語", "英"), "japanese": ("日本語", "日"), "chinese": ("中国語", "中"), "german": ("ドイツ語", "独"),
+    "french": ("フランス語", "仏"), "spanish": ("スペイン語", "西"), "korean": ("韓国語", "韓"),
+    "finnish": ("フィンランド語", ""), "swahili": ("スワヒリ語", ""), "arabic": ("アラビア語", ""),
+    "hindi": ("ヒンディー語", ""), "russian": ("ロシア語", "露"), "italian": ("イタリア語", "伊"),
+    "portuguese": ("ポルトガル語", ""), "vietnamese": ("ベトナム語", ""), "thai": ("タイ語", ""),
+    "indonesian": ("インドネシア語", ""), "dutch": ("オランダ語", ""), "turkish": ("トルコ語", ""),
+    "polish": ("ポーランド語", ""), "czech": ("チェコ語", ""), "bengali": ("ベンガル語", ""),
+}
+_LANG_ABBR = "".join(a for _, a in _LANGS.values() if a)
+
+# Settings: (English in the quote, Japanese or English in the sentence that keeps it)
+_SETTINGS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:in|under|for) (?:our|this|these|that|the same|such) (?:settings?|setups?|scenarios?|conditions?|regimes?)\b",
+     r"設定|条件|本研究の|この研究の|本論文の|今回の|状況|環境|setting|setup"),
+    (r"\b(?:in|from|across) (?:our|these|the) (?:experiments?|evaluations?|tests?|analysis|analyses)\b",
+     r"実験|評価|検証|本研究の|今回の|分析|experiment|evaluation"),
+    (r"\bfew[- ]shot\b", r"少数ショット|フューショット|数例|少数の例|few[- ]shot"),
+    (r"\bzero[- ]shot\b", r"ゼロショット|zero[- ]shot"),
+    (r"\bone[- ]shot\b", r"ワンショット|1ショット|one[- ]shot"),
+    (r"\bin simulations?\b|\bsimulated\b", r"シミュレーション|模擬|simulat"),
+    (r"\buser stud(?:y|ies)\b|\bhuman evaluations?\b|\bparticipants\b|\bannotators\b",
+     r"人手評価|人による評価|人間による評価|ユーザー?調査|ユーザースタディ|被験者|参加者|評価者|user study|human"),
+    (r"\bin-domain\b", r"ドメイン内|同一ドメイン|同じドメイン|in-domain"),
+    (r"\bout-of-domain\b|\bout of domain\b", r"ドメイン外|異なるドメイン|out-of-domain"),
+    (r"\b(?:sub-?sets?|splits?|portions?|subsets?)\b", r"サブセット|部分集合|一部|分割|検証|テスト|開発|split|subset|のうち"),
+    (r"\blow[- ]resource\b", r"低資源|低リソース|資源の少ない|リソースの少ない|リソースが少ない|データの少ない|low[- ]resource"),
+    (r"\bhigh[- ]resource\b", r"高資源|高リソース|資源の多い|リソースの多い|high[- ]resource"),
+    (r"\bon average\b", r"平均|average"),
+    (r"\bsynthetic\b", r"合成|人工|synthetic"),
+    (r"\boffline\b", r"オフライン|offline"),
+    (r"\bonline\b", r"オンライン|online"),
+)
+
+_FRONTED = re.compile(r"^\s*(?:(?:Even|Only|Specifically|Moreover|However|Furthermore|Overall|Notably|Importantly),?\s+)?"
+                      r"(On|In|For|Under|When|With|Without|Across|At|If|Given|Using|Once|Whenever)\b([^,;:]{3,120}),", re.I)
+_NOT_CONDITION = re.compile(
+    r"(?i)^(?:in|on|for|with|at)\s+(?:this|the present|our)\s+(?:paper|work|study|article|section|chapter|report)|"
+    r"^(?:in|see|from|as shown in) (?:table|tab\.|figure|fig\.|section|sec\.|appendix|eq\.|equation|algorithm)\b|"
+    r"^in (?:addition|contrast|particular|summary|short|practice|general|other words|fact|total|turn|sum|detail|"
+    r"comparison|the end|this way|doing so|order)|^for (?:example|instance|this reason|simplicity|clarity|brevity|"
+    r"completeness|comparison|each)|^with (?:this|that|these|respect|regard)|^on the other hand|^at the same time|"
+    r"^on (?:the contrary|top of)|^given (?:this|that|these)|^using (?:this|these|that)|^in this (?:setting|case)")
+_MARKER_JA = re.compile(r"では|において|における|に関して|の場合|場合|とき|時に|時は|際|条件|設定|に対して|について|の下で|下で|もとで|"
+                        r"なしで|を用いると|を用いた|を加えると|すると|と、|上で|で、|では、|向けの|に限|のみ|だけ")
+
+_NAME_AFTER = re.compile(r"\b(?:on|in|for|over|across|under|with|at|from|using)\s+(?:the\s+|a\s+|an\s+)?"
+                         r"([^,;:.()]{1,80})", re.I)
+_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-+.]*[A-Za-z0-9+]|[A-Z]")
+_NOT_NAME = frozenset(
+    "table figure fig section sec appendix eq equation github we our the this these it its they their in on for with "
+    "however overall moreover table. gpu gpus cpu tpu experiment experiments algorithm theorem lemma step stage phase "
+    "part case setting".split())
+_SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMK])\b(?!\w)")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def _names(phrase: str) -> list[str]:
+    """Proper names (capitalised, all-caps or with digits) in a prepositional phrase of the
+    quote: SQuAD, Natural Questions, CIFAR-10, A100."""
+    out, run = [], []
+    for tok in phrase.split():
+        word = tok.strip("\"'“”’()[]")
+        is_name = bool(_NAME_TOKEN.fullmatch(word)) and (word[0].isupper() or any(c.isdigit() for c in word)) \
+            and word.casefold() not in _NOT_NAME \
+            and not all(part.casefold() in _LANGS for part in word.split("-"))     # English-German: a language pair
+        if is_name:
+            run.append(word)
+        elif run:
+            out.append(" ".join(run))
+            run = []
+        if not is_name and word[:1].islower() and len(run) == 0 and out:
+            break
+    if run:
+        out.append(" ".join(run))
+    return [n for n in out if not re.fullmatch(r"[A-Z]", n)]
+
+
+def _has_name(name: str, text: str) -> bool:
+    flat = _squash(text)
+    tokens = [_squash(t) for t in name.split()]
+    tokens = [t[:-1] if t.endswith("s") and len(t) > 3 else t for t in tokens]
+    acronym = "".join(t[0] for t in tokens if t) if len(tokens) > 1 else ""
+    return any(t and t in flat for t in tokens) or bool(acronym and acronym in flat)
+
+
+def _has_language(lang: str, text: str) -> bool:
+    full, abbr = _LANGS[lang]
+    if full in text or lang in text.casefold() or full.removesuffix("語") in text:
+        return True
+    return bool(abbr) and bool(re.search(f"{abbr}[{_LANG_ABBR}]|[{_LANG_ABBR}]{abbr}", text))
+
+
+def conditions(quote: str) -> list[tuple[str, object]]:
+    """The conditions a result quote states: (label, test on a sentence that keeps it)."""
+    if not _RESULT_EN.search(quote):
+        return []
+    found: list[tuple[str, object]] = []
+    for m in _NAME_AFTER.finditer(quote):
+        if _NOT_CONDITION.match(m.group(0)):
+            continue
+        for name in _names(m.group(1)):
+            found.append((name, lambda s, n=name: _has_name(n, s)))
+    for m in _sizes(quote):
+        found.append((m.group(0), lambda s, n=m.group(1), u=m.group(2): _has_size(n, u, s)))
+    for lang in _LANGS:
+        if re.search(rf"\b{lang}\b", quote, re.I):
+            found.append((lang, lambda s, lang=lang: _has_language(lang, s)))
+    for en, keep in _SETTINGS:
+        m = re.search(en, quote, re.I)
+        if m and not re.search(r"\ball\s+" + re.escape(m.group(0).split()[-1]), quote, re.I):
+            found.append((m.group(0), lambda s, k=keep: bool(re.search(k, s, re.I))))
+    fronted = _FRONTED.match(quote)
+    if fronted and not found and not _NOT_CONDITION.match(fronted.group(1) + fronted.group(2)):
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", fronted.group(2)) if w.casefold() not in _NOT_NAME]
+        found.append((fronted.group(0).rstrip(","), lambda s, w=tuple(words): bool(_MARKER_JA.search(s)) or
+                      any(x.casefold() in s.casefold() for x in w)))
+    return found
+
+
+_SIZE_OF = re.compile(r"\s*-?\s*(?:param\w*|models?|LLMs?|teachers?|students?|variants?|versions?|backbones?|"
+                      r"networks?|checkpoints?)\b", re.I)
+
+
+def _sizes(quote: str) -> list[re.Match]:
+    """Sizes that are conditions: a model's size (7B model, 30B parameters) or a size inside a
+    prepositional phrase (for sequences longer than 8K tokens); not an outcome (grows to 32K)."""
+    phrases = [m.span(1) for m in _NAME_AFTER.finditer(quote) if not _NOT_CONDITION.match(m.group(0))]
+    return [m for m in _SIZE.finditer(quote)
+            if _SIZE_OF.match(quote, m.end()) or any(a <= m.start() < b for a, b in phrases)]
+
+
+# The sentence keeps the size dimension in words: 小規模なモデルでも大規模なモデルでも (not 大規模言語モデル, the term)
+_SIZE_WORDS_JA = re.compile(r"(?:小|中|大)規模(?!な?言語モデル)|モデル(?:の)?(?:規模|サイズ)|パラメータ数|小型|大型")
+
+
+def _has_size(number: str, unit: str, text: str) -> bool:
+    """7B as 7B / 7 B / 70億 in the sentence (a model size also in words: 小規模なモデル)."""
+    if unit.upper() in "BM" and _SIZE_WORDS_JA.search(text):
+        return True
+    ja = _size_ja(number, unit)
+    return bool(re.search(rf"(?<![\d.]){re.escape(number)}\s?{unit}(?![A-Za-z])" + (f"|{ja}" if ja else ""), text, re.I))
+
+
+def _size_ja(number: str, unit: str) -> str:
+    """7B -> 70億, 1.3B -> 13億, 770M -> 7億7000万 (only the first digits are compared)."""
+    try:
+        value = float(number) * {"B": 1e9, "M": 1e6, "K": 1e3}[unit.upper()]
+    except ValueError:
+        return ""
+    if value >= 1e8:
+        oku = value / 1e8
+        return re.escape(f"{oku:g}") + r"\s?億"
+    if value >= 1e4:
+        return re.escape(f"{value / 1e4:g}") + r"\s?万"
+    return ""
+
+
+def dropped_conditions(text: str, quotes: Sequence[str]) -> list[str]:
+    """Conditions of the quotes' results that a result-reporting sentence leaves out."""
+    own = _QUOTED_JA.sub("", text)
+    if not _RESULT_JA.search(own):
+        return []
+    out: list[str] = []
+    for quote in quotes:
+        for label, kept in conditions(quote):
+            if not kept(own) and label not in out:
+                out.append(label)
+    return out
+
+
+def overgeneralised(text: str, quotes: Sequence[str]) -> str | None:
+    """Why `text` states more than its quotes (English reason), or None."""
+    quotes = [q for q in quotes if q.strip()]
+    if not text.strip() or not quotes:
+        return None
+    words = scope_words(text, quotes)
+    if words:
+        return f"scope word(s) not in its quotes: {', '.join(words)}"
+    dropped = dropped_conditions(text, quotes)
+    if dropped:
+        return f"drops the condition(s) its quotes state: {', '.join(dropped[:3])}"
+    return None
