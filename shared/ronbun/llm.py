@@ -77,6 +77,16 @@ class Engine(Protocol):
                  deadline: Deadline | None = None) -> Generation: ...
 
 
+def report_parts(output: BaseModel, on_part) -> None:
+    """Each top-level part of a whole answer to `on_part(key, value)` in field order, each `qa`
+    element as (index, item) (CONTRACT A, for an answer that was not streamed)."""
+    if on_part is None:
+        return
+    for key, value in output.model_dump(mode="json").items():
+        for k, v in (enumerate(value) if key == "qa" else [(key, value)]):
+            on_part(k, v)
+
+
 def estimate_cost(model: str, input_tokens: int, output_tokens: int) -> float:
     """Estimated USD for one result; 0.0 for models not in the table (and the offline engine)."""
     keys = [k for k in PRICES if model == k or model.startswith(k + "-")]
@@ -122,7 +132,7 @@ class OpenAIEngine:
                        s.openai_max_retries)
 
     def generate(self, prompt: Prompt, *, paper: Paper, doc: "Extracted",
-                 deadline: Deadline | None = None) -> Generation:
+                 deadline: Deadline | None = None, on_part=None) -> Generation:
         """The model's answer; each call (the length retry too) ends by `deadline`."""
         import openai
 
@@ -146,8 +156,9 @@ class OpenAIEngine:
                     message_ja="要約モデルの出力が長さの上限で途中で切れました。再度お試しください。") from exc
             used = structured.tokens(completion.usage)
             tokens_in, tokens_out = tokens_in + used[0], tokens_out + used[1]
-            return Generation(self._parsed(completion), tokens_in, tokens_out, self.model, self.name, attempt,
-                              mode=self.mode)
+            output = self._parsed(completion)
+            report_parts(output, on_part)
+            return Generation(output, tokens_in, tokens_out, self.model, self.name, attempt, mode=self.mode)
         raise AssertionError("unreachable")
 
     def parse(self, messages: list[dict], response_format: type[BaseModel], *, cap: int,

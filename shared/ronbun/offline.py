@@ -118,10 +118,12 @@ class OfflineEngine:
         self.model = MODEL
         self.qa_count = settings.qa_count if settings else 6
 
-    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted, deadline=None):
-        from .llm import Generation
+    def generate(self, prompt: Prompt, *, paper: Paper, doc: Extracted, deadline=None, on_part=None):
+        from .llm import Generation, report_parts
 
-        return Generation(summarize(paper, doc, self.qa_count), 0, 0, self.model, self.name, calls=0)
+        output = summarize(paper, doc, self.qa_count)
+        report_parts(output, on_part)
+        return Generation(output, 0, 0, self.model, self.name, calls=0)
 
 
 def candidate_sentences(doc: Extracted) -> list[Sentence]:

@@ -6,7 +6,9 @@ Used by the CLI and the worker; the API function never imports this module.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from typing import Callable
 
 from . import glossary, llm, pdftext, prompts, quality, verify
@@ -15,12 +17,16 @@ from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
 from .ids import PaperRef
 from .judge import FINDING as JUDGE_FINDING, Judge
-from .models import Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result
+from .models import AbstractOutput, Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result
 from .settings import Settings, get_settings
 from .urls import find_code_urls
 
 Progress = Callable[[str], None]
+OnPartial = Callable[[dict], None]
 STAGES = ("fetching", "extracting", "generating", "verifying")
+ABSTRACT_JOIN_SECONDS = 5.0     # how long the result waits for a quick first answer still running (its usage)
+
+log = logging.getLogger(__name__)
 
 
 def _nothing(stage: str) -> None:
@@ -64,20 +70,28 @@ def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
               engine: str | None = None, model: str | None = None, settings: Settings | None = None,
               progress: Progress | None = None, arxiv: ArxivClient | None = None,
-              deadline: Deadline | None = None) -> Result:
+              deadline: Deadline | None = None, on_partial: OnPartial | None = None) -> Result:
     """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message.
-    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time)."""
+    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time).
+    `on_partial` gets the partial document (DESIGN.md "Partial results") whenever a newly
+    verified part is there: first the quick answer from the abstract (openai engine, run beside
+    the download), then each part of the full-text answer as it passes the blocking checks."""
     settings = settings or get_settings()
     deadline = as_deadline(deadline)
     report = progress or _nothing
     gen_engine = llm.get_engine(engine, settings, model)   # fail fast (e.g. no key) before any I/O
+    partial = Partial(settings.qa_count, on_partial) if on_partial else None
+    quick = None
 
     if pdf_bytes is None:
         report("fetching")
         client = arxiv or get_client()
         if paper is None:
             paper = client.fetch_metadata(ref, deadline)
+        quick = _quick_answer(partial, paper, gen_engine, settings, deadline)
         pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version), deadline)
+    elif paper is not None:
+        quick = _quick_answer(partial, paper, gen_engine, settings, deadline)
 
     report("extracting")
     doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages, deadline=deadline)
@@ -86,7 +100,8 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
 
     report("generating")
     prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-    gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
+    on_part = partial.reporter(paper, doc) if partial else None
+    gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_part)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls]
 
     report("verifying")
@@ -99,7 +114,8 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
     repaired = 0
     if findings and gen_engine.name != "offline":
         fix_prompt = prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars)
-        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
+        on_fix = partial.reporter(paper, doc, only={f.item for f in findings}) if partial else None
+        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_fix)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls]
         before = output
         output, repaired = _merge(output, findings, verify.normalize_generated(fix.output), paper, doc)
@@ -118,6 +134,9 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         reasons = "; ".join(f"{f.item}: {f.message}" for f in findings if not isinstance(f.item, int))
         raise QualityRejected(f"the summary failed verification: {reasons}")
 
+    if quick is not None:      # the quick answer's call is part of the cost of this result
+        quick.join(ABSTRACT_JOIN_SECONDS)
+        usage = [a + b for a, b in zip(usage, partial.abstract_usage)]
     result = _result(paper, output, kept, doc, gen_engine, prompt, usage)
     if judge:
         shown = [i for i in range(len(output.qa)) if i not in {f.item for f in findings}]
@@ -199,3 +218,129 @@ def _result(paper: Paper, output: ModelOutput, qa: list[QAItem], doc: pdftext.Ex
                             cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1]),
                             trimmed=list(prompt.trimmed), output_mode=getattr(gen_engine, "mode", ""),
                             label_ja="原文抜粋(生成モデルなし)" if gen_engine.name == "offline" else "日本語要約"))
+
+
+# ---------------------------------------------------------------------------- partial results
+
+def abstract_answer(paper: Paper, gen_engine, deadline: Deadline | None = None) -> tuple[dict | None, list[int]]:
+    """The quick first answer (one small call on the title and abstract): ({"one_liner",
+    "summary"} when both pass the blocking checks with the abstract as the only source, else
+    None), and the call's usage [input tokens, output tokens, calls]."""
+    prompt = prompts.build_abstract_prompt(paper)
+    out, tokens_in, tokens_out = gen_engine.parse(prompt.messages, AbstractOutput,
+                                                  cap=prompts.ABSTRACT_MAX_OUTPUT_TOKENS, deadline=deadline)
+    usage = [tokens_in, tokens_out, 1]
+    one_liner, summary = (verify.normalize_ja_punctuation(t) for t in (out.one_liner, out.summary))
+    page = pdftext.PageText(1, paper.abstract)
+    source = pdftext.Extracted(pages=[page], body=[page], page_count=1)
+    result = Result(paper=paper, one_liner=one_liner, summary=summary, qa=[],
+                    generator=Generator(engine="openai", model=gen_engine.model, prompt_version=prompts.PROMPT_VERSION))
+    failing = [f for f in quality.run_checks(result, source) if f.blocking]
+    if failing:
+        log.info("the quick answer from the abstract of %s failed its checks: %s", paper.id,
+                 "; ".join(f"{f.item}: {f.code}" for f in failing))
+        return None, usage
+    return {"one_liner": one_liner, "summary": summary}, usage
+
+
+def _quick_answer(partial: "Partial | None", paper: Paper, gen_engine, settings: Settings,
+                  deadline: Deadline) -> threading.Thread | None:
+    """Start the quick first answer beside the download (openai engine, when partial results
+    are asked for and the paper has an abstract); it never fails the job."""
+    if partial is None or gen_engine.name != "openai" or not settings.abstract_first or not paper.abstract.strip():
+        return None
+
+    def run() -> None:
+        try:
+            answer, usage = abstract_answer(paper, gen_engine, deadline)
+        except Exception as exc:     # noqa: BLE001 - the quick answer is optional: log, go on
+            log.warning("no quick answer from the abstract of %s: %s", paper.id, type(exc).__name__)
+            return
+        partial.abstract_usage = usage
+        if answer:
+            partial.abstract(answer["one_liner"], answer["summary"])
+
+    thread = threading.Thread(target=run, name="ronbun-abstract", daemon=True)
+    thread.start()
+    return thread
+
+
+class Partial:
+    """The verified parts so far (CONTRACT B): the quick answer from the abstract until the
+    full-text one-liner or summary passes its checks, and each verified Q&A item. Every change
+    is handed to `publish` as the partial document. Thread-safe (the quick answer runs in its
+    own thread)."""
+
+    def __init__(self, qa_total: int, publish: OnPartial):
+        self.qa_total, self.publish = qa_total, publish
+        self.source: str | None = None
+        self.texts: dict[str, str] = {"one_liner": "", "summary": ""}
+        self.extra: dict[str, object] = {}          # summary_sentences (issue 14), as the model wrote them
+        self.qa: dict[int, QAItem] = {}
+        self.abstract_usage = [0, 0, 0]
+        self._lock = threading.Lock()
+
+    def abstract(self, one_liner: str, summary: str) -> None:
+        with self._lock:
+            if self.source == "fulltext":            # the full text was quicker: nothing to show from the abstract
+                return
+            self.source, self.texts = "abstract", {"one_liner": one_liner, "summary": summary}
+            self._publish()
+
+    def reporter(self, paper: Paper, doc: pdftext.Extracted, only: set | None = None) -> Callable:
+        """An engine's `on_part`: verifies each part and publishes it when it passes (with
+        `only`, the repair round: just the parts that failed before)."""
+        def on_part(key, value) -> None:
+            if only is not None and key not in only and not (key == "summary_sentences" and "summary" in only):
+                return
+            try:
+                self._part(key, value, paper, doc)
+            except Exception:               # noqa: BLE001 - a partial result never fails the job
+                log.exception("could not check part %r of %s", key, paper.id)
+        return on_part
+
+    def _part(self, key, value, paper: Paper, doc: pdftext.Extracted) -> None:
+        if key == "summary_sentences" and isinstance(value, list):     # issue 14: the summary as sentences
+            extra, key, value = {"summary_sentences": value}, "summary", "".join(str(s.get("text", "")) for s in value)
+        else:
+            extra = {}
+        if key in ("one_liner", "summary") and isinstance(value, str):
+            text = verify.normalize_ja_punctuation(value)
+            texts = {"one_liner": "", "summary": "", key: text}
+            if _blocking_on(key, texts, [], paper, doc):
+                return
+            with self._lock:
+                if self.source != "fulltext":       # the full-text one-liner and summary replace the abstract's
+                    self.source, self.texts = "fulltext", {"one_liner": "", "summary": ""}
+                self.texts[key] = text
+                self.extra.update(extra)
+                self._publish()
+        elif isinstance(key, int) and isinstance(value, dict):
+            item = QAItem.model_validate(value)
+            item = item.model_copy(update={"question": verify.normalize_ja_punctuation(item.question),
+                                           "answer": verify.normalize_ja_punctuation(item.answer)})
+            with self._lock:
+                before = [q for i, q in sorted(self.qa.items()) if i != key]
+            if _blocking_on(len(before), {"one_liner": "", "summary": ""}, [*before, item], paper, doc):
+                return
+            with self._lock:
+                self.qa[key] = item
+                self.source = self.source or "fulltext"
+                self._publish()
+
+    def document(self) -> dict:
+        doc = {"source": self.source, **self.texts, **self.extra,
+               "qa": [item.model_dump(mode="json") for _, item in sorted(self.qa.items())],
+               "progress": {"qa_done": len(self.qa), "qa_total": self.qa_total}}
+        return doc
+
+    def _publish(self) -> None:
+        self.publish(self.document())
+
+
+def _blocking_on(item, texts: dict[str, str], qa: list[QAItem], paper: Paper, doc: pdftext.Extracted) -> list[Finding]:
+    """The blocking findings on one part (`item`: "one_liner", "summary" or a Q&A index), by
+    the checks the final result gets (quality.run_checks)."""
+    result = Result(paper=paper, one_liner=texts["one_liner"], summary=texts["summary"], qa=qa,
+                    generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
+    return [f for f in quality.run_checks(result, doc) if f.blocking and f.item == item]

@@ -79,6 +79,8 @@ class Settings:
     openai_max_retries: int = _setting(2, "SDK retries per call")
     prompt_max_chars: int = _setting(60_000, "body characters sent to the model")
     qa_count: int = _setting(6, "Q&A items asked for")
+    abstract_first: int = _setting(1, "1: the worker publishes a quick answer from the abstract first (one small "
+                                      "model call); 0: off")
 
     table_name: str = _setting("ronbun", "DynamoDB table")
     queue_url: str | None = _setting(None, "SQS queue for jobs")
@@ -167,6 +169,7 @@ _ENV = {
     "openai_max_retries": "RONBUN_OPENAI_MAX_RETRIES",
     "prompt_max_chars": "RONBUN_PROMPT_MAX_CHARS",
     "qa_count": "RONBUN_QA_COUNT",
+    "abstract_first": "RONBUN_ABSTRACT_FIRST",
     "table_name": "RONBUN_TABLE",
     "queue_url": "RONBUN_QUEUE_URL",
     "daily_generation_cap": "RONBUN_DAILY_CAP",
