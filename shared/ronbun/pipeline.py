@@ -290,24 +290,26 @@ class Partial:
     def reporter(self, paper: Paper, doc: pdftext.Extracted, only: set | None = None) -> Callable:
         """An engine's `on_part`: verifies each part and publishes it when it passes (with
         `only`, the repair round: just the parts that failed before)."""
+        checks: list[PartChecks] = []          # made at the first part (not at all for an engine that fails first)
+
         def on_part(key, value) -> None:
             if only is not None and key not in only and not (key == "summary_sentences" and "summary" in only):
                 return
             try:
-                self._part(key, value, paper, doc)
+                checks[:] = checks or [PartChecks(paper, doc)]
+                self._part(key, value, checks[0])
             except Exception:               # noqa: BLE001 - a partial result never fails the job
                 log.exception("could not check part %r of %s", key, paper.id)
         return on_part
 
-    def _part(self, key, value, paper: Paper, doc: pdftext.Extracted) -> None:
+    def _part(self, key, value, checks: PartChecks) -> None:
         if key == "summary_sentences" and isinstance(value, list):     # issue 14: the summary as sentences
             extra, key, value = {"summary_sentences": value}, "summary", "".join(str(s.get("text", "")) for s in value)
         else:
             extra = {}
         if key in ("one_liner", "summary") and isinstance(value, str):
             text = verify.normalize_ja_punctuation(value)
-            texts = {"one_liner": "", "summary": "", key: text}
-            if _blocking_on(key, texts, [], paper, doc):
+            if checks.text(key, text):
                 return
             with self._lock:
                 if self.source != "fulltext":       # the full-text one-liner and summary replace the abstract's
@@ -321,7 +323,7 @@ class Partial:
                                            "answer": verify.normalize_ja_punctuation(item.answer)})
             with self._lock:
                 before = [q for i, q in sorted(self.qa.items()) if i != key]
-            if _blocking_on(len(before), {"one_liner": "", "summary": ""}, [*before, item], paper, doc):
+            if checks.qa(before, item):
                 return
             with self._lock:
                 self.qa[key] = item
@@ -338,9 +340,28 @@ class Partial:
         self.publish(self.document())
 
 
-def _blocking_on(item, texts: dict[str, str], qa: list[QAItem], paper: Paper, doc: pdftext.Extracted) -> list[Finding]:
-    """The blocking findings on one part (`item`: "one_liner", "summary" or a Q&A index), by
-    the checks the final result gets (quality.run_checks)."""
-    result = Result(paper=paper, one_liner=texts["one_liner"], summary=texts["summary"], qa=qa,
-                    generator=Generator(engine="offline", model="-", prompt_version=prompts.PROMPT_VERSION))
-    return [f for f in quality.run_checks(result, doc) if f.blocking and f.item == item]
+class PartChecks:
+    """The blocking checks of `quality.run_checks` (verify.check_result) on one part at a time:
+    the paper's numbers and names are read once per paper, not once per part as check_result
+    would (on a 15-page paper that is most of its time). tests/unit/test_partial_results.py
+    holds these equal to run_checks on whole results."""
+
+    def __init__(self, paper: Paper, doc: pdftext.Extracted):
+        from .taxonomy import category_names
+        from .verify.entities import name_index
+
+        self.pages, self.prose = doc.page_map(), doc.prose_map()
+        extra = [paper.title, paper.abstract, paper.published, paper.updated, *category_names(paper.categories)]
+        self.values = verify.source_values([*self.pages.values(), *extra])
+        self.names = name_index((*self.pages.values(), *extra))
+
+    def text(self, item: str, text: str) -> list[Finding]:
+        return [f for f in verify.check_text(item, text, self.pages, values=self.values, names=self.names)
+                if f.blocking]
+
+    def qa(self, before: list[QAItem], item: QAItem) -> list[Finding]:
+        """Item number len(before), checked after the items `before` (for repeated questions)."""
+        index = len(before)
+        found = verify.check_qa_item(index, item, self.pages, values=self.values, names=self.names, prose=self.prose)
+        found += verify.check_duplicates([q.question for q in before] + [item.question])
+        return [f for f in found if f.blocking and f.item == index]

@@ -143,7 +143,8 @@ def stack(arxiv):
 @pytest.fixture(scope="module")
 def openai_stack(arxiv):
     fake = FakeOpenAI().start()
-    s = Stack(stack_env(arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=fake.url))
+    # visibility above a job's run (two model calls, more on a loaded machine): no redelivery to give up on
+    s = Stack(stack_env(arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=fake.url, RONBUN_LOCAL_VISIBILITY_TIMEOUT="30"))
     s.fake_openai = fake
     yield s
     s.stop()

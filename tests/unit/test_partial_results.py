@@ -278,3 +278,27 @@ def test_the_quick_answer_is_checked_against_the_abstract_only():
     invented, _ = pipeline.abstract_answer(p, Engine("精度を 99.7% まで高めます。"))    # not in the abstract
     assert invented is None
 
+
+
+@pytest.mark.parametrize("kind", ["grounded", "ungrounded", "unknown_dataset", "contradiction"])
+def test_the_part_checks_are_run_checks_part_by_part(kind):
+    # The per-part checks (the paper's numbers and names read once) find on each part exactly
+    # the blocking findings that quality.run_checks finds on the whole result
+    from ronbun import pdftext, prompts, quality, verify
+    from ronbun.models import Generator, ModelOutput, Result
+    from tests.fakes import fake_openai
+    from tests.fakes.pdfs import make_paper_pdf
+
+    doc = pdftext.extract(make_paper_pdf("Sparse Adapter Routing", pages=4), max_pages=20)
+    prompt = prompts.build_prompt(PAPER, doc, max_chars=60_000, qa_count=6)
+    raw = getattr(fake_openai, f"{kind}_output")(prompt.messages)
+    raw["qa"].append(dict(raw["qa"][0]))                    # a repeated question too
+    out = verify.normalize_generated(ModelOutput.model_validate(raw))
+    whole = quality.run_checks(Result(paper=PAPER, one_liner=out.one_liner, summary=out.summary, qa=out.qa,
+                                      generator=Generator(engine="offline", model="-", prompt_version="x")), doc)
+    expected = {(f.item, f.code, f.message) for f in whole if f.blocking}
+    checks = pipeline.PartChecks(PAPER, doc)
+    got = {(f.item, f.code, f.message) for part in ("one_liner", "summary") for f in checks.text(part, getattr(out, part))}
+    got |= {(f.item, f.code, f.message) for i, item in enumerate(out.qa) for f in checks.qa(out.qa[:i], item)}
+    assert got == expected
+    assert any(code == "duplicate_question" for _, code, _ in expected)
