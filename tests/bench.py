@@ -480,6 +480,8 @@ def bench_first_japanese(runs: int) -> dict:
                 now = time.time() - t0
                 if body.get("paper"):
                     marks.setdefault("t_metadata_s", now)
+                if body.get("stage"):
+                    marks.setdefault(f"stage_{body['stage']}_s", now)
                 partial = body.get("partial") or {}
                 if partial.get("one_liner") or (body.get("result") or {}).get("one_liner"):
                     marks.setdefault("t_first_japanese_s", now)
