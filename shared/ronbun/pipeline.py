@@ -278,6 +278,7 @@ class Partial:
         self.extra: dict[str, object] = {}          # summary_sentences (issue 14), as the model wrote them
         self.qa: dict[int, QAItem] = {}
         self.abstract_usage = [0, 0, 0]
+        self._checks: PartChecks | None = None     # made at the first full-text part, kept for the repair round
         self._lock = threading.Lock()
 
     def abstract(self, one_liner: str, summary: str) -> None:
@@ -290,14 +291,13 @@ class Partial:
     def reporter(self, paper: Paper, doc: pdftext.Extracted, only: set | None = None) -> Callable:
         """An engine's `on_part`: verifies each part and publishes it when it passes (with
         `only`, the repair round: just the parts that failed before)."""
-        checks: list[PartChecks] = []          # made at the first part (not at all for an engine that fails first)
-
         def on_part(key, value) -> None:
             if only is not None and key not in only and not (key == "summary_sentences" and "summary" in only):
                 return
             try:
-                checks[:] = checks or [PartChecks(paper, doc)]
-                self._part(key, value, checks[0])
+                if self._checks is None:
+                    self._checks = PartChecks(paper, doc)
+                self._part(key, value, self._checks)
             except Exception:               # noqa: BLE001 - a partial result never fails the job
                 log.exception("could not check part %r of %s", key, paper.id)
         return on_part
