@@ -21,13 +21,14 @@ ABSTRACT = ("We propose sparse adapter routing for efficient summarization. Rout
 
 
 class PacedOpenAI(FakeOpenAI):
-    """The fake model, paced, with the quick answers from the abstract kept apart: they are
-    answered normally without taking a queued fault (those are for the summary calls), and
-    `main_delay` holds every summary call back that long before it answers (faults included)."""
+    """The fake model, paced, with the quick answers from the abstract kept apart: they take
+    the kinds in `abstract_faults` (else answer normally), never a queued fault (those are for
+    the summary calls); `main_delay` holds every summary call back that long before it answers."""
 
     def __init__(self):
         super().__init__()
         self.abstract_calls: list[dict] = []
+        self.abstract_faults: list[str] = []
         self.main_delay = 0.0
 
     def _next(self, body: dict, headers: dict[str, str]) -> tuple[str, dict, int]:
@@ -35,7 +36,7 @@ class PacedOpenAI(FakeOpenAI):
             with self._lock:
                 self.abstract_calls.append(body)
                 self._seq += 1
-                return "ok", {}, self._seq
+                return (self.abstract_faults.pop(0) if self.abstract_faults else "ok"), {}, self._seq
         got = super()._next(body, headers)
         time.sleep(self.main_delay)
         return got
@@ -157,3 +158,32 @@ def test_a_failed_job_shows_no_partial_result(stack, arxiv, model):
     item = next(i for i in stack.job_items() if i["paper_id"]["S"] == "2407.00004")
     assert "partial_json" not in item
 
+
+
+# ---------------------------------------------------------------------------- the quick answer, in process
+
+@pytest.mark.parametrize("fault", ["server_error", "ungrounded", "invalid_json"])
+def test_a_quick_answer_that_fails_is_left_out_and_the_job_goes_on(fault):
+    # Given the abstract's call fails (an error, an answer with numbers the abstract lacks, a broken answer)
+    from ronbun.ids import parse_id
+    from ronbun.models import Paper
+    from ronbun.pipeline import summarize
+    from ronbun.settings import Settings
+    from tests.fakes.pdfs import make_paper_pdf
+
+    fake = PacedOpenAI().start()
+    fake.abstract_faults.append(fault)
+    seen: list[dict] = []
+    paper = Paper(id="2401.15884", version=1, title="Sparse Adapter Routing", abstract=ABSTRACT)
+    try:
+        result = summarize(parse_id("2401.15884v1"), paper=paper, engine="openai",
+                           pdf_bytes=make_paper_pdf("Sparse Adapter Routing", pages=4),
+                           settings=Settings(openai_api_key=TEST_KEY, openai_base_url=fake.url, openai_max_retries=0),
+                           on_partial=seen.append)
+    finally:
+        fake.stop()
+    # Then nothing from the abstract is shown, the full text's parts are, and the result is whole
+    assert len(fake.abstract_calls) == 1 and fake.abstract_faults == []
+    assert seen and {d["source"] for d in seen} == {"fulltext"}
+    assert "99.7" not in json.dumps(seen, ensure_ascii=False)
+    assert result.qa and seen[-1]["qa"] == [q.model_dump(mode="json") for q in result.qa]
