@@ -13,16 +13,20 @@ import threading
 from functools import wraps
 
 WRITES = ("transact_write_items", "put_item", "update_item", "delete_item")
+# Reads too: a query deep-copies the items it returns, and an update that adds or removes an
+# attribute meanwhile (a job's stage or partial result) fails it with "dictionary changed size
+# during iteration".
+READS = ("get_item", "query", "scan", "batch_get_item", "transact_get_items")
 
 
 def make_moto_transactions_atomic() -> None:
-    """Serialise moto's DynamoDB writes (idempotent)."""
+    """Serialise moto's DynamoDB writes and reads (idempotent)."""
     from moto.dynamodb.models import DynamoDBBackend
 
     if getattr(DynamoDBBackend, "_ronbun_atomic", False):
         return
     lock = threading.RLock()
-    for name in WRITES:
+    for name in WRITES + READS:
         original = getattr(DynamoDBBackend, name)
 
         @wraps(original)

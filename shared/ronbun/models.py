@@ -91,6 +91,13 @@ class QuestionOutput(BaseModel):
     evidence: list[Evidence] = Field(description="根拠 (ページ番号と原文の逐語引用)。記載がなく関連する記述もなければ空")
 
 
+class AbstractOutput(BaseModel):
+    """The quick first answer from the title and abstract alone (issue 12), shown until the
+    full-text result replaces it."""
+    one_liner: str = Field(description="論文を1文で要約 (日本語、です・ます調)")
+    summary: str = Field(description="アブストラクトに基づく概要: 3文の日本語 (です・ます調)")
+
+
 class Generator(BaseModel):
     engine: Literal["openai", "offline"]
     model: str

@@ -6,7 +6,9 @@ Used by the CLI and the worker; the API function never imports this module.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from typing import Callable
 
 from . import glossary, llm, ochiai, papertext, pdftext, prompts, quality, sentences, verify
@@ -15,12 +17,16 @@ from .deadline import Deadline, as_deadline
 from .errors import QualityRejected
 from .ids import PaperRef
 from .judge import FINDING as JUDGE_FINDING, Judge
-from .models import Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result
+from .models import AbstractOutput, Finding, Generator, ModelOutput, Paper, QAItem, Quality, Result, SummarySentence
 from .settings import Settings, get_settings
 from .urls import find_code_urls
 
 Progress = Callable[[str], None]
+OnPartial = Callable[[dict], None]
 STAGES = ("fetching", "extracting", "generating", "verifying")
+ABSTRACT_JOIN_SECONDS = 5.0     # how long the result waits for a quick first answer still running (its usage)
+
+log = logging.getLogger(__name__)
 
 
 def _nothing(stage: str) -> None:
@@ -64,20 +70,29 @@ def paper_from_pdf(ref: PaperRef | None, doc: pdftext.Extracted) -> Paper:
 def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: bytes | None = None,
               engine: str | None = None, model: str | None = None, settings: Settings | None = None,
               progress: Progress | None = None, arxiv: ArxivClient | None = None,
-              deadline: Deadline | None = None, template: str = "standard") -> Result:
+              deadline: Deadline | None = None, on_partial: OnPartial | None = None,
+              template: str = "standard") -> Result:
     """Summarise one paper. Raises RonbunError subclasses with a code and a Japanese message.
-    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time)."""
+    Every stage ends by `deadline` (DeadlineExceeded: a step was not started for lack of time).
+    `on_partial` gets the partial document (DESIGN.md "Partial results") whenever a newly
+    verified part is there: first the quick answer from the abstract (openai engine, run beside
+    the download), then each part of the full-text answer as it passes the blocking checks."""
     settings = settings or get_settings()
     deadline = as_deadline(deadline)
     report = progress or _nothing
     gen_engine = llm.get_engine(engine, settings, model)   # fail fast (e.g. no key) before any I/O
+    partial = Partial(settings.qa_count, on_partial) if on_partial else None
+    quick = None
 
     if pdf_bytes is None:
         report("fetching")
         client = arxiv or get_client()
         if paper is None:
             paper = client.fetch_metadata(ref, deadline)
+        quick = _quick_answer(partial, paper, gen_engine, settings, deadline)
         pdf_bytes = client.download_pdf(ref.with_version(paper.version or ref.version), deadline)
+    elif paper is not None:
+        quick = _quick_answer(partial, paper, gen_engine, settings, deadline)
 
     report("extracting")
     doc = pdftext.extract(pdf_bytes, max_pages=settings.pdf_max_pages, deadline=deadline)
@@ -89,12 +104,13 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
 
     report("generating")
     book = ochiai.Book.of(paper, doc) if template == "ochiai" else None     # 落合フォーマット
-    if book:
+    if book:                   # six fixed questions, assembled after the answer: not shown part by part
         prompt = book.prompt(settings.prompt_max_chars)
         gen = book.generate(gen_engine, prompt, deadline)
     else:
         prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-        gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline)
+        on_part = partial.reporter(paper, doc) if partial else None
+        gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_part)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls, gen.cached_input_tokens]
 
     report("verifying")
@@ -111,7 +127,8 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         fix_prompt = book.repair_prompt(prompt, output, findings) if book else \
             prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars,
                                         qa_count=settings.qa_count)   # the main prompt is its cached prefix
-        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline)
+        on_fix = partial.reporter(paper, doc, only={f.item for f in findings}) if partial and not book else None
+        fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_fix)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls,
                  usage[3] + fix.cached_input_tokens]
         before = output
@@ -134,6 +151,9 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         reasons = "; ".join(f"{f.item}: {f.message}" for f in findings if not isinstance(f.item, int))
         raise QualityRejected(f"the summary failed verification: {reasons}")
 
+    if quick is not None:      # the quick answer's call is part of the cost of this result
+        quick.join(ABSTRACT_JOIN_SECONDS)
+        usage = [a + b for a, b in zip(usage, [*partial.abstract_usage, 0])]   # no cached input
     result = _result(paper, output, kept, doc, gen_engine, prompt, usage)
     if judge:
         shown = [i for i in range(len(output.qa)) if i not in {f.item for f in findings}]
@@ -214,3 +234,171 @@ def _result(paper: Paper, output: ModelOutput, qa: list[QAItem], doc: pdftext.Ex
                             cost_usd=llm.estimate_cost(gen_engine.model, usage[0], usage[1], usage[3]),
                             trimmed=list(prompt.trimmed), output_mode=getattr(gen_engine, "mode", ""),
                             label_ja="原文抜粋(生成モデルなし)" if gen_engine.name == "offline" else "日本語要約"))
+
+
+# ---------------------------------------------------------------------------- partial results
+
+def abstract_answer(paper: Paper, gen_engine, deadline: Deadline | None = None) -> tuple[dict | None, list[int]]:
+    """The quick first answer (one small call on the title and abstract): ({"one_liner",
+    "summary"} when both pass the blocking checks with the abstract as the only source, else
+    None), and the call's usage [input tokens, output tokens, calls]."""
+    prompt = prompts.build_abstract_prompt(paper)
+    out, tokens_in, tokens_out = gen_engine.parse(prompt.messages, AbstractOutput,
+                                                  cap=prompts.ABSTRACT_MAX_OUTPUT_TOKENS, deadline=deadline)
+    usage = [tokens_in, tokens_out, 1]
+    one_liner, summary = (verify.normalize_ja_punctuation(t) for t in (out.one_liner, out.summary))
+    page = pdftext.PageText(1, paper.abstract)
+    source = pdftext.Extracted(pages=[page], body=[page], page_count=1)
+    result = Result(paper=paper, one_liner=one_liner, summary=summary, qa=[],
+                    generator=Generator(engine="openai", model=gen_engine.model, prompt_version=prompts.PROMPT_VERSION))
+    failing = [f for f in quality.run_checks(result, source) if f.blocking]
+    if failing:
+        log.info("the quick answer from the abstract of %s failed its checks: %s", paper.id,
+                 "; ".join(f"{f.item}: {f.code}" for f in failing))
+        return None, usage
+    return {"one_liner": one_liner, "summary": summary}, usage
+
+
+def _quick_answer(partial: "Partial | None", paper: Paper, gen_engine, settings: Settings,
+                  deadline: Deadline) -> threading.Thread | None:
+    """Start the quick first answer beside the download (openai engine, when partial results
+    are asked for and the paper has an abstract); it never fails the job."""
+    if partial is None or gen_engine.name != "openai" or not settings.abstract_first or not paper.abstract.strip():
+        return None
+
+    def run() -> None:
+        try:
+            answer, usage = abstract_answer(paper, gen_engine, deadline)
+        except Exception as exc:     # noqa: BLE001 - the quick answer is optional: log, go on
+            log.warning("no quick answer from the abstract of %s: %s", paper.id, type(exc).__name__)
+            return
+        partial.abstract_usage = usage
+        if answer:
+            partial.abstract(answer["one_liner"], answer["summary"])
+
+    thread = threading.Thread(target=run, name="ronbun-abstract", daemon=True)
+    thread.start()
+    return thread
+
+
+class Partial:
+    """The verified parts so far (CONTRACT B): the quick answer from the abstract until the
+    full-text one-liner or summary passes its checks, and each verified Q&A item. Every change
+    is handed to `publish` as the partial document. Thread-safe (the quick answer runs in its
+    own thread)."""
+
+    def __init__(self, qa_total: int, publish: OnPartial):
+        self.qa_total, self.publish = qa_total, publish
+        self.source: str | None = None
+        self.texts: dict[str, str] = {"one_liner": "", "summary": ""}
+        self.extra: dict[str, object] = {}          # summary_sentences (issue 14), as the model wrote them
+        self.qa: dict[int, QAItem] = {}
+        self.abstract_usage = [0, 0, 0]
+        self._one_liner: str | None = None
+        self._checks: PartChecks | None = None     # made at the first full-text part, kept for the repair round
+        self._lock = threading.Lock()
+
+    def abstract(self, one_liner: str, summary: str) -> None:
+        with self._lock:
+            if self.source == "fulltext":            # the full text was quicker: nothing to show from the abstract
+                return
+            self.source, self.texts = "abstract", {"one_liner": one_liner, "summary": summary}
+            self._publish()
+
+    def reporter(self, paper: Paper, doc: pdftext.Extracted, only: set | None = None) -> Callable:
+        """An engine's `on_part`: verifies each part and publishes it when it passes (with
+        `only`, the repair round: just the parts that failed before)."""
+        def on_part(key, value) -> None:
+            if only is not None and key not in only and not (key == "summary_sentences" and "summary" in only):
+                return
+            try:
+                if self._checks is None:
+                    self._checks = PartChecks(paper, doc)
+                self._part(key, value, self._checks)
+            except Exception:               # noqa: BLE001 - a partial result never fails the job
+                log.exception("could not check part %r of %s", key, paper.id)
+        return on_part
+
+    def _part(self, key, value, checks: PartChecks) -> None:
+        if key == "one_liner" and isinstance(value, str):        # shown once its evidence is checked too
+            self._one_liner = verify.normalize_ja_punctuation(value)
+            return
+        if key == "one_liner_evidence" and isinstance(value, list) and self._one_liner is not None:
+            sentence = SummarySentence.model_validate({"text": self._one_liner, "evidence": value})
+            if checks.sentence("one_liner", 0, sentence):
+                return
+            self._fulltext({"one_liner": sentence.text}, {"one_liner_sentences": [sentence.model_dump(mode="json")]})
+        elif key == "summary_sentences" and isinstance(value, list):   # issue 14: each sentence with its quotes
+            kept = []
+            for n, raw in enumerate(value):
+                sentence = SummarySentence.model_validate(raw)
+                sentence = sentence.model_copy(update={"text": verify.normalize_ja_punctuation(sentence.text)})
+                if not checks.sentence("summary", n, sentence):
+                    kept.append(sentence)
+            if kept:                          # only the sentences that pass, as the result will show them
+                self._fulltext({"summary": "".join(s.text for s in kept)},
+                               {"summary_sentences": [s.model_dump(mode="json") for s in kept]})
+        elif key == "summary" and isinstance(value, str):         # an answer without sentences
+            text = verify.normalize_ja_punctuation(value)
+            if not checks.text(key, text):
+                self._fulltext({"summary": text}, {})
+        elif isinstance(key, int) and isinstance(value, dict):
+            item = QAItem.model_validate(value)
+            item = item.model_copy(update={"question": verify.normalize_ja_punctuation(item.question),
+                                           "answer": verify.normalize_ja_punctuation(item.answer)})
+            with self._lock:
+                before = [q for i, q in sorted(self.qa.items()) if i != key]
+            if checks.qa(before, item):
+                return
+            with self._lock:
+                self.qa[key] = item
+                self.source = self.source or "fulltext"
+                self._publish()
+
+    def _fulltext(self, texts: dict, extra: dict) -> None:
+        with self._lock:
+            if self.source != "fulltext":       # the full-text one-liner and summary replace the abstract's
+                self.source, self.texts, self.extra = "fulltext", {"one_liner": "", "summary": ""}, {}
+            self.texts.update(texts)
+            self.extra.update(extra)
+            self._publish()
+
+    def document(self) -> dict:
+        doc = {"source": self.source, **self.texts, **self.extra,
+               "qa": [item.model_dump(mode="json") for _, item in sorted(self.qa.items())],
+               "progress": {"qa_done": len(self.qa), "qa_total": self.qa_total}}
+        return doc
+
+    def _publish(self) -> None:
+        self.publish(self.document())
+
+
+class PartChecks:
+    """The blocking checks of `quality.run_checks` (verify.check_result) on one part at a time:
+    the paper's numbers and names are read once per paper, not once per part as check_result
+    would (on a 15-page paper that is most of its time). tests/unit/test_partial_results.py
+    holds these equal to run_checks on whole results."""
+
+    def __init__(self, paper: Paper, doc: pdftext.Extracted):
+        from .taxonomy import category_names
+        from .verify.entities import name_index
+
+        self.pages, self.prose, self.title = doc.page_map(), doc.prose_map(), paper.title
+        extra = [paper.title, paper.abstract, paper.published, paper.updated, *category_names(paper.categories)]
+        self.values = verify.source_values([*self.pages.values(), *extra])
+        self.names = name_index((*self.pages.values(), *extra))
+
+    def text(self, item: str, text: str) -> list[Finding]:
+        return [f for f in verify.check_text(item, text, self.pages, values=self.values, names=self.names)
+                if f.blocking]
+
+    def sentence(self, item: str, index: int, sentence: SummarySentence) -> list[Finding]:
+        return [f for f in verify.check_sentence(item, index, sentence, self.pages, prose=self.prose,  # type: ignore[arg-type]
+                                                 context=[self.title], names=self.names) if f.blocking]
+
+    def qa(self, before: list[QAItem], item: QAItem) -> list[Finding]:
+        """Item number len(before), checked after the items `before` (for repeated questions)."""
+        index = len(before)
+        found = verify.check_qa_item(index, item, self.pages, values=self.values, names=self.names, prose=self.prose)
+        found += verify.check_duplicates([q.question for q in before] + [item.question])
+        return [f for f in found if f.blocking and f.item == index]

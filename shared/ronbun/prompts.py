@@ -628,3 +628,40 @@ def build_ochiai_repair_prompt(first: Prompt, previous: ModelOutput, findings: l
                 {"role": "user", "content": REPAIR_TEMPLATE.format(items="\n".join(lines))}]
     return Prompt(messages, first.body_chars, estimate_tokens([m["content"] for m in messages]), first.trimmed,
                   response_format=first.response_format)
+
+
+# The quick first answer (issue 12): title and abstract only, a small schema (models.AbstractOutput).
+ABSTRACT_MARKER = "[ronbun-abstract]"
+ABSTRACT_MAX_OUTPUT_TOKENS = 800
+
+ABSTRACT_SYSTEM_TEMPLATE = """\
+{marker}
+あなたは機械学習・情報科学の論文を日本語の読者向けに正確に要約する専門家です。
+You summarise a research paper for Japanese-speaking readers from its title and abstract only.
+
+出力 (Output, JSON with the given schema):
+- one_liner: 論文の内容を1文で表す日本語の要約。
+- summary: アブストラクトに基づく概要。ちょうど3文の日本語。何を解決するために、何を提案し、何が分かったかを書きます。
+
+規則 (Rules):
+1. 文体は「です・ます調」に統一します。
+2. 機械学習の用語は日本語で定着した訳語を使います。以下の用語集に従ってください:
+{glossary}
+3. タイトルとアブストラクトに書かれていることだけを書きます。数値はアブストラクトに書かれているとおりに書き、無い数値は書きません。
+"""
+
+ABSTRACT_USER_TEMPLATE = """\
+# 論文メタデータ (metadata)
+タイトル (title): {title}
+アブストラクト (abstract):
+{abstract}
+"""
+
+
+def build_abstract_prompt(paper: Paper) -> Prompt:
+    """System instructions + the title and abstract (no body): the quick first answer's prompt."""
+    messages = [{"role": "system", "content": ABSTRACT_SYSTEM_TEMPLATE.format(marker=ABSTRACT_MARKER,
+                                                                               glossary=_glossary())},
+                {"role": "user", "content": ABSTRACT_USER_TEMPLATE.format(
+                    title=paper.title, abstract=paper.abstract.strip() or "-")}]
+    return Prompt(messages, 0, estimate_tokens([m["content"] for m in messages]))

@@ -13,6 +13,7 @@ where they are needed: on a cache miss, when a job is sent, when a digest is ren
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ RETRY_REASONS_JA = {              # what a reader is told while a job waits for 
     "version_skew": "サーバーを更新中です。",
 }
 RETRY_REASON_DEFAULT_JA = "一時的なエラーが発生しました。"
+PARTIAL_WRITE_SECONDS = 1.0       # at most one partial-result write per job per second
 
 
 class JobBusy(RonbunError):
@@ -115,6 +117,10 @@ def state_document(job: Job, paper: dict | None) -> dict:
     if job.status == "queued" and job.retry_at:
         doc["retry_at"] = iso(job.retry_at)
         doc["retry_reason"] = retry_reason(job.retry_error or {})
+    partial = job.partial() if job.status in ("queued", "running") else None
+    if partial:                  # the verified parts so far (DESIGN.md "Partial results")
+        doc["partial"] = partial
+        doc["progress"] = partial.get("progress")
     return doc
 
 
@@ -199,7 +205,8 @@ def read_summary(ref: PaperRef, lang: str = PROMPT_LANG, *, settings: Settings |
         # (POST requeues it) instead of polling a job that will never move
         why = ("the worker of this job stopped before finishing" if job.status == "running"
                else "the job's queue message was lost before a worker took it")
-        doc.pop("stage", None)
+        for name in ("stage", "partial", "progress"):
+            doc.pop(name, None)
         doc.update(status="failed", error=JobLost(why).to_dict())
     return Answer(200, doc, cache_hit=job.status == "done")
 
@@ -604,10 +611,92 @@ def _summarize(store: Store, key: JobKey, message: JobMessage, owner: str, setti
         settings = with_openai_key(settings)
     meta = store.get_meta(key.paper_id)
     paper = meta.paper if meta is not None and meta.doc.get("version") == key.version else None
-    result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
-                       progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline,
-                       template=key.template)
+    writer = PartialWriter(lambda partial: store.set_partial(key, owner, partial, clock()),
+                           Throttle(PARTIAL_WRITE_SECONDS))
+    try:
+        result = summarize(ref, paper=paper, engine=message.engine, model=message.model, settings=settings,
+                           progress=lambda stage: store.set_stage(key, owner, stage, clock()), deadline=deadline,
+                           on_partial=writer, template=key.template)
+    except BaseException:
+        writer.close(flush=False)        # a failed job shows no partial result
+        raise
+    writer.close()                       # the last verified state is written before the result
     return result.model_dump(mode="json")
+
+
+class Throttle:
+    """At most one event per `interval` seconds of `clock`: `wait()` says how long until the
+    next may happen (0: now), `mark()` records one."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic):
+        self.interval, self.clock = interval, clock
+        self.last: float | None = None
+
+    def wait(self) -> float:
+        return 0.0 if self.last is None else max(0.0, self.last + self.interval - self.clock())
+
+    def mark(self) -> None:
+        self.last = self.clock()
+
+
+def _later(seconds: float, call: Callable[[], None]):
+    timer = threading.Timer(seconds, call)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+class PartialWriter:
+    """Writes the newest partial document of a job through `write`, throttled: a document that
+    comes too soon after the last write is kept and written when the throttle allows (a timer),
+    or replaced by a newer one first. `close()` writes what is still pending (or, with
+    flush=False, drops it); nothing is written after it. A failed write is logged, never raised."""
+
+    def __init__(self, write: Callable[[dict], object], throttle: Throttle,
+                 later: Callable[[float, Callable[[], None]], object] = _later):
+        self._write, self.throttle, self._later = write, throttle, later
+        self._lock = threading.Lock()
+        self._pending: dict | None = None
+        self._timer = None
+        self._closed = False
+        self.writes = 0
+
+    def __call__(self, partial: dict) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._pending = partial
+            wait = self.throttle.wait()
+            if wait <= 0:
+                self._flush_locked()
+            elif self._timer is None:
+                self._timer = self._later(wait, self.flush)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._timer = None
+            if not self._closed:
+                self._flush_locked()
+
+    def close(self, flush: bool = True) -> None:
+        with self._lock:
+            if self._timer is not None and hasattr(self._timer, "cancel"):
+                self._timer.cancel()
+            self._timer = None
+            if flush:
+                self._flush_locked()
+            self._pending, self._closed = None, True
+
+    def _flush_locked(self) -> None:
+        partial, self._pending = self._pending, None
+        if partial is None:
+            return
+        self.throttle.mark()
+        try:
+            self._write(partial)
+            self.writes += 1
+        except (Conflict, StoreError) as exc:     # LeaseLost is a Conflict: the job's end says so
+            log.warning("could not write the partial result: %s", type(exc).__name__)
 
 
 def _give_up(store: Store, key: JobKey, settings: Settings, now: float, why: str) -> JobOutcome:

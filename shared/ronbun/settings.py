@@ -81,6 +81,8 @@ class Settings:
     qa_count: int = _setting(6, "Q&A items asked for")
     prices_file: str | None = _setting(None, "JSON price table (USD per 1M tokens, with its as_of date) used for "
                                              "cost estimates; default: the packaged ronbun/data/prices.json")
+    abstract_first: int = _setting(1, "1: the worker publishes a quick answer from the abstract first (one small "
+                                      "model call); 0: off")
 
     table_name: str = _setting("ronbun", "DynamoDB table")
     queue_url: str | None = _setting(None, "SQS queue for jobs")
@@ -172,6 +174,7 @@ _ENV = {
     "prompt_max_chars": "RONBUN_PROMPT_MAX_CHARS",
     "qa_count": "RONBUN_QA_COUNT",
     "prices_file": "RONBUN_PRICES_FILE",
+    "abstract_first": "RONBUN_ABSTRACT_FIRST",
     "table_name": "RONBUN_TABLE",
     "queue_url": "RONBUN_QUEUE_URL",
     "daily_generation_cap": "RONBUN_DAILY_CAP",

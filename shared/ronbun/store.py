@@ -36,6 +36,7 @@ PACER_SK = "PACER"
 BUDGET_SK = "COUNT"
 BUDGET_KEEP_DAYS = 3
 MAX_RESULT_BYTES = 300_000          # DynamoDB allows 400 KB per item; keep well below
+MAX_PARTIAL_BYTES = 100_000         # a partial result larger than this is not written (it is a few KB)
 STATUSES = ("queued", "running", "done", "failed")
 
 _NAMES = {"#st": "status", "#rev": "rev"}
@@ -105,9 +106,13 @@ class Job:
     retry_error: dict | None = None     # why it was released
     restarts: int = 0                   # restarts charged on `restart_day` (UTC)
     restart_day: str | None = None
+    partial_json: str | None = None     # the verified parts so far, while queued or running
 
     def result(self) -> dict | None:
         return json.loads(self.result_json) if self.result_json else None
+
+    def partial(self) -> dict | None:
+        return json.loads(self.partial_json) if self.partial_json else None
 
 
 @dataclass
@@ -194,7 +199,7 @@ def _job_from_item(item: dict) -> Job:
         message_id=_get(item, "message_id"), sent_epoch=_get(item, "sent_epoch"),
         receive_count=int(_get(item, "receive_count", 0)), retry_at=_get(item, "retry_at"),
         retry_error=json.loads(retry_err) if retry_err else None, restarts=int(_get(item, "restarts", 0)),
-        restart_day=_get(item, "restart_day"))
+        restart_day=_get(item, "restart_day"), partial_json=_get(item, "partial_json"))
 
 
 def _meta_from_item(item: dict) -> Meta:
@@ -388,7 +393,7 @@ class Store:
         update = {"Update": {
             "TableName": self.table, "Key": seen.key.key(),
             "UpdateExpression": expr + " REMOVE stage, lease_owner, lease_until, error_json, expires_at, message_id, "
-                                       "sent_epoch, retry_at, retry_error_json, receive_count",
+                                       "sent_epoch, retry_at, retry_error_json, receive_count, partial_json",
             "ConditionExpression": "#rev = :seen",
             "ExpressionAttributeNames": _NAMES,
             "ExpressionAttributeValues": values}}
@@ -406,7 +411,7 @@ class Store:
         """Mark failed from the state `seen` (a lost message, a job whose queue message
         could not be sent); the lease owner is kept so a live worker can still finish."""
         self._update(seen.key, "SET #st = :failed, #rev = #rev + :one, error_json = :err, updated_at = :now_iso, "
-                               "updated_epoch = :now, expires_at = :exp",
+                               "updated_epoch = :now, expires_at = :exp REMOVE partial_json",
                      "#rev = :seen", {":failed": _s("failed"), ":err": _s(json.dumps(error, ensure_ascii=False)),
                                       ":seen": _n(seen.rev), ":exp": _n(int(now + ttl_days * 86400))}, now)
 
@@ -431,6 +436,17 @@ class Store:
         self._update(key, "SET stage = :stage, updated_at = :now_iso, updated_epoch = :now",
                      "lease_owner = :owner", {":stage": _s(stage), ":owner": _s(owner)}, now, lease=True)
 
+    def set_partial(self, key: JobKey, owner: str, partial: dict, now: float) -> bool:
+        """Show the verified parts so far (DESIGN.md "Partial results") while this worker owns
+        the job (LeaseLost otherwise); False, and nothing written, when the document is over
+        MAX_PARTIAL_BYTES."""
+        doc = json.dumps(partial, ensure_ascii=False, separators=(",", ":"))
+        if len(doc.encode()) > MAX_PARTIAL_BYTES:
+            return False
+        self._update(key, "SET partial_json = :partial, updated_at = :now_iso, updated_epoch = :now",
+                     "lease_owner = :owner", {":partial": _s(doc), ":owner": _s(owner)}, now, lease=True)
+        return True
+
     def complete_job(self, key: JobKey, owner: str, result: dict, now: float) -> None:
         """Store the result; refused (LeaseLost) if another worker took the job over."""
         doc = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
@@ -440,7 +456,7 @@ class Store:
         self._update(
             key, "SET #st = :done, #rev = #rev + :one, result_json = :doc, input_tokens = :in, output_tokens = :out, "
                  "cost_usd = :cost, updated_at = :now_iso, updated_epoch = :now, completed_at = :now_iso "
-                 "REMOVE stage, lease_owner, lease_until, error_json, expires_at",
+                 "REMOVE stage, lease_owner, lease_until, error_json, expires_at, partial_json",
             "lease_owner = :owner",
             {":done": _s("done"), ":doc": _s(doc), ":owner": _s(owner), ":in": _n(int(gen.get("input_tokens", 0))),
              ":out": _n(int(gen.get("output_tokens", 0))), ":cost": _n(float(gen.get("cost_usd", 0.0)))},
@@ -461,7 +477,7 @@ class Store:
 
     def fail_owned_job(self, key: JobKey, owner: str, error: dict, now: float, ttl_days: int) -> None:
         self._update(key, "SET #st = :failed, #rev = #rev + :one, error_json = :err, updated_at = :now_iso, "
-                          "updated_epoch = :now, expires_at = :exp REMOVE stage, lease_owner, lease_until",
+                          "updated_epoch = :now, expires_at = :exp REMOVE stage, lease_owner, lease_until, partial_json",
                      "lease_owner = :owner", {":failed": _s("failed"), ":owner": _s(owner),
                                               ":err": _s(json.dumps(error, ensure_ascii=False)),
                                               ":exp": _n(int(now + ttl_days * 86400))}, now, lease=True)

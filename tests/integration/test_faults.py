@@ -278,7 +278,7 @@ def env():
         arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=openai.url, RONBUN_LOCAL_VISIBILITY_TIMEOUT=str(VISIBILITY),
         RONBUN_ARXIV_RETRIES="1", RONBUN_ARXIV_TIMEOUT="1", RONBUN_PDF_MAX_SECONDS="4",
         RONBUN_ARXIV_MAX_RETRY_AFTER="2", RONBUN_OPENAI_TIMEOUT="1.5", RONBUN_OPENAI_MAX_RETRIES="1",
-        RONBUN_RETRY_BACKOFF_SECONDS="1"),
+        RONBUN_RETRY_BACKOFF_SECONDS="1", RONBUN_ABSTRACT_FIRST="0"),   # faults are routed to the summary calls
         workers=WORKERS)
     yield Env(arxiv, openai, stack, make_paper_pdf())
     stack.stop()

@@ -79,6 +79,7 @@ def run():
     for name, pid in papers.items():
         arxiv.add_paper(pid, title=f"Secrets case {name}")
     stack = LocalStack(stack_env(arxiv, OPENAI_API_KEY=OPENAI_KEY, OPENAI_BASE_URL=model.url, RONBUN_API_KEY=API_KEY,
+                                 RONBUN_ABSTRACT_FIRST="0",        # the queued faults are for the summary call
                                  POWERTOOLS_LOG_LEVEL="DEBUG", OPENAI_LOG="debug", RONBUN_OPENAI_MAX_RETRIES="0"),
                        api_key=API_KEY)
     bodies = []
@@ -194,7 +195,7 @@ def test_worker_logs_and_stores_no_key_when_the_model_quotes_it(aws, fake_arxiv,
         arn = clients.secretsmanager().create_secret(
             Name="ronbun/openai-api-key", SecretString=json.dumps({"OPENAI_API_KEY": OPENAI_KEY}))["ARN"]
         for name, value in dict(RONBUN_OPENAI_SECRET=arn, OPENAI_BASE_URL=model.url, RONBUN_OPENAI_MAX_RETRIES="0",
-                                RONBUN_ARXIV_RETRIES="0").items():
+                                RONBUN_ARXIV_RETRIES="0", RONBUN_ABSTRACT_FIRST="0").items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
         secrets.forget()

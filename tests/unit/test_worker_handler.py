@@ -196,10 +196,11 @@ def test_the_openai_engine_reads_its_key_from_secrets_manager(aws, arxiv, fake_o
     # When the API queues a job and the worker runs it
     body = requested(aws)
     failures = run(body)
-    # Then the OpenAI-compatible server was called with that key, once, and the result is stored
+    # Then the OpenAI-compatible server was called with that key (the quick answer from the
+    # abstract, then the summary), and the result is stored
     assert failures == []
     assert json.loads(body)["engine"] == "openai"
-    assert [h["authorization"] for h in fake_openai.headers] == [f"Bearer {TEST_KEY}"]
+    assert [h["authorization"] for h in fake_openai.headers] == [f"Bearer {TEST_KEY}"] * 2
     job = aws.store.get_job(key(version=1, model=json.loads(body)["model"]))
     assert job.status == "done" and job.result()["generator"]["engine"] == "openai"
     secrets.forget()
