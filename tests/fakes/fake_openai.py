@@ -171,6 +171,24 @@ def grounded_output(messages: list[dict]) -> dict:
     }
 
 
+ABSTRACT_SCHEMA = "AbstractOutput"
+_ABSTRACT = re.compile(r"^アブストラクト[^:\n]*:\n(.+?)(?:\n\n|\Z)", re.M | re.S)
+
+
+def abstract_output(messages: list[dict]) -> dict:
+    """The quick first answer from the title and abstract (issue 12): a one-liner and a
+    three-sentence summary around the abstract's own sentences (no page markers to quote)."""
+    text = _user_text(messages)
+    title_m = re.search(r"^タイトル[^:\n]*:\s*(.+)$", text, re.M)
+    title = title_m.group(1).strip() if title_m else "この論文"
+    m = _ABSTRACT.search(text)
+    found = [(1, s) for s in sentences_on(m.group(1))] if m else []
+    picks = [found[round(i * (len(found) - 1) / 2)][1] for i in range(3)] if found else []
+    return {"one_liner": f"「{title}」の内容をアブストラクトに基づいて紹介する論文です。",
+            "summary": "".join(frame.format(q=q) for frame, q in zip(SUMMARY_FRAMES, dict.fromkeys(picks)))
+            or "アブストラクトに基づく概要です。"}
+
+
 SUMMARY_FRAMES = ("論文の冒頭には「{q}」と書かれています。", "本文では「{q}」と説明されています。",
                   "結論として、論文は「{q}」と述べています。")
 
@@ -594,6 +612,8 @@ class _Handler(BaseHTTPRequestHandler):
             content, refusal = None, "I'm sorry, but I can't help with that request."
         elif _schema_name(body) == OCHIAI_SCHEMA:
             content = json.dumps(ochiai_output(messages, invent=kind == "ochiai_invented"), ensure_ascii=False)
+        elif _schema_name(body) == ABSTRACT_SCHEMA:
+            content = json.dumps(abstract_output(messages), ensure_ascii=False)
         else:
             content = json.dumps(grounded_output(messages), ensure_ascii=False)
             if kind in ("length", "content_filter"):

@@ -207,6 +207,9 @@ BAD_QA = QAItem(question="精度はどうですか?", answer="精度は 97.3% �
                 evidence=[Evidence(page=1, quote="This sentence was never written in the paper at all.")])
 
 
+ONE_LINER_EVIDENCE = {"page": 1, "quote": "We propose sparse adapter routing for summarization."}
+
+
 def _published() -> tuple[list[dict], pipeline.Partial]:
     seen: list[dict] = []
     return seen, pipeline.Partial(6, seen.append)
@@ -216,20 +219,39 @@ def test_each_verified_part_is_published_and_a_failing_one_never():
     seen, partial = _published()
     on_part = partial.reporter(PAPER, DOC)
     on_part("one_liner", "疎なアダプタ経路でメモリ使用量を削減する手法を提案します。")
-    on_part("summary", "この論文は疎なアダプタ経路を提案します。メモリ使用量を 41 パーセント削減します。")
+    assert seen == []                      # a one-liner is shown only once its evidence is checked
+    on_part("one_liner_evidence", [ONE_LINER_EVIDENCE])
+    on_part("summary_sentences", [
+        {"text": "この論文は疎なアダプタ経路を提案します。", "evidence": [ONE_LINER_EVIDENCE]},
+        {"text": "精度は 97.3% に達します。", "evidence": BAD_QA.model_dump()["evidence"]},     # not on the page
+        {"text": "メモリ使用量を 41 パーセント削減します。", "evidence": GOOD_QA.model_dump()["evidence"]}])
     on_part(0, BAD_QA.model_dump())
     on_part(1, GOOD_QA.model_dump())
     assert [d["progress"]["qa_done"] for d in seen] == [0, 0, 1]      # the failing item published nothing
     last = seen[-1]
     assert last["source"] == "fulltext" and [q["answer"] for q in last["qa"]] == [GOOD_QA.answer]
+    assert [s["text"] for s in last["summary_sentences"]] == ["この論文は疎なアダプタ経路を提案します。",
+                                                              "メモリ使用量を 41 パーセント削減します。"]
+    assert last["summary"] == "この論文は疎なアダプタ経路を提案します。メモリ使用量を 41 パーセント削減します。"
+    assert last["one_liner_sentences"][0]["evidence"] == [ONE_LINER_EVIDENCE]
     assert "97.3" not in json.dumps(seen, ensure_ascii=False)
+
+
+def test_a_one_liner_whose_evidence_is_not_on_its_page_is_never_published():
+    seen, partial = _published()
+    on_part = partial.reporter(PAPER, DOC)
+    on_part("one_liner", "疎なアダプタ経路でメモリ使用量を削減する手法を提案します。")
+    on_part("one_liner_evidence", BAD_QA.model_dump()["evidence"])
+    assert seen == []
 
 
 def test_the_full_text_one_liner_replaces_the_abstract_and_a_late_abstract_is_ignored():
     seen, partial = _published()
     partial.abstract("アブストラクトによる一文要約です。", "アブストラクトによる概要です。")
     assert seen[-1]["source"] == "abstract" and seen[-1]["summary"] == "アブストラクトによる概要です。"
-    partial.reporter(PAPER, DOC)("one_liner", "疎なアダプタ経路でメモリ使用量を削減する手法を提案します。")
+    on_part = partial.reporter(PAPER, DOC)
+    on_part("one_liner", "疎なアダプタ経路でメモリ使用量を削減する手法を提案します。")
+    on_part("one_liner_evidence", [ONE_LINER_EVIDENCE])
     assert seen[-1]["source"] == "fulltext" and seen[-1]["summary"] == ""
     assert seen[-1]["one_liner"].startswith("疎なアダプタ")
     partial.abstract("遅れて届いた要約です。", "遅れて届いた概要です。")
