@@ -78,7 +78,7 @@ _NONE_EN = re.compile(
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
-    r"(?:論文|本文|原文|原論文|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
+    r"(?:(?:論文|本文|原文|原論文|文)(?:中|内)?|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
     r"序論|導入|はじめに|結論|段落|イントロダクション|実験の部分|関連研究|[Ss]ection\s*\d+|[Tt]able\s*\d+|[Ff]ig(?:ure|\.)?\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:の[^。、]{0,30})?(?:で|に|において|にて|では|には)(?:は)?(?:詳しく|詳細に|具体的に|詳述|明確に|まとめて|一覧で)?"
     r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
@@ -116,6 +116,7 @@ _ABSENCE_JA = re.compile(
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
+    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
@@ -159,6 +160,7 @@ _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
     r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
     r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
@@ -185,7 +187,8 @@ _FILLER = re.compile(
     r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
     r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
     r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
-    r"happy to help|glad you asked)[!！。.,、 ]*$", re.I)
+    r"happy to help|glad you asked|(?:i'm|i am|we're|we are) sorry|sorry|apologies|my apologies|"
+    r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが))[!！。.,、 ]*$", re.I)
 # The question asks what is missing: then "X is not reported" is the answer.
 _ASKS_ABSENCE = re.compile(
     r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
@@ -231,6 +234,7 @@ _GENERIC_JA = frozenset("""
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
 実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
 バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
+興味深 一概 面白 奥深 深遠
 """.split())
 _GENERIC_EN = frozenset("""
 study studies paper papers work works research field fields area areas domain domains contribution contributions contribute
@@ -263,12 +267,16 @@ aim aims aimed focus focuses focused consider considers considered conduct condu
 achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
+# The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
+_FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
+                    r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
 _EN_FUNCTION = _STOPWORDS | frozenset("""
 i you he she us me my your his her them its it's there's their's one ones some any all each every other another same
 so very more most much less least only just even still yet however therefore thus hence while although though because since
 if unless whether both either neither nor whose whom here now well already often usually also too again ever
 will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
 up out through down off unfortunately sadly regrettably indeed basically essentially
+i'm i've i'd i'll we're we've we'd we'll you're they're that's what's couldn't wouldn't shouldn't mustn't
 get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
 """.split())
 
@@ -347,7 +355,10 @@ def _novel_words(clause: str, question: str) -> list[str]:
     for m in _JA_WORD.finditer(clause):
         w = m.group(0)
         if w[0].isdigit():
-            novel.append(w)
+            if not re.search(r"(?<![\d.,])" + re.escape(w.rstrip(".,")) + r"(?![\d])", question):
+                novel.append(w)             # the question's own number (なぜ7Bモデルを?) is not new
+            continue
+        if _FIELD.match(w):
             continue
         if w[0].isascii():
             lw = w.lower().strip(".-'")
@@ -384,6 +395,22 @@ def _is_promise(sentence: str) -> bool:
     return "を" not in s or bool(_PROMISE_OBJECT.search(_PROMISE_JA.sub("", s)))
 
 
+# A verb of discourse whose object is an embedded question says what the text is about, not what
+# it says: "The paper discusses how the dataset was built", 「なぜ小さいのかについて議論しています」.
+_DISCOURSE_EN = (r"(?:discuss|describe|explain|address|cover|detail|outline|examine|explore|consider|mention|elaborate on|"
+                 r"talk about|go into|touch on|look at|look into|investigate|analy[sz]e)")
+_EMBEDDED_QUESTION = re.compile(
+    r"\b" + _DISCOURSE_EN + r"(?:es|s|ed|d|ing)?\s+(?:\w+\s+){0,2}?(?:how|why|what|whether|which|when|where)\b"
+    r"|(?:どのように|どのような|どう|なぜ|何が|何を|何で|いかに|どの|どれ|どこ)[^。、]{0,30}?(?:のか|か)(?:どうか)?"
+    r"(?:について|に関して|を|が|は)?[、,]?(?:詳しく|詳細に|具体的に|丁寧に|主に|簡単に)?"
+    r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)"
+    r"|[^。、]{2,30}?かどうか(?:について|に関して|を|が|は)?[、,]?(?:詳しく|詳細に|具体的に)?"
+    r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)", re.I)
+# 「Crawlerの役割は、PaSaにおいてCrawlerが果たす役割です」: the predicate is the topic noun again.
+_TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z]{2,})(?:と)?は[、,]?\s*(.+?)\1(?:に)?"
+                        r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
+
+
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
     if _FILLER.match(c):
@@ -410,7 +437,12 @@ def _kind(clause: str, question: str) -> str:
         return POINTER
     if _is_promise(c):
         return PROMISE
+    if _EMBEDDED_QUESTION.search(c):
+        return POINTER
     novel = _novel_words(c, question)
+    tautology = _TAUTOLOGY.search(c)
+    if tautology and len(_novel_words(tautology.group(2), question)) <= 1:
+        return GENERIC
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
     return CONTENT if novel else GENERIC
