@@ -49,7 +49,7 @@ _NONE_JA = re.compile(
     r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|具体的なデータ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
     r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
-    r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
+    r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|不明瞭(?=です|である|でした|だ|$)|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
     r"|(?:分かり|わかり|判断でき|判断し|特定でき|確認でき|お答えでき|回答でき|答えられ|読み取れ|把握でき|断定でき|判別でき|言及でき)(?:ません|ない)"
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき)ない"
     r"|(?:特定|判断|確認|把握|断定|回答|言及|説明|明言|判別)(?:すること)?(?:は|が|も)?(?:でき|出来)(?:ません|ない|かね)"
@@ -85,6 +85,7 @@ _POINTER_JA = re.compile(
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:を|は)?(?:見る|見れ|読む|読め|参照す|参照すれ|確認す|確認すれ|ご覧になれ)(?:と|ば)(?:分かり|わかり|分かる|わかる|明らか|理解でき)"
     r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|式\s*\(?\d+\)?|アルゴリズム\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
@@ -100,7 +101,7 @@ _POINTER_EN = re.compile(
 # 「抜粋には学習時間の情報は含まれていません」「判断するのは難しい」「情報が不足しています」
 # 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
 _NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
-_EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
+_EXIST_NEG = r"(?:存在し|見当たら|見当たり|見受けられ|見つから|見つかり|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
 _SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|(?:与えられた|提供された|提示された|共有された|いただいた)"
               r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書)|この情報|ここ|手元の情報)")
 _TEXT_NOUN = r"(?:判断材料|記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
@@ -110,6 +111,12 @@ _ABSENCE_JA = re.compile(
     r"|" + _TEXT_NOUN + r"(?:は|が|も)[^。をが]{0,30}?(?:一切|全く|まったく|何も|どこにも)(?:ない|なし|無し|" + _EXIST_NEG + r")" +
     r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書か|書い|示さ|示し|論じ|扱わ|扱っ|取り上げ)[られさし]{0,2}た"
     r"(?:形跡|箇所|個所|部分|記述|ところ|こと)(?:は|が|も)?(?:一切|特に|全く)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書|示|論じ|扱|取り上げ|答え)[^。、]{0,6}?(?:箇所|個所|部分|ところ|形跡)"
+    r"(?:は|が|も)(?:一切|特に|全く|どこにも)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    # declining or unable to state: 「明言を避けています」「論文は沈黙しています」「断言できません」
+    r"|(?:明言|言及|断言|回答|判断|結論|明示)を(?:避け|控え|差し控え)" +
+    r"|(?:論文|著者|本文|文脈|抜粋|本稿)(?:ら)?(?:は|が|も)?[^。、]{0,12}?沈黙" +
+    r"|(?:断言|言い切|明言)(?:すること)?(?:は|が|も)?(?:でき|出来|れ)" + _NEG +
     r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
     r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
     r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
@@ -143,6 +150,8 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"includes?|shows?|mentions?) no)\b"
     r"|\bmakes? no (?:\w+ )?(?:reference|mention)\b|\b(?:could|can) ?not be (?:found|located|identified|determined)\b"
     r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
+    r"|\b(?:outside|beyond) (?:the )?scope\b|\bout of scope\b"
+    r"|\bleaves? (?:this|the|that|it|these)(?: \w+)? (?:open|unanswered|unaddressed|unresolved)\b|\bleft (?:open|unanswered|unaddressed)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
     r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
@@ -158,7 +167,7 @@ _ABSENCE_EN = re.compile(   # on lower case
 # 「大規模言語モデル全般に言えることですが」 "as with any model".
 _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
-    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
+    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は[、,]?\s*一般(?:的)?に|ケースバイケース|状況次第|場合次第|時と場合|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
@@ -188,7 +197,9 @@ _FILLER = re.compile(
     r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
     r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
     r"happy to help|glad you asked|(?:i'm|i am|we're|we are) sorry|sorry|apologies|my apologies|"
-    r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが))[!！。.,、 ]*$", re.I)
+    r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが)|"
+    r"一言で(?:言|い)(?:えば|うと)|要するに|結論から(?:言|い)(?:えば|うと)|簡単に(?:言|い)(?:えば|うと)|端的に(?:言|い)(?:えば|うと)|"
+    r"まとめると|つまり|in short|in a word|in summary|to summari[sz]e)[!！。.,、 ]*$", re.I)
 # The question asks what is missing: then "X is not reported" is the answer.
 _ASKS_ABSENCE = re.compile(
     r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
@@ -233,7 +244,7 @@ _GENERIC_JA = frozenset("""
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
 実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
-バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
+バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数 データセット
 興味深 一概 面白 奥深 深遠
 """.split())
 _GENERIC_EN = frozenset("""
@@ -297,6 +308,15 @@ _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 _REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
+TOPIC = "topic"
+
+# What the paper is about (「本論文は主に敗血症の早期発見に焦点を当てており」 "The study focuses on
+# retrieval"): an answer only to a question about its topic or aim.
+_PAPER_SUBJECT_ANY = re.compile(r"論文|本研究|この研究|本稿|著者|本手法|\b(?:the|this) (?:paper|study|work|article)\b|\bthe authors\b", re.I)
+_TOPIC_PREDICATE = re.compile(r"焦点を(?:当て|あて)|主眼を置|重点を置|(?:課題|問題|テーマ)に取り組|を主題と"
+                              r"|\bfocus(?:es|ed)? (?:mainly |primarily |mostly )?on\b|\bis (?:mainly |primarily )?about\b|\bcent(?:er|re)s? on\b", re.I)
+_ASKS_TOPIC = re.compile(r"目的|狙い|ねらい|テーマ|主題|焦点|概要|要約|要点|貢献|意義|何を(?:扱|研究|提案|目指|対象)|何について|"
+                         r"(?:どんな|どのような|何の)(?:研究|論文)|取り組|\b(?:about|purpose|aim|goal|topic|focus|contribution|summar\w*)\b", re.I)
 
 
 def _nfkc(text: str) -> str:
@@ -440,6 +460,9 @@ def _kind(clause: str, question: str) -> str:
     if _EMBEDDED_QUESTION.search(c):
         return POINTER
     novel = _novel_words(c, question)
+    if (novel and _PAPER_SUBJECT_ANY.search(c) and _TOPIC_PREDICATE.search(c)
+            and not any(_is_name(w) for w in novel)):
+        return TOPIC
     tautology = _TAUTOLOGY.search(c)
     if tautology and len(_novel_words(tautology.group(2), question)) <= 1:
         return GENERIC
@@ -529,6 +552,10 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
             and not {NONE, POINTER, PROMISE} & set(kinds)):
         return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
+    if TOPIC in kinds and not {NONE, POINTER, PROMISE} & set(kinds):
+        if _ASKS_TOPIC.search(q) or not q:
+            return None
+        return "answer says what the paper is about, not what was asked"
     if NONE in kinds:
         return "answer says the point is not stated or not clear, and nothing else"
     if POINTER in kinds:
