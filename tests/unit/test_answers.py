@@ -280,3 +280,8 @@ def test_non_answers_of_the_evalw_principles(question, answer):
 @pytest.mark.parametrize("question, answer", ANSWERS_EVALW)
 def test_answers_in_the_same_frames_pass(question, answer):
     assert not non_answer(question, answer)
+
+
+def test_a_single_latin_letter_of_the_answer_is_not_a_substring_of_the_question():
+    # "D" and "L" are not the question's words because "LED-16384" contains the letters
+    assert not non_answer("LED-16384とPRIMERAの差は？", "D → LタスクではPRIMERAがLED-16384を上回っています。")

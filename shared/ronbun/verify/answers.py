@@ -386,8 +386,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
             if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
                                       and not technical):     # meaningfully, broadly
                 continue
-            if _stem(lw) in q_words or lw in question.lower():
-                continue
+            if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
+                continue                    # the question's own word ("D" is not in "LED-16384")
             novel.append(w)
             continue
         if w in _GENERIC_JA or w in question:

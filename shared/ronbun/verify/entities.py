@@ -89,6 +89,7 @@ in on at by for from with as is are was were be been has have had do does did an
 if so to of also then thus hence however therefore moreover furthermore additionally overall finally
 first second third both each all some many most more other such while although because since using
 based given note see let one two three table figure section appendix equation fig figs eq tab sec
+i'm i’m i've i'll i'd we're we've we'll we'd you're they're it's that's
 """.split())
 
 
@@ -101,6 +102,11 @@ def _fold(text: str) -> str:
         return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_LETTERS)
+
+
+def _acronym_key_form(word: str) -> str:
+    """"GPs" -> "GP" (an acronym and its plural); any other word unchanged ("NEWS")."""
+    return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
 
 
 def _acronym_key(short: str) -> str:
@@ -132,6 +138,7 @@ class NameIndex:
                 word = m.group()
                 if not (_ordinary_capital(word) and _SENTENCE_END.search(text, max(0, m.start() - 3), m.start())):
                     self.capitalised.add(_fold(word))
+                    self.capitalised.add(_fold(_acronym_key_form(word)))
 
     def has(self, squashed: str) -> bool:
         if not squashed:
@@ -146,7 +153,8 @@ class NameIndex:
         return False
 
     def has_capitalised(self, word: str) -> bool:
-        return _fold(word) in self.capitalised
+        # an acronym's plural either side ("GP" for "GPs", "LLMs" for "LLM"; "NEW" is not "NEWS")
+        return _fold(word) in self.capitalised or _fold(_acronym_key_form(word)) in self.capitalised
 
     def expansions(self, short: str) -> set[str]:
         return self.long_forms.get(_acronym_key(short), set())
@@ -273,6 +281,10 @@ def _found(name: str, index: NameIndex) -> bool:
             for long in index.expansions(part):
                 if index.has(_squash("".join(parts[:k]) + " " + long + " " + "".join(parts[k + 1:]))):
                     return True
+    hyphened = name.split("-")
+    if (len(hyphened) == 2 and all(len(h) >= 2 and h[0].isupper() for h in hyphened)
+            and all(_found(h, index) for h in hyphened)):
+        return True                                 # "DPR-Multi": the method and its setting, each named
     if len(words) > 1 and words[-1].casefold() in _KIND_WORDS and _found(name.rsplit(" ", 1)[0], index):
         return True                                 # "Crawler Agent" for "Crawler"
     if len(words) > 1:
