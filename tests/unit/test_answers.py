@@ -285,3 +285,18 @@ def test_answers_in_the_same_frames_pass(question, answer):
 def test_a_single_latin_letter_of_the_answer_is_not_a_substring_of_the_question():
     # "D" and "L" are not the question's words because "LED-16384" contains the letters
     assert not non_answer("LED-16384とPRIMERAの差は？", "D → LタスクではPRIMERAがLED-16384を上回っています。")
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("この論文の主な結果は何ですか？", "予想に反して、モデルを大きくしても精度はほとんど変わりませんでした。", False),
+    ("ネガティブサンプルの具体的な選び方は？", "論文はネガティブサンプルの重要性を強調していますが、具体的な方法は示していません。", True),
+    ("実験装置は？", "ご質問の内容は、論文のテーマから外れています。", True),
+    ("Is DPR better everywhere?", "It is not possible to give a definitive answer based on the paper.", True),
+    ("各チームの手法は？", "・チームA：論文参照\n・チームB：論文参照\n・チームC：詳細不明", True),
+    ("式は？", "手法の詳細については、著者らの過去の研究を参照する必要があります。", True),
+    ("観測と合いますか？", "現状の情報だけでは何とも言えません。", True),
+    ("バッチサイズは？", "この論文は、検索手法の設計について重要な示唆を与えています。", True),
+    ("この研究の意義は？", "この論文は、検索手法の設計について重要な示唆を与えています。", False),
+])
+def test_evalw_batch3_principles(question, answer, expected):
+    assert non_answer(question, answer) is expected

@@ -86,6 +86,8 @@ _POINTER_JA = re.compile(
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
     r"|(?:を|は)?(?:見る|見れ|読む|読め|参照す|参照すれ|確認す|確認すれ|ご覧になれ)(?:と|ば)(?:分かり|わかり|分かる|わかる|明らか|理解でき)"
+    r"|^(?:論文|本文|原文|原論文|付録\s*[A-Z0-9]*|表\s*\d*|図\s*\d*)(?:を)?参照$"
+    r"|を参照(?:する必要があ|すべき|すると(?:よ|良)い|していただく必要|されたい)"
     r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|式\s*\(?\d+\)?|アルゴリズム\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
@@ -128,6 +130,8 @@ _ABSENCE_JA = re.compile(
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
     r"|(?:論文|本稿|記述|本文|文脈|抜粋|資料|議論)[^。、]{0,4}?(?:範囲外|対象外|スコープ外)"
+    r"|(?:テーマ|主題|範囲|対象|焦点|スコープ)(?:から|を)(?:外れ|はずれ|逸れ|それ)"
+    r"|何とも(?:言え|いえ|申し上げられ)(?:ません|ない|ず)"
     # a polite "cannot": 「分かりかねます」「申し上げかねます」 (not 〜しかねない, "might")
     r"|[\u3040-\u309f\u4e00-\u9fff]かね(?:ます|る)(?!な)"
     r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)"
@@ -151,6 +155,8 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"|\bmakes? no (?:\w+ )?(?:reference|mention)\b|\b(?:could|can) ?not be (?:found|located|identified|determined)\b"
     r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
     r"|\b(?:outside|beyond) (?:the )?scope\b|\bout of scope\b"
+    r"|\b(?:beyond|outside) what (?:the|this) (?:paper|study|text|article|work|excerpt|context) (?:covers|discusses|addresses|reports|says|describes)\b"
+    r"|\bnot possible to (?:give|provide|offer|say|determine|tell|answer)\b|\b(?:no|not a|not give a) (?:definitive|clear|definite|direct|precise) answer\b"
     r"|\bleaves? (?:this|the|that|it|these)(?: \w+)? (?:open|unanswered|unaddressed|unresolved)\b|\bleft (?:open|unanswered|unaddressed)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
@@ -244,7 +250,7 @@ _GENERIC_JA = frozenset("""
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
 実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
-バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数 データセット
+バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数 データセット 強調 重視 指摘 主張 報告
 興味深 一概 面白 奥深 深遠
 """.split())
 _GENERIC_EN = frozenset("""
@@ -314,6 +320,7 @@ TOPIC = "topic"
 # retrieval"): an answer only to a question about its topic or aim.
 _PAPER_SUBJECT_ANY = re.compile(r"論文|本研究|この研究|本稿|著者|本手法|\b(?:the|this) (?:paper|study|work|article)\b|\bthe authors\b", re.I)
 _TOPIC_PREDICATE = re.compile(r"焦点を(?:当て|あて)|主眼を置|重点を置|(?:課題|問題|テーマ)に取り組|を主題と"
+                              r"|(?:示唆|知見|洞察|貢献)を(?:与え|もたら|提供)|に(?:貢献|寄与)して"
                               r"|\bfocus(?:es|ed)? (?:mainly |primarily |mostly )?on\b|\bis (?:mainly |primarily )?about\b|\bcent(?:er|re)s? on\b", re.I)
 _ASKS_TOPIC = re.compile(r"目的|狙い|ねらい|テーマ|主題|焦点|概要|要約|要点|貢献|意義|何を(?:扱|研究|提案|目指|対象)|何について|"
                          r"(?:どんな|どのような|何の)(?:研究|論文)|取り組|\b(?:about|purpose|aim|goal|topic|focus|contribution|summar\w*)\b", re.I)
@@ -426,6 +433,11 @@ _EMBEDDED_QUESTION = re.compile(
     r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)"
     r"|[^。、]{2,30}?かどうか(?:について|に関して|を|が|は)?[、,]?(?:詳しく|詳細に|具体的に)?"
     r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)", re.I)
+# A result that something did not change or help (「モデルを大きくしても精度はほとんど変わりませんでした」)
+# is a finding even in generic words: praise true of any paper never says this.
+_NULL_RESULT = re.compile(r"(?:ても|でも)[^。]{0,30}?(?:ほとんど|あまり|まったく|全く|ほぼ)?(?:変わら|変わり|変化し|改善し|向上し|上がら|上がり|下がら|下がり|"
+                          r"効果が(?:見られ|な)|役立た|役立ち|寄与し)(?:なかった|ませんでした|ない|ません|ず)"
+                          r"|\b(?:did not|didn't|does not|doesn't) (?:change|improve|help|affect)\b", re.I)
 # 「Crawlerの役割は、PaSaにおいてCrawlerが果たす役割です」: the predicate is the topic noun again.
 _TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z]{2,})(?:と)?は[、,]?\s*(.+?)\1(?:に)?"
                         r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
@@ -466,6 +478,8 @@ def _kind(clause: str, question: str) -> str:
     tautology = _TAUTOLOGY.search(c)
     if tautology and len(_novel_words(tautology.group(2), question)) <= 1:
         return GENERIC
+    if not novel and _NULL_RESULT.search(c):
+        return CONTENT
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
     return CONTENT if novel else GENERIC
