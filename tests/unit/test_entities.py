@@ -219,3 +219,10 @@ def test_plural_and_compound_rules_do_not_hide_other_names(text, missing):
 
 def test_english_pronoun_contractions_are_not_names():
     assert candidate_names("I'm sorry, but I couldn't find it. I've checked; We're using BERT.") == ["BERT"]
+
+
+def test_possessives_end_a_name_and_plus_joins_found_names():
+    index = NameIndex(["PaSa has a Crawler and a Selector. BM25+DPR combines the scores. GPT-4 is used."])
+    assert candidate_names("PaSa's Crawler collects papers.") == ["PaSa", "Crawler"]
+    assert unsupported_names("PaSa's Crawler と DPR+BM25 を使います。", index) == []
+    assert unsupported_names("DPR+ColBERT と GPT-4-turbo を使います。", index) == ["DPR+ColBERT", "GPT-4-turbo"]

@@ -73,7 +73,8 @@ architecture approach baseline baselines code pipeline
 """.split())
 # "Zero-shot", "Fine-tuning", "End-to-end": an ordinary hyphenated word capitalised, not a name.
 _ORDINARY_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)+")
-_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite".split())
+_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite "
+                   "turbo instruct chat pro flash ultra plus max preview".split())   # release variants too
 
 _TOKEN = re.compile(r"[A-Za-z0-9\u0391-\u03c9][A-Za-z0-9\u0391-\u03c9+#]*(?:['’\-_][A-Za-z0-9\u0391-\u03c9+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
@@ -227,7 +228,8 @@ def candidate_names(text: str) -> list[str]:
             i += 1
             continue
         j = i                          # extend over "Natural Questions", "Mixture of Experts", "GPT-4 Turbo"
-        while j + 1 < len(tokens) and text[tokens[j].end():tokens[j + 1].start()] == " ":
+        while (j + 1 < len(tokens) and text[tokens[j].end():tokens[j + 1].start()] == " "
+               and not re.search(r"['’]s$", tokens[j].group())):     # "PaSa's Crawler" is two names
             nxt = words[j + 1]
             if _name_like(nxt) and nxt.casefold() not in _STOPWORDS:
                 j += 1
@@ -281,6 +283,9 @@ def _found(name: str, index: NameIndex) -> bool:
             for long in index.expansions(part):
                 if index.has(_squash("".join(parts[:k]) + " " + long + " " + "".join(parts[k + 1:]))):
                     return True
+    joined = [p for p in name.split("+") if p]
+    if len(joined) > 1 and all(_found(p, index) for p in joined):
+        return True                                 # "DPR+BM25": a combination of found names
     hyphened = name.split("-")
     if (len(hyphened) == 2 and all(len(h) >= 2 and h[0].isupper() for h in hyphened)
             and all(_found(h, index) for h in hyphened)):
