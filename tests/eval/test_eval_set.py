@@ -106,3 +106,30 @@ def test_malformed_set_exits_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(run, "HERE", tmp_path)
     assert run.main(["--split", "dev"]) == 2
     assert "x-2" in capsys.readouterr().err
+
+
+# Summary and one-liner sentences with their evidence, labelled `overgeneralised` or clean
+# (issue 14; tests/eval/README.md "Scope set").
+SCOPE = {h: _rows("scope", h) for h in ("dev", "held")}
+
+
+def test_scope_set_is_well_formed_balanced_and_apart_from_the_items():
+    rows = SCOPE["dev"] + SCOPE["held"]
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)) >= 160
+    assert not set(ids) & {r["id"] for h in ("dev", "held") for r in ITEMS[h] + QUOTES[h]}
+    assert 0.4 * len(rows) <= sum(r["expect"] == ["overgeneralised"] for r in rows) <= 0.6 * len(rows)
+    for half in ("dev", "held"):
+        assert 0.4 * len(rows) <= len(SCOPE[half]) <= 0.6 * len(rows)
+        assert {tuple(r["expect"]) for r in SCOPE[half]} == {(), ("overgeneralised",)}
+        for r in SCOPE[half]:
+            run.validate_item(r)
+            assert r["kind"] in ("summary", "one_liner") and r["paper"] and r["evidence"], r["id"]
+
+
+@pytest.mark.parametrize("half", ["dev", "held"])
+def test_every_scope_quote_is_really_on_its_page(half):
+    for r in SCOPE[half]:
+        pages = run.load_doc(r["paper"]).pages
+        for ev in r["evidence"]:
+            assert ev["page"] in pages and quote_found(ev["quote"], pages[ev["page"]]), r["id"]

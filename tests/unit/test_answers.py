@@ -231,3 +231,72 @@ def test_a_request_is_not_a_yes_no_question():
     """「はい」 opens a confirmation only for a yes/no question; before a promise it answers nothing."""
     assert verify.says_nothing("はい、以下で詳しく説明します。", "仕組みを教えてください。")
     assert not verify.says_nothing("はい、DPRはBM25より優れています。", "DPRはBM25より優れていますか？")
+
+
+# Principles added by helper evalw (issue 9), each with the answers of the same frame that must pass.
+NON_ANSWERS_EVALW = [
+    # the question's own number is not new: なぜ7B? — 7Bを選んだ理由は書かれていません
+    ("なぜ7Bモデルを選んだのですか？", "7Bモデルを選んだ理由については、論文には書かれていません。"),
+    # an embedded question after a verb of discourse says what the text is about, not what it says
+    ("How was the dataset built?", "The paper discusses how the competition dataset was constructed."),
+    ("なぜ効果が小さいのですか？", "効果がなぜ小さいのかについて、詳しく議論されています。"),
+    # the predicate is the topic noun again
+    ("Crawlerの役割は？", "Crawlerの役割は、PaSaにおいてCrawlerが果たす役割です。"),
+    # field names and praise words are not facts of this paper
+    ("この研究の社会的影響は？", "AI研究は社会に大きな影響を与える可能性があり、倫理的な配慮が重要です。"),
+    ("なぜ小さいのですか？", "非常に興味深い問題です。宇宙論では様々な要因が関係しており、一概に言うことは難しいです。"),
+    # apologies; declining or unable to state; a place in the text that is not there
+    ("What was the score?", "I'm sorry, but I couldn't find that information in the paper."),
+    ("誤警報の許容範囲は？", "著者らはこの点について明言を避けています。"),
+    ("報酬はいくらでしたか？", "残念ながら、その点について論文は沈黙しています。"),
+    ("失敗例は？", "論文中にその答えを示す箇所は見当たりませんでした。"),
+    ("温度は？", "現時点では断言できません。"),
+    ("What hardware?", "Hardware details are outside the scope of the paper."),
+    ("Which alpha fits?", "The authors leave this question open."),
+    ("kはいくつにすべきですか？", "一言でいえば、ケースバイケースです。"),
+    ("カテゴリ別の結果は？", "それについては、論文の図3を見ると分かります。"),
+    # what the paper is about does not answer a question about something else
+    ("評価に使った特徴量は何ですか？", "この論文は主に敗血症の早期発見に焦点を当てており、ご質問の特徴量には触れていません。"),
+    ("使用した特徴量は何ですか？", "本論文は、敗血症の早期発見という重要な課題に取り組んだ意義深い研究です。"),
+]
+ANSWERS_EVALW = [
+    ("7Bモデルの性能は？", "7Bモデルは、GPT-4oより再現率が9.64%高くなっています。"),
+    ("How was the dataset built?", "The paper explains that 498 new pages were annotated in the DocLayNet format."),
+    ("Crawlerの役割は？", "Crawlerの役割は、検索ツールで候補論文を集め、引用をたどって論文キューに加える役割です。"),
+    ("AIの影響は？", "AI研究者向けの検索で、PaSaはGoogle Scholarを再現率で37.78%上回りました。"),
+    ("この研究の主な目的は？", "本論文は、敗血症の早期発見に焦点を当てています。"),
+    ("読解器も新しく提案していますか？", "いいえ。本研究は、オープンドメインQAの検索部分の改善に焦点を当てています。"),
+    ("ULBDMの温度は分かっていますか？", "分かっていません。論文は、ULBDMの温度が完全に未知であることを主な問題として挙げています。"),
+    ("Does DPR generalize?", "It is unclear whether this holds everywhere, but on WebQuestions the loss is only 3-5 points."),
+    ("どのカテゴリが易しかったですか？", "一概には言えませんが、Patentカテゴリでは12チームが0.79以上のmAPを達成しています。"),
+]
+
+
+@pytest.mark.parametrize("question, answer", NON_ANSWERS_EVALW)
+def test_non_answers_of_the_evalw_principles(question, answer):
+    assert non_answer(question, answer)
+
+
+@pytest.mark.parametrize("question, answer", ANSWERS_EVALW)
+def test_answers_in_the_same_frames_pass(question, answer):
+    assert not non_answer(question, answer)
+
+
+def test_a_single_latin_letter_of_the_answer_is_not_a_substring_of_the_question():
+    # "D" and "L" are not the question's words because "LED-16384" contains the letters
+    assert not non_answer("LED-16384とPRIMERAの差は？", "D → LタスクではPRIMERAがLED-16384を上回っています。")
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("この論文の主な結果は何ですか？", "予想に反して、モデルを大きくしても精度はほとんど変わりませんでした。", False),
+    ("ネガティブサンプルの具体的な選び方は？", "論文はネガティブサンプルの重要性を強調していますが、具体的な方法は示していません。", True),
+    ("実験装置は？", "ご質問の内容は、論文のテーマから外れています。", True),
+    ("Is DPR better everywhere?", "It is not possible to give a definitive answer based on the paper.", True),
+    ("各チームの手法は？", "・チームA：論文参照\n・チームB：論文参照\n・チームC：詳細不明", True),
+    ("式は？", "手法の詳細については、著者らの過去の研究を参照する必要があります。", True),
+    ("観測と合いますか？", "現状の情報だけでは何とも言えません。", True),
+    ("バッチサイズは？", "この論文は、検索手法の設計について重要な示唆を与えています。", True),
+    ("この研究の意義は？", "この論文は、検索手法の設計について重要な示唆を与えています。", False),
+])
+def test_evalw_batch3_principles(question, answer, expected):
+    assert non_answer(question, answer) is expected

@@ -194,3 +194,35 @@ def test_defined_acronyms_kind_words_and_ordinary_compounds_pass(text):
 ])
 def test_acronyms_and_kind_words_do_not_hide_invented_names(text, missing):
     assert unsupported_names(text, ACRONYM_INDEX) == missing
+
+
+# ---- hard negatives of helper evalw (issue 9): an acronym's plural in the paper, and a
+# method joined to its setting, each named by the paper.
+
+EVALW_INDEX = NameIndex(["Multi-output Gaussian Processes (MGPs) extend GPs to multivariate series.",
+                         "DPR is trained in the Multi setting; NEWS is a clinical score; GPT-4o is a baseline."])
+
+
+@pytest.mark.parametrize("text", ["Multi-output GP で補間します。", "MGP を使います。", "DPR-Multi の結果です。"])
+def test_plural_acronyms_and_method_setting_compounds_pass(text):
+    assert unsupported_names(text, EVALW_INDEX) == []
+
+
+@pytest.mark.parametrize("text, missing", [
+    ("NEW Score と比べます。", ["NEW Score"]),          # NEWS is not the plural of NEW
+    ("DPR-Fast の結果です。", ["DPR-Fast"]),             # a part the paper does not name
+    ("GPT-4o-mini と比べます。", ["GPT-4o-mini"]),       # another model, not a variant
+])
+def test_plural_and_compound_rules_do_not_hide_other_names(text, missing):
+    assert unsupported_names(text, EVALW_INDEX) == missing
+
+
+def test_english_pronoun_contractions_are_not_names():
+    assert candidate_names("I'm sorry, but I couldn't find it. I've checked; We're using BERT.") == ["BERT"]
+
+
+def test_possessives_end_a_name_and_plus_joins_found_names():
+    index = NameIndex(["PaSa has a Crawler and a Selector. BM25+DPR combines the scores. GPT-4 is used."])
+    assert candidate_names("PaSa's Crawler collects papers.") == ["PaSa", "Crawler"]
+    assert unsupported_names("PaSa's Crawler と DPR+BM25 を使います。", index) == []
+    assert unsupported_names("DPR+ColBERT と GPT-4-turbo を使います。", index) == ["DPR+ColBERT", "GPT-4-turbo"]

@@ -49,7 +49,7 @@ _NONE_JA = re.compile(
     r"|(?:" + _TEXT_VERB[3:-1] + r"|情報|記載|具体的な(?:記述|説明|情報|数値|内容)|詳しい(?:説明|情報)|具体的なデータ|根拠|手がかり|詳細(?:な(?:情報|説明))?)"
     r"(?:は|が|も|について(?:は)?)?" + _NO +
     r"|(?:明らか|明確|定か|明白|はっきり)(?:で|と|に)?は?(?:ありません|ない|なく|なっていません|なっていない|しません|しない|していません)"
-    r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
+    r"|(?<![明瞭])不明(?!瞭|確|な点|点)|不明確|不明瞭(?=です|である|でした|だ|$)|詳細不明|非公開|未公開|未記載|記載なし|言及なし|特になし|該当なし|情報なし"
     r"|(?:分かり|わかり|判断でき|判断し|特定でき|確認でき|お答えでき|回答でき|答えられ|読み取れ|把握でき|断定でき|判別でき|言及でき)(?:ません|ない)"
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき)ない"
     r"|(?:特定|判断|確認|把握|断定|回答|言及|説明|明言|判別)(?:すること)?(?:は|が|も)?(?:でき|出来)(?:ません|ない|かね)"
@@ -78,13 +78,16 @@ _NONE_EN = re.compile(
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
-    r"(?:論文|本文|原文|原論文|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
+    r"(?:(?:論文|本文|原文|原論文|文)(?:中|内)?|該当箇所|第?\d+(?:\.\d+)*\s*(?:節|章)|セクション\s*\d*|節|章|表\s*\d*|図\s*\d*|付録\s*[A-Z0-9]*|"
     r"序論|導入|はじめに|結論|段落|イントロダクション|実験の部分|関連研究|[Ss]ection\s*\d+|[Tt]able\s*\d+|[Ff]ig(?:ure|\.)?\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:の[^。、]{0,30})?(?:で|に|において|にて|では|には)(?:は)?(?:詳しく|詳細に|具体的に|詳述|明確に|まとめて|一覧で)?"
     r"(?:説明|記載|議論|記述|言及|紹介|報告|掲載|提示|解説|整理|列挙|定義|詳述|述べ|示|論じ|まとめ|書か)(?:さ|ら)?れて(?:います|いる|おり)"
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:を|は)?(?:見る|見れ|読む|読め|参照す|参照すれ|確認す|確認すれ|ご覧になれ)(?:と|ば)(?:分かり|わかり|分かる|わかる|明らか|理解でき)"
+    r"|^(?:論文|本文|原文|原論文|付録\s*[A-Z0-9]*|表\s*\d*|図\s*\d*)(?:を)?参照$"
+    r"|を参照(?:する必要があ|すべき|すると(?:よ|良)い|していただく必要|されたい)"
     r"|(?:第?\d+(?:\.\d+)*\s*(?:節|章)|付録\s*[A-Z0-9]*|表\s*\d+|図\s*\d+|式\s*\(?\d+\)?|アルゴリズム\s*\d+|セクション\s*\d*|[Ss]ection\s*\d+|[Aa]ppendix\s*[A-Z0-9]*)"
     r"(?:で|に|にて|において)(?:は)?[^。、]{0,10}?(?:[さら]?れて|して)(?:いる|います|おり|いた|あります|ある)$")
 _POINTER_EN = re.compile(
@@ -100,7 +103,7 @@ _POINTER_EN = re.compile(
 # 「抜粋には学習時間の情報は含まれていません」「判断するのは難しい」「情報が不足しています」
 # 「論文の焦点ではない」. The negation takes every form (ない/ません/ず/なかった/ませんでした).
 _NEG = r"(?:ない|ません|ず|なかった|ませんでした|なく|ねえ)"
-_EXIST_NEG = r"(?:存在し|見当たら|見受けられ|見つから|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
+_EXIST_NEG = r"(?:存在し|見当たら|見当たり|見受けられ|見つから|見つかり|見つけられ|見られ|出てこ|出てき|載ってい|載っておら|ござい|あり)" + _NEG
 _SOURCE_JA = (r"(?:文脈|コンテキスト|抜粋|本文|原文|資料|文書|記述|テキスト|論文|(?:与えられた|提供された|提示された|共有された|いただいた)"
               r"(?:情報|内容|部分|文章|範囲|資料|テキスト|文脈|コンテキスト|抜粋|文書)|この情報|ここ|手元の情報)")
 _TEXT_NOUN = r"(?:判断材料|記載|記述|言及|説明|明記|情報|数字|数値|詳細|記録|解説|手がかり|根拠|形跡|痕跡)"
@@ -110,16 +113,25 @@ _ABSENCE_JA = re.compile(
     r"|" + _TEXT_NOUN + r"(?:は|が|も)[^。をが]{0,30}?(?:一切|全く|まったく|何も|どこにも)(?:ない|なし|無し|" + _EXIST_NEG + r")" +
     r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書か|書い|示さ|示し|論じ|扱わ|扱っ|取り上げ)[られさし]{0,2}た"
     r"(?:形跡|箇所|個所|部分|記述|ところ|こと)(?:は|が|も)?(?:一切|特に|全く)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    r"|(?:触れ|述べ|言及|記載|記述|説明|明記|書|示|論じ|扱|取り上げ|答え)[^。、]{0,6}?(?:箇所|個所|部分|ところ|形跡)"
+    r"(?:は|が|も)(?:一切|特に|全く|どこにも)?(?:" + _EXIST_NEG + r"|ない|なし)" +
+    # declining or unable to state: 「明言を避けています」「論文は沈黙しています」「断言できません」
+    r"|(?:明言|言及|断言|回答|判断|結論|明示)を(?:避け|控え|差し控え)" +
+    r"|(?:論文|著者|本文|文脈|抜粋|本稿)(?:ら)?(?:は|が|も)?[^。、]{0,12}?沈黙" +
+    r"|(?:断言|言い切|明言)(?:すること)?(?:は|が|も)?(?:でき|出来|れ)" + _NEG +
     r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
     r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
     r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
+    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
     r"|(?:論文|本稿|記述|本文|文脈|抜粋|資料|議論)[^。、]{0,4}?(?:範囲外|対象外|スコープ外)"
+    r"|(?:テーマ|主題|範囲|対象|焦点|スコープ)(?:から|を)(?:外れ|はずれ|逸れ|それ)"
+    r"|何とも(?:言え|いえ|申し上げられ)(?:ません|ない|ず)"
     # a polite "cannot": 「分かりかねます」「申し上げかねます」 (not 〜しかねない, "might")
     r"|[\u3040-\u309f\u4e00-\u9fff]かね(?:ます|る)(?!な)"
     r"|(?:申し上げ|お答えし|お伝えし)られ(?:ません|ない)"
@@ -142,6 +154,10 @@ _ABSENCE_EN = re.compile(   # on lower case
     r"includes?|shows?|mentions?) no)\b"
     r"|\bmakes? no (?:\w+ )?(?:reference|mention)\b|\b(?:could|can) ?not be (?:found|located|identified|determined)\b"
     r"|\bnothing (?:about|on|regarding|concerning)\b|\b(?:in )?what i (?:was|have been) (?:given|provided|shown)\b"
+    r"|\b(?:outside|beyond) (?:the )?scope\b|\bout of scope\b"
+    r"|\b(?:beyond|outside) what (?:the|this) (?:paper|study|text|article|work|excerpt|context) (?:covers|discusses|addresses|reports|says|describes)\b"
+    r"|\bnot possible to (?:give|provide|offer|say|determine|tell|answer)\b|\b(?:no|not a|not give a) (?:definitive|clear|definite|direct|precise) answer\b"
+    r"|\bleaves? (?:this|the|that|it|these)(?: \w+)? (?:open|unanswered|unaddressed|unresolved)\b|\bleft (?:open|unanswered|unaddressed)\b"
     r"|\b(?:is|are|was|were) silent (?:on|about)\b|\bnothing in the (?:\w+ ){0,2}(?:context|excerpts?|text|paper|passages?)\b"
     r"|\b(?:i|we) (?:could not|couldn't|cannot|can't|did not|didn't|was unable to|were unable to) (?:find|locate|see)\b"
     r"|\b(?:hard|difficult|impossible) to (?:say|determine|tell|infer|know|judge)\b"
@@ -157,8 +173,9 @@ _ABSENCE_EN = re.compile(   # on lower case
 # 「大規模言語モデル全般に言えることですが」 "as with any model".
 _UNIVERSAL = re.compile(
     r"(?:どのような|どんな|あらゆる|すべての|全ての|いかなる)(?:研究|論文|手法|モデル|システム|アプローチ|技術|実験)"
-    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は一般(?:的)?に|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
+    r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は[、,]?\s*一般(?:的)?に|ケースバイケース|状況次第|場合次第|時と場合|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
+    r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
     r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
@@ -185,7 +202,10 @@ _FILLER = re.compile(
     r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
     r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
     r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
-    r"happy to help|glad you asked)[!！。.,、 ]*$", re.I)
+    r"happy to help|glad you asked|(?:i'm|i am|we're|we are) sorry|sorry|apologies|my apologies|"
+    r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが)|"
+    r"一言で(?:言|い)(?:えば|うと)|要するに|結論から(?:言|い)(?:えば|うと)|簡単に(?:言|い)(?:えば|うと)|端的に(?:言|い)(?:えば|うと)|"
+    r"まとめると|つまり|in short|in a word|in summary|to summari[sz]e)[!！。.,、 ]*$", re.I)
 # The question asks what is missing: then "X is not reported" is the answer.
 _ASKS_ABSENCE = re.compile(
     r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
@@ -230,7 +250,8 @@ _GENERIC_JA = frozenset("""
 余地 改善点 注意 留意 一般化 注意点 留意点 実施 系統 系統的 体系 体系的 網羅的 回 間 差 大丈夫 段階 段階的 数値 確認
 質問 結論 投資 対 投資対効果 費用対効果 メリット デメリット 長所 短所 素晴 大切 肝心 工夫 配慮 慎重 試行 本格 運用 現場
 実務 実践 リスク 推測 推察 思わ 標準 標準的 通常 典型 典型的 恐ら おそら 一般的 妥当 適切 採用 比較 使用 利用 活用 導入 残念 申し訳 恐縮 同様 同じ 当該 位置 占 実運用 実行 遂行 役立 役 予想 予測 将来性 回答 答え 解答 要点 例外 規模 限ら 処理 対処 対応 扱 取り扱 行 焦点 主眼 指標 評価指標 設定 条件 手順 基準 計算資源 計算コスト 資源 コスト ハルシネーション 幻覚
-バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数
+バイアス 偏り 解釈性 説明性 倫理 プライバシー 生成 高速 堅牢性 安定性 安定 容易 簡単 複雑 困難 難し 優秀 顕著 大幅 著し 十分 不十分 適切 最適 最先端 先端 いくつか 複数 データセット 強調 重視 指摘 主張 報告
+興味深 一概 面白 奥深 深遠
 """.split())
 _GENERIC_EN = frozenset("""
 study studies paper papers work works research field fields area areas domain domains contribution contributions contribute
@@ -263,12 +284,16 @@ aim aims aimed focus focuses focused consider considers considered conduct condu
 achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
+# The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
+_FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
+                    r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
 _EN_FUNCTION = _STOPWORDS | frozenset("""
 i you he she us me my your his her them its it's there's their's one ones some any all each every other another same
 so very more most much less least only just even still yet however therefore thus hence while although though because since
 if unless whether both either neither nor whose whom here now well already often usually also too again ever
 will shall must cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't
 up out through down off unfortunately sadly regrettably indeed basically essentially
+i'm i've i'd i'll we're we've we'd we'll you're they're that's what's couldn't wouldn't shouldn't mustn't
 get gets got give gives given take takes took put puts say says said tell tells look looks seem seems appear appears
 """.split())
 
@@ -289,6 +314,16 @@ _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 _REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
+TOPIC = "topic"
+
+# What the paper is about (「本論文は主に敗血症の早期発見に焦点を当てており」 "The study focuses on
+# retrieval"): an answer only to a question about its topic or aim.
+_PAPER_SUBJECT_ANY = re.compile(r"論文|本研究|この研究|本稿|著者|本手法|\b(?:the|this) (?:paper|study|work|article)\b|\bthe authors\b", re.I)
+_TOPIC_PREDICATE = re.compile(r"焦点を(?:当て|あて)|主眼を置|重点を置|(?:課題|問題|テーマ)に取り組|を主題と"
+                              r"|(?:示唆|知見|洞察|貢献)を(?:与え|もたら|提供)|に(?:貢献|寄与)して"
+                              r"|\bfocus(?:es|ed)? (?:mainly |primarily |mostly )?on\b|\bis (?:mainly |primarily )?about\b|\bcent(?:er|re)s? on\b", re.I)
+_ASKS_TOPIC = re.compile(r"目的|狙い|ねらい|テーマ|主題|焦点|概要|要約|要点|貢献|意義|何を(?:扱|研究|提案|目指|対象)|何について|"
+                         r"(?:どんな|どのような|何の)(?:研究|論文)|取り組|\b(?:about|purpose|aim|goal|topic|focus|contribution|summar\w*)\b", re.I)
 
 
 def _nfkc(text: str) -> str:
@@ -347,7 +382,10 @@ def _novel_words(clause: str, question: str) -> list[str]:
     for m in _JA_WORD.finditer(clause):
         w = m.group(0)
         if w[0].isdigit():
-            novel.append(w)
+            if not re.search(r"(?<![\d.,])" + re.escape(w.rstrip(".,")) + r"(?![\d])", question):
+                novel.append(w)             # the question's own number (なぜ7Bモデルを?) is not new
+            continue
+        if _FIELD.match(w):
             continue
         if w[0].isascii():
             lw = w.lower().strip(".-'")
@@ -355,8 +393,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
             if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
                                       and not technical):     # meaningfully, broadly
                 continue
-            if _stem(lw) in q_words or lw in question.lower():
-                continue
+            if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
+                continue                    # the question's own word ("D" is not in "LED-16384")
             novel.append(w)
             continue
         if w in _GENERIC_JA or w in question:
@@ -382,6 +420,27 @@ def _is_promise(sentence: str) -> bool:
     if _PAPER_SUBJECT.search(head):
         return False                        # 本論文はDPRを紹介します: a statement about the paper
     return "を" not in s or bool(_PROMISE_OBJECT.search(_PROMISE_JA.sub("", s)))
+
+
+# A verb of discourse whose object is an embedded question says what the text is about, not what
+# it says: "The paper discusses how the dataset was built", 「なぜ小さいのかについて議論しています」.
+_DISCOURSE_EN = (r"(?:discuss|describe|explain|address|cover|detail|outline|examine|explore|consider|mention|elaborate on|"
+                 r"talk about|go into|touch on|look at|look into|investigate|analy[sz]e)")
+_EMBEDDED_QUESTION = re.compile(
+    r"\b" + _DISCOURSE_EN + r"(?:es|s|ed|d|ing)?\s+(?:\w+\s+){0,2}?(?:how|why|what|whether|which|when|where)\b"
+    r"|(?:どのように|どのような|どう|なぜ|何が|何を|何で|いかに|どの|どれ|どこ)[^。、]{0,30}?(?:のか|か)(?:どうか)?"
+    r"(?:について|に関して|を|が|は)?[、,]?(?:詳しく|詳細に|具体的に|丁寧に|主に|簡単に)?"
+    r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)"
+    r"|[^。、]{2,30}?かどうか(?:について|に関して|を|が|は)?[、,]?(?:詳しく|詳細に|具体的に)?"
+    r"(?:説明|議論|検討|言及|紹介|記述|解説|分析|考察|論じ|述べ|示|扱|触れ)", re.I)
+# A result that something did not change or help (「モデルを大きくしても精度はほとんど変わりませんでした」)
+# is a finding even in generic words: praise true of any paper never says this.
+_NULL_RESULT = re.compile(r"(?:ても|でも)[^。]{0,30}?(?:ほとんど|あまり|まったく|全く|ほぼ)?(?:変わら|変わり|変化し|改善し|向上し|上がら|上がり|下がら|下がり|"
+                          r"効果が(?:見られ|な)|役立た|役立ち|寄与し)(?:なかった|ませんでした|ない|ません|ず)"
+                          r"|\b(?:did not|didn't|does not|doesn't) (?:change|improve|help|affect)\b", re.I)
+# 「Crawlerの役割は、PaSaにおいてCrawlerが果たす役割です」: the predicate is the topic noun again.
+_TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z]{2,})(?:と)?は[、,]?\s*(.+?)\1(?:に)?"
+                        r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
 
 
 def _kind(clause: str, question: str) -> str:
@@ -410,7 +469,17 @@ def _kind(clause: str, question: str) -> str:
         return POINTER
     if _is_promise(c):
         return PROMISE
+    if _EMBEDDED_QUESTION.search(c):
+        return POINTER
     novel = _novel_words(c, question)
+    if (novel and _PAPER_SUBJECT_ANY.search(c) and _TOPIC_PREDICATE.search(c)
+            and not any(_is_name(w) for w in novel)):
+        return TOPIC
+    tautology = _TAUTOLOGY.search(c)
+    if tautology and len(_novel_words(tautology.group(2), question)) <= 1:
+        return GENERIC
+    if not novel and _NULL_RESULT.search(c):
+        return CONTENT
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
     return CONTENT if novel else GENERIC
@@ -497,6 +566,10 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
             and not {NONE, POINTER, PROMISE} & set(kinds)):
         return None                        # はい、DPRはBM25より優れています。 answers a yes/no question
+    if TOPIC in kinds and not {NONE, POINTER, PROMISE} & set(kinds):
+        if _ASKS_TOPIC.search(q) or not q:
+            return None
+        return "answer says what the paper is about, not what was asked"
     if NONE in kinds:
         return "answer says the point is not stated or not clear, and nothing else"
     if POINTER in kinds:

@@ -73,7 +73,8 @@ architecture approach baseline baselines code pipeline
 """.split())
 # "Zero-shot", "Fine-tuning", "End-to-end": an ordinary hyphenated word capitalised, not a name.
 _ORDINARY_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)+")
-_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite".split())
+_SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite "
+                   "turbo instruct chat pro flash ultra plus max preview".split())   # release variants too
 
 _TOKEN = re.compile(r"[A-Za-z0-9\u0391-\u03c9][A-Za-z0-9\u0391-\u03c9+#]*(?:['’\-_][A-Za-z0-9\u0391-\u03c9+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
@@ -89,6 +90,7 @@ in on at by for from with as is are was were be been has have had do does did an
 if so to of also then thus hence however therefore moreover furthermore additionally overall finally
 first second third both each all some many most more other such while although because since using
 based given note see let one two three table figure section appendix equation fig figs eq tab sec
+i'm i’m i've i'll i'd we're we've we'll we'd you're they're it's that's
 """.split())
 
 
@@ -101,6 +103,11 @@ def _fold(text: str) -> str:
         return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_LETTERS)
+
+
+def _acronym_key_form(word: str) -> str:
+    """"GPs" -> "GP" (an acronym and its plural); any other word unchanged ("NEWS")."""
+    return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
 
 
 def _acronym_key(short: str) -> str:
@@ -132,6 +139,7 @@ class NameIndex:
                 word = m.group()
                 if not (_ordinary_capital(word) and _SENTENCE_END.search(text, max(0, m.start() - 3), m.start())):
                     self.capitalised.add(_fold(word))
+                    self.capitalised.add(_fold(_acronym_key_form(word)))
 
     def has(self, squashed: str) -> bool:
         if not squashed:
@@ -146,7 +154,8 @@ class NameIndex:
         return False
 
     def has_capitalised(self, word: str) -> bool:
-        return _fold(word) in self.capitalised
+        # an acronym's plural either side ("GP" for "GPs", "LLMs" for "LLM"; "NEW" is not "NEWS")
+        return _fold(word) in self.capitalised or _fold(_acronym_key_form(word)) in self.capitalised
 
     def expansions(self, short: str) -> set[str]:
         return self.long_forms.get(_acronym_key(short), set())
@@ -219,7 +228,8 @@ def candidate_names(text: str) -> list[str]:
             i += 1
             continue
         j = i                          # extend over "Natural Questions", "Mixture of Experts", "GPT-4 Turbo"
-        while j + 1 < len(tokens) and text[tokens[j].end():tokens[j + 1].start()] == " ":
+        while (j + 1 < len(tokens) and text[tokens[j].end():tokens[j + 1].start()] == " "
+               and not re.search(r"['’]s$", tokens[j].group())):     # "PaSa's Crawler" is two names
             nxt = words[j + 1]
             if _name_like(nxt) and nxt.casefold() not in _STOPWORDS:
                 j += 1
@@ -273,6 +283,13 @@ def _found(name: str, index: NameIndex) -> bool:
             for long in index.expansions(part):
                 if index.has(_squash("".join(parts[:k]) + " " + long + " " + "".join(parts[k + 1:]))):
                     return True
+    joined = [p for p in name.split("+") if p]
+    if len(joined) > 1 and all(_found(p, index) for p in joined):
+        return True                                 # "DPR+BM25": a combination of found names
+    hyphened = name.split("-")
+    if (len(hyphened) == 2 and all(len(h) >= 2 and h[0].isupper() for h in hyphened)
+            and all(_found(h, index) for h in hyphened)):
+        return True                                 # "DPR-Multi": the method and its setting, each named
     if len(words) > 1 and words[-1].casefold() in _KIND_WORDS and _found(name.rsplit(" ", 1)[0], index):
         return True                                 # "Crawler Agent" for "Crawler"
     if len(words) > 1:
