@@ -257,7 +257,8 @@ def focus_terms(question: str) -> list[tuple[frozenset[str], ...]]:
     text = unicodedata.normalize("NFKC", question)
     m = _EN_FOCUS.search(text)
     if m:
-        words = [t for t in tokens(m.group("np")) if t not in GENERIC]
+        first = re.split(r"\s+(?:and|or)\s+|,", m.group("np"), flags=re.I)[0]    # "X and Y": X is enough
+        words = [t for t in tokens(first) if t not in GENERIC]
         overrun = m.group("stop") is None and len(m.group("np").split()) > 2   # "how many teams submitted results?"
         if words:
             return [(frozenset([words[0]]),)] if overrun else [(frozenset([t]),) for t in words[-2:]]
