@@ -67,6 +67,8 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         low = raw.lower()
+        if re.fullmatch(r"[A-Z]{2,}s", raw):      # GPUs, LLMs: an acronym's plural
+            low = low[:-1]
         if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
             continue
         out.append(stem(low))
