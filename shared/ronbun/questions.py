@@ -8,8 +8,11 @@ charged to its own daily cap) and queue it. Worker side: claim the job, load the
 Answering: the pages that bear on the question (retrieval.py: BM25; the whole body when it
 fits) with the summary prompt's page markers; the question only in the user message, quoted as
 a JSON string and marked untrusted. The answer (`QuestionOutput {text, found, evidence}`) gets
-the Q&A items' checks; one repair call; otherwise 「この論文には記載がありません。」 with no
-evidence. `found: false` answers are held to every check but "is it an answer" and carry only
+the Q&A items' checks and, when found, the question judge (judge.QuestionJudge: does it answer
+THIS question, is it supported); one repair call; otherwise 「この論文には記載がありません。」
+with the answer's quote, when it passes the checks, shown only as 「論文中で最も近い記述」.
+The checks prove a quote is in the paper; only the judge (or, offline, the question's focus
+in the sentence) says it answers the question. `found: false` answers are held to every check but "is it an answer" and carry only
 evidence that passes. The offline engine answers extractively and says a model is needed.
 """
 
