@@ -8,8 +8,11 @@ charged to its own daily cap) and queue it. Worker side: claim the job, load the
 Answering: the pages that bear on the question (retrieval.py: BM25; the whole body when it
 fits) with the summary prompt's page markers; the question only in the user message, quoted as
 a JSON string and marked untrusted. The answer (`QuestionOutput {text, found, evidence}`) gets
-the Q&A items' checks; one repair call; otherwise 「この論文には記載がありません。」 with no
-evidence. `found: false` answers are held to every check but "is it an answer" and carry only
+the Q&A items' checks and, when found, the question judge (judge.QuestionJudge: does it answer
+THIS question, is it supported); one repair call; otherwise 「この論文には記載がありません。」
+with the answer's quote, when it passes the checks, shown only as 「論文中で最も近い記述」.
+The checks prove a quote is in the paper; only the judge (or, offline, the question's focus
+in the sentence) says it answers the question. `found: false` answers are held to every check but "is it an answer" and carry only
 evidence that passes. The offline engine answers extractively and says a model is needed.
 """
 
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUESTION_PROMPT_VERSION = "q-2026-11-30.1"   # bump when the question prompt or the offline answer changes
+QUESTION_PROMPT_VERSION = "q-2026-11-30.2"   # bump when the question prompt or the offline answer changes
 MAX_QUESTION_CHARS = 300
 QUESTION_SK = "QUESTION"
 QUESTION_BUDGET_SK = "QUESTIONS"
@@ -53,7 +56,13 @@ MODEL_NEEDED = ("(生成モデルなしのため、質問の語に最もよく�
                 "日本語で答えるには生成モデルの設定が必要です。)")
 NO_MATCH_NOTE = ("(生成モデルなしの原文検索では、質問の語に合う文が見つかりませんでした。"
                  "日本語で答えるには生成モデルの設定が必要です。)")
+NEAREST_JA = "論文中で最も近い記述"        # a quote that does not answer: shown as this, never as the answer
 _ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def nearest_text(page: int, quote: str) -> str:
+    """「論文中で最も近い記述(pページ)：「…」」: the paper's nearest sentence, plainly not an answer."""
+    return f"{NEAREST_JA}({page}ページ)：「{quote}」"
 
 
 class QuestionBudgetExceeded(BudgetExceeded):
@@ -641,8 +650,15 @@ def _normalised(output: "QuestionOutput") -> "QuestionOutput":
 
 def answer(paper: "Paper", doc: "Extracted", question: str, *, engine: str | None = None, model: str | None = None,
            settings: Settings | None = None, deadline: "Deadline | None" = None) -> dict:
-    """The public answer document: {text, found, evidence: [{page, quote}], verified, quality, generator}."""
+    """The public answer document: {text, found, evidence: [{page, quote}], verified, quality, generator}.
+
+    openai engine: the answer gets the Q&A checks, then (found answers only) the question judge
+    (judge.QuestionJudge: does it answer THIS question, is it supported by its quotes). A finding
+    or a does_not_answer/unsupported verdict gets one repair call; when the repair fails too, the
+    answer becomes 「この論文には記載がありません。」 and its quote, if it passes the checks, is shown
+    only as 「論文中で最も近い記述」 (found=false: never a verified claim)."""
     from . import llm
+    from .judge import QuestionJudge
     from .models import Finding, QuestionOutput
 
     settings = settings or get_settings()
@@ -650,9 +666,13 @@ def answer(paper: "Paper", doc: "Extracted", question: str, *, engine: str | Non
     if gen.name == "offline":
         return _document(*offline_answer(paper, doc, question), gen.name, gen.model, (0, 0, 0), [], 0, [])
     messages, trimmed = build_messages(paper, doc, question, settings.prompt_max_chars)
+    judge = QuestionJudge(settings, gen.model, deadline)
     first, tin, tout = gen.parse(messages, QuestionOutput, cap=QUESTION_MAX_TOKENS, deadline=deadline)
     usage = [tin, tout, 1]
     shown, findings = check_answer(question, _normalised(first), paper, doc)
+    verdict = None
+    if not findings:
+        verdict, findings = _judged(judge, question, shown)
     repaired, dropped = 0, []
     if findings:
         lines = "\n".join(f"- {_reason(f)}" for f in findings)
@@ -661,38 +681,96 @@ def answer(paper: "Paper", doc: "Extracted", question: str, *, engine: str | Non
         fix, fin, fout = gen.parse(fix_messages, QuestionOutput, cap=QUESTION_MAX_TOKENS, deadline=deadline)
         usage = [usage[0] + fin, usage[1] + fout, 2]
         fixed, again = check_answer(question, _normalised(fix), paper, doc)
+        verdict = None
+        if not again:
+            verdict, again = _judged(judge, question, fixed)
         if again:
             dropped = [Finding(item=0, code=f.code, message=f.message) for f in findings]
-            shown = _not_said()
+            shown, verdict = _nearest_only(question, fix if fix.found else first, paper, doc), None
         else:
             shown, repaired = fixed, 1
-    return _document(shown, question, gen.name, gen.model, tuple(usage), dropped, repaired, trimmed)
+    doc_out = _document(shown, question, gen.name, gen.model, tuple(usage), dropped, repaired, trimmed,
+                        verdict=verdict, judge=judge)
+    return doc_out
+
+
+def _judged(judge, question: str, output: "QuestionOutput") -> tuple[Any, list]:
+    """(the judge's verdict, blocking findings from it) for a found answer; (None, []) for a
+    not-found one or when the judge could not run (then the answer says the check was left out)."""
+    from .models import Finding
+
+    if not output.found:
+        return None, []
+    verdict = judge.rate(question, output.text, output.evidence)
+    if verdict is None:
+        return None, []
+    out = []
+    if verdict.relevance == "does_not_answer":
+        out.append(Finding(item=0, code="judge_does_not_answer", blocking=True,
+                           message=f"the judge found that the answer does not answer this question: {verdict.reason}"))
+    if verdict.support == "unsupported":
+        out.append(Finding(item=0, code="judge_unsupported", blocking=True,
+                           message=f"the judge found it unsupported by its quotes: {verdict.reason}"))
+    return verdict, out
+
+
+def _nearest_only(question: str, output: "QuestionOutput", paper: "Paper", doc: "Extracted") -> "QuestionOutput":
+    """「この論文には記載がありません。」 and, when one of the answer's quotes passes the checks on
+    its own, that quote as 「論文中で最も近い記述」 (found=false: it is not offered as the answer)."""
+    probe = output.model_copy(update={"found": False})
+    cleaned, _ = check_answer(question, probe, paper, doc)
+    kept = cleaned.evidence[:1]
+    if not kept:
+        return _not_said()
+    return cleaned.model_copy(update={"text": NOT_SAID + nearest_text(kept[0].page, kept[0].quote),
+                                      "found": False, "evidence": kept})
+
+
+JUDGE_REASONS = {
+    "judge_does_not_answer": "回答と引用がこの質問に答えていません(判定モデルの指摘)。質問が尋ねていること"
+                             "そのものを述べた文を引用して答えるか、論文に書かれていなければ found を false にしてください。",
+}
 
 
 def _reason(f) -> str:
     from .prompts import REPAIR_REASONS
 
-    fixed = REPAIR_REASONS.get(f.code)
+    fixed = JUDGE_REASONS.get(f.code) or REPAIR_REASONS.get(f.code)
     return f"{fixed}({f.message})" if fixed else f.message
 
 
 def _document(output: "QuestionOutput", question: str, engine: str, model: str, usage: tuple,
-              dropped: list, repaired: int, trimmed: list[str]) -> dict:
+              dropped: list, repaired: int, trimmed: list[str], *, verdict=None, judge=None) -> dict:
     from . import llm, quality
+    from .models import LeftOut, Verdict
 
     if engine == "offline":
         label = "原文抜粋(生成モデルなし)"
     else:
         label = "日本語回答"
-    q = quality.assemble(findings=[], dropped=dropped, repaired=repaired,
+    shown_verdicts, left_out = [], []
+    if verdict is not None and output.found:
+        rated = ("unsupported" if verdict.support == "unsupported" or verdict.relevance == "does_not_answer"
+                 else "partial" if verdict.relevance == "partial" else "supported")
+        shown_verdicts = [Verdict(item=0, verdict=rated, reason=verdict.reason)]
+    elif judge is not None and output.found:        # a found answer the judge could not rate
+        from .judge import SKIPPED_JA
+
+        left_out = [LeftOut(kind="judge_skipped", detail=judge.failed or "the judge gave no verdict",
+                            detail_ja=SKIPPED_JA)]
+    q = quality.assemble(findings=[], dropped=dropped, repaired=repaired, judge=shown_verdicts, left_out=left_out,
                          warnings=[f"trimmed: {t}" for t in trimmed], checks=quality.checks_run(True))
     tin, tout, calls = (list(usage) + [0, 0, 0])[:3]
+    cost = llm.estimate_cost(model, tin, tout)
+    if judge is not None:
+        jin, jout, jcalls, jcost = judge.usage()
+        tin, tout, calls, cost = tin + jin, tout + jout, calls + jcalls, round(cost + jcost, 6)
     return {"text": output.text, "found": output.found,
             "evidence": [{"page": e.page, "quote": e.quote} for e in output.evidence],
             "verified": q.verified, "quality": q.model_dump(mode="json"),
             "generator": {"engine": engine, "model": model, "prompt_version": QUESTION_PROMPT_VERSION,
                           "input_tokens": tin, "output_tokens": tout, "calls": calls,
-                          "cost_usd": llm.estimate_cost(model, tin, tout), "label_ja": label}}
+                          "cost_usd": cost, "label_ja": label}}
 
 
 @dataclass(frozen=True)
@@ -720,23 +798,39 @@ OFFLINE_CANDIDATES = 10          # the best BM25 sentences, re-ranked by how man
 
 def offline_answer(paper: "Paper", doc: "Extracted", question: str) -> tuple["QuestionOutput", str]:
     """原文抜粋: the sentence of the paper that best matches the question's English words and the
-    English of its glossary terms; `found` only when it matches well (retrieval.matches_well).
-    The text says plainly that a Japanese answer needs a model."""
+    English of its glossary terms. `found` only when the sentence holds the question's FOCUS
+    (retrieval.focus_terms: what is asked, e.g. "GPU", 報酬 -> reward), not merely shared words;
+    a question without a nameable focus falls back to retrieval.matches_well. Otherwise
+    found=false with the nearest sentence, labelled as such. The text says plainly that a
+    Japanese answer needs a model."""
     from . import retrieval
     from .models import Evidence, QuestionOutput
 
     terms = retrieval.query_terms(question)
+    focus = retrieval.focus_terms(question)
     sentences = candidate_sentences(doc)
-    ranked = retrieval.rank([s.text for s in sentences], terms, limit=OFFLINE_CANDIDATES) if terms else []
-    ranked.sort(key=lambda m: (-len(m.matched), -m.score, m.index))      # most question terms first
-    best = ranked[0] if ranked and ranked[0].score >= MIN_OFFLINE_SCORE else None
-    if best is not None and retrieval.matches_well(best, terms):
+    ranked = retrieval.rank([s.text for s in sentences], terms) if terms else []
+    ranked = [m for m in ranked if m.score >= MIN_OFFLINE_SCORE]
+    by_terms = sorted(ranked, key=lambda m: (-len(m.matched), -m.score, m.index))    # most question terms first
+    nearest = by_terms[0] if by_terms else None
+    if focus:
+        answering = [m for m in by_terms
+                     if retrieval.covers(retrieval.tokens(sentences[m.index].text), focus)]
+        number = retrieval.wants_number(question)      # 'how many': a sentence with a number first
+        answering.sort(key=lambda m: (not (number and re.search(r"\d", sentences[m.index].text)),
+                                      not retrieval.defines(sentences[m.index].text, focus)))   # stable
+        best = answering[0] if answering else None
+    else:
+        top = sorted(ranked[:OFFLINE_CANDIDATES], key=lambda m: (-len(m.matched), -m.score, m.index))
+        best = top[0] if top and retrieval.matches_well(top[0], terms) else None
+        nearest = top[0] if top else nearest
+    if best is not None:
         s = sentences[best.index]
         out = QuestionOutput(text=f"論文の該当箇所({s.page}ページ)：「{s.text}」" + MODEL_NEEDED, found=True,
                              evidence=[Evidence(page=s.page, quote=s.text)])
-    elif best is not None:
-        s = sentences[best.index]
-        out = QuestionOutput(text=NOT_SAID + f"関連しそうな箇所({s.page}ページ)：「{s.text}」" + MODEL_NEEDED,
+    elif nearest is not None:
+        s = sentences[nearest.index]
+        out = QuestionOutput(text=NOT_SAID + nearest_text(s.page, s.text) + MODEL_NEEDED,
                              found=False, evidence=[Evidence(page=s.page, quote=s.text)])
     else:
         out = _not_said(NO_MATCH_NOTE)

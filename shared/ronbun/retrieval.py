@@ -67,6 +67,8 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for raw in _TOKEN.findall(text):
         low = raw.lower()
+        if re.fullmatch(r"[A-Z]{2,}s", raw):      # GPUs, LLMs: an acronym's plural
+            low = low[:-1]
         if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
             continue
         out.append(stem(low))
@@ -188,3 +190,117 @@ def select_pages(pages: dict[int, str], query: Sequence[str], max_chars: int) ->
             chosen.append(n)
             used += len(pages[n])
     return sorted(chosen)
+
+
+# ---------------------------------------------------------------------------- the question's focus
+
+# Words that say nothing about WHAT is asked: every sentence of a paper may hold them.
+GENERIC = frozenset(stem(w) for w in """
+model models method methods approach proposed propose system systems technique framework algorithm work
+result results main key new novel specific exactly overall general final particular different actually
+train training trained learn learned task problem data information value number type kind part set
+""".split())
+# Japanese question words a focus may carry that neither map holds (they are not ML terms); these
+# win over the other maps (時間 asked as a quantity is hours).
+FOCUS_WORDS: dict[str, tuple[str, ...]] = {
+    "ソフトウェア": ("software",), "ハードウェア": ("hardware", "gpu"), "時間": ("hour",), "ページ数": ("page",),
+    "ページ": ("page",), "層数": ("layer",), "次元": ("dimension",), "温度": ("temperature",), "質量": ("mass",),
+    "ライセンス": ("license",), "リポジトリ": ("github", "repository"), "チーム数": ("team",), "チーム": ("team",),
+    "手法": ("method",), "電力": ("power", "energy"), "資金": ("funding", "grant", "support"),
+    "レイテンシ": ("latency",), "専門家": ("expert",), "人数": ("people", "participant"),
+    "ネットワーク": ("network",), "アーキテクチャ": ("architecture",), "ハイパーパラメータ": ("hyperparameter",),
+}
+_EN_FOCUS = re.compile(
+    r"\b(?P<wh>what|which|how\s+many|how\s+much)\s+(?:(?:is|are|was|were|does|do|did|kind\s+of|type\s+of)\s+)?"
+    r"(?:(?:the|a|an|its|their|this)\s+)?(?P<np>[A-Za-z0-9][\w\-]*(?:\s+[A-Za-z0-9][\w\-]*){0,3}?)"
+    r"(?=\s+(?P<stop>is|are|was|were|does|do|did|of|in|for|on|to|used|has|have|had|can|could|with|by|from|at|that)\b"
+    r"|\s*[?.]|\s*$)", re.I)
+_JA_FOCUS = (
+    re.compile(r"何(?P<np>時間|日|人|件|層|個|回|枚|ページ|チーム)"),
+    re.compile(r"(?:どの|どんな|何の|なんの|どういう|どのような|どのくらいの)(?!くらい|ぐらい|よう|程度)\s*(?P<np>[^、。？?はをがでにとのも\s]+)"),
+    re.compile(r"(?P<np>[^、。？?はをが]+?)\s*(?:は|を|が)\s*(?:何|なん|なに|どの|どれ|どう|どんな|どのよう|いくつ|いくら|誰|だれ|いつ|どこ|教えて)"),
+)
+_JA_SPLIT = re.compile(r"の|について|における|に関する|による|で|に|と|、")
+# A focus the maps cannot read (Japanese with no English): no sentence can be shown to hold it.
+UNREADABLE = (frozenset({"\x00unreadable"}),)
+
+
+def _ja_focus(phrase: str) -> list[tuple[frozenset[str], ...]]:
+    """The focus groups of a Japanese noun phrase: its head (the part after the last の), each
+    known word of it (longest first) a group of its English renderings, generic words left out;
+    its English words when it has them; UNREADABLE when it has neither."""
+    head = [p for p in _JA_SPLIT.split(phrase) if p.strip()]
+    head_text = head[-1].strip() if head else phrase
+    english = [t for t in tokens(head_text) if t not in GENERIC]
+    if english:
+        return [(frozenset([t]),) for t in english[-2:]]
+    groups: list[tuple[frozenset[str], ...]] = []
+    rest = head_text
+    pairs = list(FOCUS_WORDS.items()) + list(_glossary_pairs()) + list(QUESTION_WORDS.items())
+    for ja, ens in sorted(pairs, key=lambda p: -len(p[0])):      # stable: FOCUS_WORDS first at equal length
+        if ja in rest:
+            alts = [frozenset(tokens(en)) - GENERIC for en in ens]
+            alts = [a for a in dict.fromkeys(alts) if a]
+            if alts:
+                groups.append(tuple(alts))
+            rest = rest.replace(ja, " ")
+    if groups:
+        return groups[-2:]
+    return [UNREADABLE] if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]{2,}", head_text) else []
+
+
+def focus_terms(question: str) -> list[tuple[frozenset[str], ...]]:
+    """What the question asks about, as groups of alternatives (each alternative a set of stemmed
+    English tokens, all needed): 'Which GPU was used' -> [({gpu},)]; 「強化学習の報酬は何ですか」 ->
+    [({reward},)]. A sentence answers only if it covers every group. Empty when the question names
+    no focus (a yes/no question, or only generic words): then the old rule of matching terms applies."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", question)
+    m = _EN_FOCUS.search(text)
+    if m:
+        first = re.split(r"\s+(?:and|or)\s+|,", m.group("np"), flags=re.I)[0]    # "X and Y": X is enough
+        words = [t for t in tokens(first) if t not in GENERIC]
+        overrun = m.group("stop") is None and len(m.group("np").split()) > 2   # "how many teams submitted results?"
+        if words:
+            return [(frozenset([words[0]]),)] if overrun else [(frozenset([t]),) for t in words[-2:]]
+    for pattern in _JA_FOCUS:
+        for m in pattern.finditer(text):
+            groups = _ja_focus(m.group("np"))
+            if groups:
+                return groups
+    return []
+
+
+def _root(word: str) -> str:
+    """optimize/optimizer/optimization -> optimi: a focus word matches its other forms."""
+    return word[:6] if len(word) >= 7 else word
+
+
+_NUMBER_QUESTION = re.compile(r"\bhow\s+(?:many|much|long|large|big)\b|何(?:時間|日|人|件|層|個|回|枚|ページ|チーム|%|パーセント)|"
+                              r"いくつ|いくら|どのくらい|どれくらい|何倍|数は", re.I)
+
+
+def wants_number(question: str) -> bool:
+    """Whether the question asks for a quantity (how many, いくつ, 何時間): its answer holds a number."""
+    import unicodedata
+
+    return bool(_NUMBER_QUESTION.search(unicodedata.normalize("NFKC", question)))
+
+
+def covers(sentence_tokens: Iterable[str], focus: Sequence[tuple[frozenset[str], ...]]) -> bool:
+    """Whether a sentence holds every focus group (one alternative of each, all its tokens)."""
+    have = {_root(t) for t in sentence_tokens}
+    return bool(focus) and all(any({_root(t) for t in alt} <= have for alt in group) for group in focus)
+
+
+def defines(sentence: str, focus: Sequence[tuple[frozenset[str], ...]]) -> bool:
+    """Whether the sentence states its focus word as its subject ("The reward of ... is", "We use
+    ... GPUs"): such sentences answer 'what is X' better than ones that only mention X."""
+    for group in focus:
+        for alt in group:
+            for t in alt:
+                if re.search(rf"\b(?:the|our|a|an)\s+(?:\w+\s+){{0,2}}{re.escape(_root(t))}\w*\b"
+                             rf"(?:\s+\w+){{0,8}}?\s+(?:is|are|was|were|consists?|defined)\b", sentence, re.I):
+                    return True
+    return False

@@ -48,6 +48,12 @@ chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout"); `ho
 Prompt caching: like OpenAI, a request whose message prefix (at least 1,024 prompt tokens by the
 fake's PROMPT_CHARS_PER_TOKEN count) equals one seen before reports
 `usage.prompt_tokens_details.cached_tokens` (in 128-token steps), streamed or not.
+Question-judge requests (ronbun.judge.QuestionJudge: schema `QuestionJudgeOutput`) take the judge
+queue (judge_error/refusal/invalid_json/slow/custom as above) and are answered by
+`question_judge_output`, a careful judge: the answer does_not_answer when its quotes lack the
+question's focus (what it asks: "GPU", 報酬 -> reward; ronbun.retrieval.focus_terms), or, for a
+question without one, share fewer than two of its non-generic words; unsupported when its names
+and numbers are not in its quotes (judge_item). `fake.enqueue("judge_does_not_answer")` forces it.
 
 `fake.calls` holds the JSON body of every summary request received, `fake.headers` their headers
 and `fake.responses` the 200 bodies sent (errors are not recorded there); `fake.judge_calls` and
@@ -74,7 +80,7 @@ KINDS = ("ok", "rate_limit", "server_error", "slow", "length", "refusal", "inval
          "wrong_schema", "ungrounded", "custom", "auth_error", "unknown_dataset", "contradiction",
          "ochiai_invented", "content_filter", "careless")
 JUDGE_KINDS = ("judge_ok", "judge_unsupported", "judge_error", "judge_refusal", "judge_invalid_json", "judge_custom",
-               "judge_slow")
+               "judge_slow", "judge_does_not_answer")
 JUDGE_SCHEMA = "JudgeOutput"
 QUESTION_KINDS = ("question_ok", "question_fabricated", "question_custom")
 QUESTION_SCHEMA = "QuestionOutput"
@@ -396,6 +402,38 @@ def question_output(messages: list[dict]) -> dict:
             "evidence": [{"page": best[0], "quote": best[1]}]}
 
 
+QUESTION_JUDGE_SCHEMA = "QuestionJudgeOutput"
+
+
+def is_question_judge_request(body: dict) -> bool:
+    system = "".join(m.get("content") or "" for m in body.get("messages", [])
+                     if m.get("role") == "system" and isinstance(m.get("content"), str))
+    return _schema_name(body) == QUESTION_JUDGE_SCHEMA or "[ronbun-question-judge]" in system
+
+
+def question_judge_output(messages: list[dict]) -> dict:
+    """A careful judge of one answer to a reader's question (see the module docstring)."""
+    from ronbun import retrieval
+
+    text = _user_text(messages)
+    item = json.loads(text[text.find("{"):])
+    question, answer, evidence = item.get("question", ""), item.get("answer", ""), item.get("evidence", [])
+    have = set(retrieval.tokens(" ".join(evidence)))
+    focus = retrieval.focus_terms(question)
+    if focus:
+        relevant = retrieval.covers(have, focus)
+        why = "引用は質問が尋ねている点を述べています。" if relevant else "引用は質問が尋ねている点(焦点の語)に触れていません。"
+    else:
+        asked = set(retrieval.query_terms(question)) - retrieval.GENERIC
+        shared = asked & have
+        relevant = len(shared) >= min(2, len(asked)) and bool(asked)
+        why = "引用は質問の主な語を含みます。" if relevant else "引用は質問の主な語をほとんど含みません。"
+    support, reason = judge_item(answer, evidence)
+    return {"relevance": "answers" if relevant else "does_not_answer",
+            "support": "unsupported" if support == "unsupported" else "supported",
+            "reason": why + (reason if support == "unsupported" else "")}
+
+
 CHARS_PER_TOKEN = 3          # as _usage counts output tokens
 PROMPT_CHARS_PER_TOKEN = 4   # as _usage counts prompt tokens (and cached ones)
 CACHE_MIN_TOKENS, CACHE_STEP = 1024, 128
@@ -566,6 +604,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
         if self._refuses_format(fake, body):
             return
+        if is_question_judge_request(body):
+            self._question_judge(fake, body)
+            return
         if is_judge_request(body):
             self._judge(fake, body)
             return
@@ -659,6 +700,36 @@ class _Handler(BaseHTTPRequestHandler):
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": _usage(body, content),
         }
+        self._shape(fake, payload)
+        with fake._lock:
+            fake.judge_responses.append(payload)
+        self._send(200, payload)
+
+    def _question_judge(self, fake: FakeOpenAI, body: dict) -> None:
+        """The question judge (ronbun.judge.QuestionJudge): see question_judge_output."""
+        kind, kw, seq = fake._next_judge(body)
+        if kind == "judge_error":
+            self._error(500, "The server had an error (fake judge)", "server_error")
+            return
+        if kind == "judge_slow":
+            time.sleep(float(kw.get("seconds", 2.0)))
+        content, refusal = None, None
+        if kind == "judge_refusal":
+            refusal = "I'm sorry, but I can't help with that request."
+        elif kind == "judge_invalid_json":
+            content = '{"relevance": "answers", '
+        elif kind == "judge_custom":
+            content = json.dumps(kw["output"], ensure_ascii=False)
+        else:
+            output = question_judge_output(body.get("messages", []))
+            if kind == "judge_does_not_answer":
+                output = {**output, "relevance": "does_not_answer", "reason": "(強制) 引用はこの質問に答えていません。"}
+            content = json.dumps(output, ensure_ascii=False)
+        payload = {"id": f"chatcmpl-fake-qjudge-{seq}", "object": "chat.completion", "created": int(time.time()),
+                   "model": body.get("model", "fake-model"),
+                   "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                                "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+                   "usage": _usage(body, content)}
         self._shape(fake, payload)
         with fake._lock:
             fake.judge_responses.append(payload)

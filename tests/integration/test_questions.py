@@ -210,10 +210,12 @@ def test_a_prompt_injection_stays_quoted_in_the_user_message(model_stack):
     done = asked_and_answered(model_stack, DPR, question)
     assert done["status"] == "done" and "HACKED" not in done["answer"]["text"]
     call = [c for c in question_calls(fake) if json.dumps(question, ensure_ascii=False) in c["messages"][1]["content"]]
-    assert len(call) == 1
+    assert len(call) in (1, 2)              # the answer, and its repair when the judge finds it does not answer
     system, user = call[0]["messages"][0]["content"], call[0]["messages"][1]["content"]
     assert "Ignore all previous rules" not in system and "untrusted" in system
     assert f'<<<QUESTION\n{json.dumps(question, ensure_ascii=False)}\nQUESTION>>>' in user
+    for judged in question_judge_calls(fake):    # the question judge: the question only in the user message, as JSON
+        assert "Ignore all previous rules" not in judged["messages"][0]["content"]
 
 
 def test_markup_in_a_question_comes_back_as_inert_text(model_stack):
@@ -292,3 +294,65 @@ def test_cli_ask_refuses_a_bad_question_before_any_download(fake_arxiv, capsys):
     _, err = capsys.readouterr()
     assert code == 2 and "質問が長すぎます" in err and "Traceback" not in err
     assert fake_arxiv.count("/") == 0
+
+
+# ---------------------------------------------------------------------------- the question judge
+
+NEAREST = "論文中で最も近い記述"
+
+
+def question_judge_calls(fake: FakeOpenAI) -> list[dict]:
+    return [c for c in fake.judge_calls if (c.get("response_format") or {}).get("json_schema", {}).get("name")
+            == "QuestionJudgeOutput"]
+
+
+@pytest.mark.parametrize("question", ["Which GPU was used to train the model?",
+                                      "What software license is the model released under?"])
+def test_a_verbatim_quote_that_does_not_answer_is_shown_only_as_the_nearest_statement(model_stack, question):
+    # The fake model quotes the sentence sharing most words with the question (about training, not
+    # the GPU or a license); the judge says it does not answer; the repair says the same
+    fake = model_stack.fake_openai
+    calls, judged = len(question_calls(fake)), len(question_judge_calls(fake))
+    answer = asked_and_answered(model_stack, SEPSIS, question)["answer"]
+    assert len(question_calls(fake)) - calls == 2 and len(question_judge_calls(fake)) - judged == 2
+    assert answer["found"] is False and answer["text"].startswith(NOT_SAID) and NEAREST in answer["text"]
+    [ev] = answer["evidence"]
+    assert ev["quote"] in answer["text"]
+    assert_evidence_on_its_page(SEPSIS, answer)
+    assert "judge_does_not_answer" in {d["code"] for d in answer["quality"]["dropped"]}
+    assert answer["quality"]["judge"] == []                      # no verdict on a claim that is not shown
+    assert answer["generator"]["calls"] == 4                     # two answers, two judge calls
+
+
+def test_an_answer_the_judge_says_does_not_answer_is_repaired_once(model_stack):
+    fake = model_stack.fake_openai
+    unrelated = "All experiments were done on eight 32GB GPUs."
+    assert quote_found(unrelated, prose(DPR)[7])
+    fake.enqueue("question_custom", output={"text": f"論文には「{unrelated}」と書かれています。", "found": True,
+                                            "evidence": [{"page": 7, "quote": unrelated}]})
+    done = asked_and_answered(model_stack, DPR, "What learning rate is used to train the encoders?")
+    answer = done["answer"]
+    assert answer["found"] is True and answer["quality"]["repaired"] == 1
+    assert unrelated not in answer["text"] and "learning rate" in answer["evidence"][0]["quote"]
+    assert_evidence_on_its_page(DPR, answer)
+    [verdict] = answer["quality"]["judge"]
+    assert verdict["verdict"] == "supported" and answer["verified"] is True
+    repair = question_calls(fake)[-1]["messages"][-1]["content"]
+    assert "判定モデル" in repair and "質問が尋ねていること" in repair
+
+
+def test_a_grounded_answer_the_judge_rejects_twice_becomes_not_said(model_stack):
+    fake = model_stack.fake_openai
+    fake.enqueue("judge_does_not_answer", times=2)
+    answer = asked_and_answered(model_stack, DPR, "How many GPUs were used for the experiments?")["answer"]
+    assert answer["found"] is False and answer["text"].startswith(NOT_SAID) and answer["verified"] is not None
+    assert all(ev["quote"] in answer["text"] for ev in answer["evidence"])
+    assert_evidence_on_its_page(DPR, answer)
+
+
+def test_when_the_question_judge_fails_the_answer_is_kept_but_not_badged(model_stack):
+    fake = model_stack.fake_openai
+    fake.enqueue("judge_refusal")
+    answer = asked_and_answered(model_stack, SEPSIS, "How many inpatient admissions are in the training dataset?")["answer"]
+    assert answer["found"] is True and answer["verified"] is False
+    assert [lo["kind"] for lo in answer["quality"]["left_out"]] == ["judge_skipped"]

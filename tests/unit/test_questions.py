@@ -158,3 +158,75 @@ def test_the_template_keeps_paper_texts_private_encrypted_and_expiring():
                    "Resource": {"Fn::Sub": "${PaperTextBucket.Arn}/papertext/*"}}]
     assert "s3:" not in json.dumps(api["Policies"])                 # the API never reads paper texts
     assert api["Environment"]["Variables"]["RONBUN_DAILY_QUESTION_CAP"] == {"Ref": "DailyQuestionCap"}
+
+
+# ---------------------------------------------------------------------------- found means it answers
+
+SGD = "We train the model with stochastic gradient descent and a learning rate of 0.01 for 20 epochs."
+GPUS = "The model was trained on four NVIDIA A100 GPUs for two days."
+REWARD = "The reward of each action is the number of relevant papers it finds minus a small cost."
+REWARD_TALK = "As the reward coefficient grows, the crawler explores more papers."
+
+
+FILLER = [f"Section {n} of the appendix lists the {w} in detail for the interested reader." for n, w in
+          enumerate(["tables", "figures", "proofs", "derivations", "examples", "notations", "ablations", "lemmas"], 2)]
+
+
+def training_doc(*sentences: str) -> Extracted:
+    body = " ".join([*sentences, *FILLER])      # a paper has many sentences: BM25 weighs rare words
+    pages = [PageText(1, body, [("body", body)])]
+    return Extracted(pages=pages, body=pages, references="[1] A. Author. A paper. 2020.", page_count=1)
+
+
+@pytest.mark.parametrize("question,focus", [
+    ("Which GPU was used to train the model?", [{"gpu"}]),
+    ("What software license is the model released under?", [{"software"}, {"license"}]),
+    ("PaSa の強化学習の報酬は何ですか?", [{"reward"}]),
+    ("What learning rate and optimizer were used?", [{"learning"}, {"rate"}]),
+    ("How many teams submitted official results?", [{"team"}]),
+    ("学習率はいくつですか?", [{"learning", "rate"}]),
+    ("Does DPR outperform BM25?", []),
+])
+def test_the_focus_of_a_question_is_what_it_asks_about(question, focus):
+    from ronbun.retrieval import focus_terms
+
+    assert [set().union(*group) for group in focus_terms(question)] == focus
+
+
+def test_offline_found_needs_the_sentence_to_hold_what_is_asked():
+    question = "Which GPU was used to train the model?"
+    found, _ = questions.offline_answer(PAPER, training_doc(SGD, GPUS), question)
+    assert found.found is True and found.evidence[0].quote == GPUS
+    # the same words (train, model) without the GPU: the nearest statement, never an answer
+    missing, _ = questions.offline_answer(PAPER, training_doc(SGD, GOOD), question)
+    assert missing.found is False and missing.text.startswith(questions.NOT_SAID)
+    assert questions.NEAREST_JA in missing.text and missing.evidence[0].quote == SGD
+
+
+def test_offline_prefers_the_sentence_that_says_what_the_focus_is():
+    answer, _ = questions.offline_answer(PAPER, training_doc(REWARD_TALK, REWARD), "強化学習の報酬は何ですか?")
+    assert answer.found is True and answer.evidence[0].quote == REWARD
+
+
+def test_the_question_judge_uses_the_judge_model_and_counts_in_the_usage(fake_openai, monkeypatch):
+    monkeypatch.setenv("RONBUN_MODEL", "gpt-4.1-mini")
+    monkeypatch.setenv("RONBUN_JUDGE_MODEL", "gpt-4.1-nano")
+    get_settings.cache_clear()
+    answer = questions.answer(PAPER, training_doc(SGD, GPUS), "What learning rate was used to train the model?",
+                              engine="openai")
+    [judged] = fake_openai.judge_calls
+    assert judged["model"] == "gpt-4.1-nano" and judged["response_format"]["json_schema"]["name"] == "QuestionJudgeOutput"
+    assert "What learning rate" not in judged["messages"][0]["content"]
+    assert "What learning rate" in judged["messages"][1]["content"] and SGD in judged["messages"][1]["content"]
+    assert answer["found"] is True and answer["quality"]["judge"][0]["verdict"] == "supported" and answer["verified"]
+    usage = fake_openai.responses[0]["usage"], fake_openai.judge_responses[0]["usage"]
+    assert answer["generator"]["calls"] == 2
+    assert answer["generator"]["input_tokens"] == sum(u["prompt_tokens"] for u in usage)
+    assert answer["generator"]["output_tokens"] == sum(u["completion_tokens"] for u in usage)
+
+
+def test_the_question_judge_is_not_asked_about_a_not_found_answer(fake_openai):
+    get_settings.cache_clear()
+    answer = questions.answer(PAPER, training_doc(SGD), "Which cryo-EM protein structures were predicted?",
+                              engine="openai")
+    assert answer["found"] is False and fake_openai.judge_calls == []

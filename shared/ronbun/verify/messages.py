@@ -29,6 +29,7 @@ FINDINGS_JA: dict[str, str] = {
     "weak_evidence": "根拠の引用が短すぎます",
     "judge_unsupported": "判定モデルが、回答は引用で裏付けられないと判定しました",
     "judge_partial": "判定モデルが、回答の一部は引用で裏付けられないと判定しました",
+    "judge_does_not_answer": "判定モデルが、回答と引用はこの質問に答えていないと判定しました",
 }
 
 # What each check confirms, for "what was checked" (same codes).
