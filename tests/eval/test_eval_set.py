@@ -81,7 +81,7 @@ def test_runner_prints_a_table_and_writes_json(tmp_path, capsys):
     for code in run.CODES:
         assert any(line.startswith(code) for line in printed.splitlines())
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report[0]["split"] == "dev" and report[0]["items"] == len(ITEMS["dev"])
+    assert report[0]["split"] == "dev" and report[0]["items"] == len(run.load_split("dev")[0])   # items + scope
     counts = report[0]["codes"]["non_answer"]
     assert counts["tp"] + counts["fn"] == sum("non_answer" in r["expect"] for r in ITEMS["dev"])
 
