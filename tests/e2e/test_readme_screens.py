@@ -153,8 +153,9 @@ def page(browser, stack, model):
     p.close()
 
 
-def shot(page, name: str, selector: str, block: str = "start") -> Path:
+def shot(page, name: str, selector: str, block: str = "start", height: int = 900) -> Path:
     """Scroll the overlay so that `selector` (in its shadow root) is in view, then take the picture."""
+    page.set_viewport_size({"width": 1280, "height": height})
     page.evaluate(f"() => {ROOT_JS}.querySelector('{selector}').scrollIntoView({{block: '{block}'}})")
     path = DOCS / name
     page.screenshot(path=str(path))
@@ -188,7 +189,7 @@ def test_a_tapped_summary_sentence_shows_its_english_evidence_and_page(page, pap
         assert quote.isascii() and len(quote.split()) >= 5, quote
         assert any(quote_found(quote, prose[p]) for p in pages), (quote, pages)
     print(f"\n[screens] summary sentence: {shown['text']}\n  evidence: {shown['quotes']} p. {pages}")
-    shot(page, "summary-evidence.png", '[data-ronbun="summary"]')
+    shot(page, "summary-evidence.png", '[data-ronbun="one-liner"]')
 
 
 def ask(page, question: str, n: int) -> dict:
@@ -258,7 +259,7 @@ def test_the_ochiai_view_shows_six_questions_and_references_from_the_paper(brows
     norm = lambda s: " ".join(s.split())  # noqa: E731
     listed = {norm(r) for r in references}
     assert view["refs"] and any(norm(r) in listed for r in view["refs"]), (view["refs"], references[:5])
-    shot(page, "ochiai.png", '[data-ronbun="ochiai"]')
+    shot(page, "ochiai.png", '[data-ronbun="ochiai"] [data-ronbun="qa"]', height=1500)
     page.close()
 
 
