@@ -183,7 +183,8 @@ export function renderAnswer(entry, { paperId, version } = {}) {
     li.append(h("div", { class: "nearest", "data-ronbun": "ask-nearest" },
       h("p", { class: "nearest-label" }, `${NEAREST_JA}:`),
       showText ? h("p", { class: "nearest-text" }, nearText) : null,
-      renderEvidence(evidence, { ...where, answerText: nearText })));
+      // the quote is "on screen" only if the text holding it is shown
+      renderEvidence(evidence, { ...where, answerText: showText ? nearText : "" })));
   }
   return li;
 }

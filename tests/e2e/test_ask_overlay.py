@@ -10,14 +10,13 @@ a gate (threading.Event), never by timing.
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, REPO
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -288,7 +287,6 @@ def test_not_found_answer_and_a_history_of_two_newest_first(page, api):
     page.locator('[data-ronbun="ask-item"] .evidence summary').first.click()     # the nearest quote, opened
     page.evaluate(f"() => {ROOT_JS}.querySelector('[data-ronbun=\"ask\"]').scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / "question-box.png"))
-    shutil.copyfile(ARTIFACTS / "question-box.png", REPO / "docs" / "question-box.png")
 
 
 def test_not_found_without_evidence_unverified_badge_cached_answer_and_api_error(page, api):
@@ -439,7 +437,6 @@ def test_the_ochiai_switch_shows_six_questions_and_the_references(page, api):
     page.set_viewport_size({"width": 1280, "height": 1500})
     page.evaluate(f"() => {ROOT_JS}.querySelector('[data-ronbun=\"template-switch\"]').scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / "ochiai.png"))
-    shutil.copyfile(ARTIFACTS / "ochiai.png", REPO / "docs" / "ochiai.png")
     # 標準 brings the standard view back without another request
     n = len(api.requests)
     page.locator('[data-ronbun="template"][data-template="standard"]').click()

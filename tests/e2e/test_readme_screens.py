@@ -38,8 +38,8 @@ HOST_JS = "document.querySelector('[data-ronbun-overlay]')"
 ROOT_JS = f"{HOST_JS}.shadowRoot"
 OCHIAI = ["どんなもの？", "先行研究と比べてどこがすごい？", "技術や手法のキモはどこ？",
           "どうやって有効だと検証した？", "議論はある？", "次に読むべき論文は？"]
-FOUND_Q = "How does DPR compare with BM25 in top-20 passage retrieval accuracy?"
-NOT_FOUND_Q = "この手法の学習に使ったGPUの電気代はいくらですか？"
+FOUND_Q = "DPRはBM25より検索精度が高いですか？"
+NOT_FOUND_Q = "What is the electricity cost of training the DPR question encoder?"
 NOT_FOUND_JA = "この論文には記載がありません"
 
 # What the fake model writes for DPR's summary (enqueued as "custom"): Japanese sentences around real
@@ -206,7 +206,8 @@ def ask(page, question: str, n: int) -> dict:
         return {{ state: li.dataset.state, found: li.dataset.found ?? null, question: li.querySelector('.q').textContent,
                   answer: li.querySelector('[data-ronbun="ask-answer"], [data-ronbun="ask-not-found"]')?.textContent ?? '',
                   badge: li.querySelector('[data-ronbun="ask-badge"]')?.textContent ?? '',
-                  nearest: li.querySelector('[data-ronbun="ask-nearest"] .nearest-text')?.textContent ?? '',
+                  nearest: [...li.querySelectorAll('[data-ronbun="ask-nearest"] [data-ronbun="ask-evidence"] > li')].map((e) => ({{
+                      href: e.querySelector('a')?.href ?? '', quote: e.querySelector('blockquote')?.textContent ?? '' }})),
                   evidence: [...li.querySelectorAll('[data-ronbun="ask-evidence"] > li')].map((e) => ({{
                       href: e.querySelector('a')?.href ?? '', quote: e.querySelector('blockquote')?.textContent ?? '' }})) }};
     }}""")
@@ -231,6 +232,12 @@ def test_the_question_box_answers_from_the_paper_or_says_it_does_not(page, paper
     # Then it says so plainly, and the first answer is still there (history, newest first)
     assert missing["state"] == "done" and missing["found"] == "false", missing
     assert NOT_FOUND_JA in missing["answer"], missing
+    # with the nearest thing the paper does say: its page and its quote (on that page), one click away
+    assert missing["nearest"], missing
+    for ev in missing["nearest"]:
+        assert ev["href"].startswith(f"https://arxiv.org/pdf/{DPR}v3#page="), ev
+        assert ev["quote"] and quote_found(ev["quote"], prose[int(ev["href"].rsplit("=", 1)[1])]), ev
+    page.locator('[data-ronbun="ask-nearest"] details summary').first.click()
     history = page.evaluate(f"() => [...{ROOT_JS}.querySelectorAll('[data-ronbun=\"ask-item\"] .q')].map((q) => q.textContent)")
     assert [q.removeprefix("Q") for q in history] == [NOT_FOUND_Q, FOUND_Q], history
     shot(page, "question-box.png", '[data-ronbun="ask"]')
