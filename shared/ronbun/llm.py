@@ -306,11 +306,12 @@ class OpenAIEngine:
         import httpx2
         import openai
 
-        own, started = self.settings.openai_timeout, time.monotonic()
+        own = self.settings.openai_timeout
         stream = client.chat.completions.create(
             model=self.model, stream=True, stream_options={"include_usage": True},
             **structured.params(messages=messages, cap=cap, response_format=response_format, mode=mode))
-        response = stream.response
+        started = time.monotonic()     # the answer's clock starts with the response that streams it (the
+        response = stream.response     # SDK may have retried a request that timed out before this one)
         try:
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 return self._whole(response.read(), response_format)       # a server that ignored stream

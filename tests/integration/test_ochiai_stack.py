@@ -39,7 +39,8 @@ def stack():
         arxiv.add_paper(pid, title=TITLE, pdf=PDF.read_bytes())
     fake = FakeOpenAI().start()
     # a 12-page corpus PDF takes longer than the 3 s visibility timeout the other stack tests use
-    s = Stack(stack_env(arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=fake.url, RONBUN_LOCAL_VISIBILITY_TIMEOUT="300"))
+    s = Stack(stack_env(arxiv, OPENAI_API_KEY=TEST_KEY, OPENAI_BASE_URL=fake.url, RONBUN_LOCAL_VISIBILITY_TIMEOUT="300",
+                        RONBUN_ABSTRACT_FIRST="0"))   # the queued kinds are for the ochiai call
     s.fake_openai, s.arxiv = fake, arxiv
     yield s
     s.stop()
