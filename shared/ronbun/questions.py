@@ -760,6 +760,7 @@ def _document(output: "QuestionOutput", question: str, engine: str, model: str, 
                             detail_ja=SKIPPED_JA)]
     q = quality.assemble(findings=[], dropped=dropped, repaired=repaired, judge=shown_verdicts, left_out=left_out,
                          warnings=[f"trimmed: {t}" for t in trimmed], checks=quality.checks_run(True))
+    q.verified = q.verified and output.found     # absence cannot be verified: 「検証済み」 is for a found answer
     tin, tout, calls = (list(usage) + [0, 0, 0])[:3]
     cost = llm.estimate_cost(model, tin, tout)
     if judge is not None:
