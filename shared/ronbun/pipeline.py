@@ -109,7 +109,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         gen = book.generate(gen_engine, prompt, deadline)
     else:
         prompt = prompts.build_prompt(paper, doc, max_chars=settings.prompt_max_chars, qa_count=settings.qa_count)
-        on_part = partial.reporter(paper, doc) if partial else None
+        on_part = partial.reporter(paper, doc) if partial and settings.stream else None
         gen = gen_engine.generate(prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_part)
     usage = [gen.input_tokens, gen.output_tokens, gen.calls, gen.cached_input_tokens]
 
@@ -127,7 +127,7 @@ def summarize(ref: PaperRef | None, *, paper: Paper | None = None, pdf_bytes: by
         fix_prompt = book.repair_prompt(prompt, output, findings) if book else \
             prompts.build_repair_prompt(paper, doc, output, findings, max_chars=settings.prompt_max_chars,
                                         qa_count=settings.qa_count)   # the main prompt is its cached prefix
-        on_fix = partial.reporter(paper, doc, only={f.item for f in findings}) if partial and not book else None
+        on_fix = partial.reporter(paper, doc, only={f.item for f in findings}) if partial and settings.stream and not book else None
         fix = gen_engine.generate(fix_prompt, paper=paper, doc=doc, deadline=deadline, on_part=on_fix)
         usage = [usage[0] + fix.input_tokens, usage[1] + fix.output_tokens, usage[2] + fix.calls,
                  usage[3] + fix.cached_input_tokens]

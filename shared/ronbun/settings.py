@@ -83,6 +83,8 @@ class Settings:
                                              "cost estimates; default: the packaged ronbun/data/prices.json")
     abstract_first: int = _setting(1, "1: the worker publishes a quick answer from the abstract first (one small "
                                       "model call); 0: off")
+    stream: int = _setting(1, "1: the full-text answer is streamed and each verified part published at once; "
+                              "0: answered whole, published when done")
 
     table_name: str = _setting("ronbun", "DynamoDB table")
     queue_url: str | None = _setting(None, "SQS queue for jobs")
@@ -175,6 +177,7 @@ _ENV = {
     "qa_count": "RONBUN_QA_COUNT",
     "prices_file": "RONBUN_PRICES_FILE",
     "abstract_first": "RONBUN_ABSTRACT_FIRST",
+    "stream": "RONBUN_STREAM",
     "table_name": "RONBUN_TABLE",
     "queue_url": "RONBUN_QUEUE_URL",
     "daily_generation_cap": "RONBUN_DAILY_CAP",

@@ -187,3 +187,28 @@ def test_a_quick_answer_that_fails_is_left_out_and_the_job_goes_on(fault):
     assert seen and {d["source"] for d in seen} == {"fulltext"}
     assert "99.7" not in json.dumps(seen, ensure_ascii=False)
     assert result.qa and seen[-1]["qa"] == [q.model_dump(mode="json") for q in result.qa]
+
+
+def test_with_streaming_off_the_summary_is_answered_whole_and_only_the_abstract_is_shown_early():
+    # Given RONBUN_STREAM=0 (the bench's "before": the full-text answer is not streamed)
+    from ronbun.ids import parse_id
+    from ronbun.models import Paper
+    from ronbun.pipeline import summarize
+    from ronbun.settings import Settings
+    from tests.fakes.pdfs import make_paper_pdf
+
+    fake = PacedOpenAI().start()
+    seen: list[dict] = []
+    paper = Paper(id="2401.15884", version=1, title="Sparse Adapter Routing", abstract=ABSTRACT)
+    try:
+        result = summarize(parse_id("2401.15884v1"), paper=paper, engine="openai",
+                           pdf_bytes=make_paper_pdf("Sparse Adapter Routing", pages=4),
+                           settings=Settings(openai_api_key=TEST_KEY, openai_base_url=fake.url, stream=0),
+                           on_partial=seen.append)
+    finally:
+        fake.stop()
+    # Then no summary call asked for a stream, the only partial document is the abstract's, and the result is whole
+    summary_calls = [c for c in fake.calls if c not in fake.abstract_calls]
+    assert summary_calls and not any(c.get("stream") for c in summary_calls) and fake.streams == []
+    assert seen and {d["source"] for d in seen} == {"abstract"} and all(d["qa"] == [] for d in seen)
+    assert result.qa and result.one_liner
