@@ -52,8 +52,10 @@ class ModelOutput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     one_liner: str = Field(description="論文を1文で要約 (日本語、です・ます調)")
     one_liner_evidence: list[Evidence] = Field(description="1文要約の根拠 (ページ番号と原文の逐語引用)")
-    summary_sentences: list[SummarySentence] = Field(description="概要: 3〜6文の日本語 (です・ます調)、1文ずつ根拠付き")
+    # Q&A before the 概要: streamed, the first verified answer reaches the reader early while the
+    # quick 概要 from the abstract is on screen (issue 12); the full-text 概要 then replaces it.
     qa: list[QAItem] = Field(description="重要な質問と回答")
+    summary_sentences: list[SummarySentence] = Field(description="概要: 3〜6文の日本語 (です・ます調)、1文ずつ根拠付き")
 
     @property
     def summary(self) -> str:

@@ -295,6 +295,7 @@ class Partial:
         self.qa: dict[int, QAItem] = {}
         self.abstract_usage = [0, 0, 0]
         self._one_liner: str | None = None
+        self._held: tuple[dict, dict] | None = None   # a full-text one-liner waiting for its 概要
         self._checks: PartChecks | None = None     # made at the first full-text part, kept for the repair round
         self._lock = threading.Lock()
 
@@ -356,9 +357,18 @@ class Partial:
                 self._publish()
 
     def _fulltext(self, texts: dict, extra: dict) -> None:
+        """The full-text one-liner and 概要 replace the abstract's together: a verified one-liner
+        waits while the abstract's 概要 is on screen (the model writes the Q&A before the 概要), so
+        the reader never sees the abstract's 概要 vanish before the full text's is there."""
         with self._lock:
-            if self.source != "fulltext":       # the full-text one-liner and summary replace the abstract's
+            if self.source == "abstract" and "summary" not in texts:
+                self._held = (texts, extra)
+                return
+            if self.source != "fulltext":
                 self.source, self.texts, self.extra = "fulltext", {"one_liner": "", "summary": ""}, {}
+                if self._held:
+                    self.texts.update(self._held[0])
+                    self.extra.update(self._held[1])
             self.texts.update(texts)
             self.extra.update(extra)
             self._publish()

@@ -172,8 +172,8 @@ def grounded_output(messages: list[dict]) -> dict:
     return {
         "one_liner": f"「{title}」の内容を本文に基づいて紹介する論文です。",
         "one_liner_evidence": [{"page": found[0][0], "quote": found[0][1]}] if found else [],
-        "summary_sentences": summary_sentences(found),
         "qa": qa,
+        "summary_sentences": summary_sentences(found),     # after the Q&A, as the schema orders them
     }
 
 

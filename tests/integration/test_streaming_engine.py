@@ -62,7 +62,7 @@ def test_every_part_is_reported_in_order_before_the_stream_ends(fake_openai, mon
     stream = fake_openai.streams[-1]
     assert stream["held"] is True and stream["ended"] == "done"
     assert seen.seen == want
-    assert [k for k, _ in seen.seen][:3] == ["one_liner", "one_liner_evidence", "summary_sentences"]
+    assert [k for k, _ in seen.seen][:3] == ["one_liner", "one_liner_evidence", 0]   # the Q&A before the 概要
     assert [k for k, _ in seen.seen if isinstance(k, int)] == list(range(len(gen.output.qa)))
     assert max(seen.times) < stream["final_chunk"]
     # and the final answer is the whole validated output, the parts are its parts
@@ -202,7 +202,7 @@ def test_a_stream_cut_off_mid_item_is_a_model_error_in_japanese(fake_openai, mon
     assert fake_openai.streams[-1]["ended"] == "cut"
     content = json.dumps(grounded_output(PROMPT.messages), ensure_ascii=False)
     assert seen.seen == JsonStream().feed(content[:cut])
-    assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence", "summary_sentences", 0]
+    assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence", 0]
 
 
 def _wait_for(predicate, seconds: float = 10.0) -> bool:
@@ -229,7 +229,7 @@ def test_a_stream_that_never_ends_stops_at_the_call_timeout(fake_openai, monkeyp
     # Then the call ends with the timeout error (in Japanese), the parts before the stall
     # stay reported, and the client closed the connection (the server saw it go)
     assert info.value.message_ja == llm.TIMEOUT_JA
-    assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence", "summary_sentences"]
+    assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence"]
     assert _wait_for(lambda: fake_openai.streams[-1]["ended"] is not None)
     assert fake_openai.streams[-1]["ended"] == "client_closed"
 

@@ -252,10 +252,18 @@ def test_the_full_text_one_liner_replaces_the_abstract_and_a_late_abstract_is_ig
     on_part = partial.reporter(PAPER, DOC)
     on_part("one_liner", "疎なアダプタ経路でメモリ使用量を削減する手法を提案します。")
     on_part("one_liner_evidence", [ONE_LINER_EVIDENCE])
-    assert seen[-1]["source"] == "fulltext" and seen[-1]["summary"] == ""
-    assert seen[-1]["one_liner"].startswith("疎なアダプタ")
+    # the verified full-text one-liner waits: the abstract's 概要 stays on screen, whole
+    assert len(seen) == 1
+    on_part(0, GOOD_QA.model_dump())          # Q&A items (written before the 概要) are shown beside it
+    assert seen[-1]["source"] == "abstract" and seen[-1]["summary"] == "アブストラクトによる概要です。"
+    assert [q["answer"] for q in seen[-1]["qa"]] == [GOOD_QA.answer]
+    on_part("summary_sentences", [{"text": "この論文は疎なアダプタ経路を提案します。", "evidence": [ONE_LINER_EVIDENCE]}])
+    # then the full text's one-liner and 概要 replace the abstract's together
+    assert seen[-1]["source"] == "fulltext" and seen[-1]["summary"] == "この論文は疎なアダプタ経路を提案します。"
+    assert seen[-1]["one_liner"].startswith("疎なアダプタ") and seen[-1]["one_liner_sentences"]
+    assert len(seen[-1]["qa"]) == 1
     partial.abstract("遅れて届いた要約です。", "遅れて届いた概要です。")
-    assert len(seen) == 2
+    assert len(seen) == 3
 
 
 def test_the_repair_round_publishes_only_the_parts_that_failed():
