@@ -301,8 +301,8 @@ class Partial:
 
     def abstract(self, one_liner: str, summary: str) -> None:
         with self._lock:
-            if self.source == "fulltext":            # the full text was quicker: nothing to show from the abstract
-                return
+            if self.source == "fulltext" and any(self.texts.values()):   # the full text's one-liner or 概要 is
+                return                                                     # shown: nothing to show from the abstract
             self.source, self.texts = "abstract", {"one_liner": one_liner, "summary": summary}
             self._publish()
 

@@ -332,3 +332,13 @@ def test_the_part_checks_are_run_checks_part_by_part(kind):
     got |= {(f.item, f.code, f.message) for i, item in enumerate(out.qa) for f in checks.qa(out.qa[:i], item)}
     assert got == expected
     assert any(code == "duplicate_question" for _, code, _ in expected)
+
+
+def test_an_abstract_answer_after_the_first_q_and_a_item_is_still_shown():
+    # The model writes the Q&A before the 概要, so a verified item can beat the quick answer
+    seen, partial = _published()
+    partial.reporter(PAPER, DOC)(0, GOOD_QA.model_dump())
+    assert seen[-1]["source"] == "fulltext" and seen[-1]["one_liner"] == ""
+    partial.abstract("アブストラクトによる一文要約です。", "アブストラクトによる概要です。")
+    assert seen[-1]["source"] == "abstract" and seen[-1]["summary"] == "アブストラクトによる概要です。"
+    assert [q["answer"] for q in seen[-1]["qa"]] == [GOOD_QA.answer]      # the item stays
