@@ -6,6 +6,7 @@ its checks is never shown; a failed job shows nothing partial; old clients see t
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -30,6 +31,7 @@ class PacedOpenAI(FakeOpenAI):
         self.abstract_calls: list[dict] = []
         self.abstract_faults: list[str] = []
         self.main_delay = 0.0
+        self.main_gate: threading.Event | None = None
 
     def _next(self, body: dict, headers: dict[str, str]) -> tuple[str, dict, int]:
         if ABSTRACT_MARKER in json.dumps(body.get("messages", []), ensure_ascii=False):
@@ -39,6 +41,8 @@ class PacedOpenAI(FakeOpenAI):
                 return (self.abstract_faults.pop(0) if self.abstract_faults else "ok"), {}, self._seq
         got = super()._next(body, headers)
         time.sleep(self.main_delay)
+        if self.main_gate is not None:      # a test holds the summary call until it has seen what it needs
+            self.main_gate.wait(60)
         return got
 
 
@@ -80,6 +84,16 @@ def watch(stack: Stack, paper_id: str, timeout: float = 90) -> list[dict]:
     raise AssertionError(f"{paper_id} did not finish:\n{stack.output()}")
 
 
+def _open_when_abstract_shown(stack: Stack, paper_id: str, gate: threading.Event, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not gate.is_set() and time.monotonic() < deadline:
+        status, body = stack.request("GET", f"/v1/summaries/{paper_id}")
+        if status == 200 and (body.get("partial") or {}).get("source") == "abstract":
+            break
+        time.sleep(0.05)
+    gate.set()
+
+
 def sources(seen: list[dict]) -> list[str]:
     """The partial sources in the order they were seen, repeats collapsed."""
     out: list[str] = []
@@ -93,7 +107,17 @@ def sources(seen: list[dict]) -> list[str]:
 def test_get_shows_the_abstract_answer_then_verified_full_text_parts_then_the_result(stack, arxiv, model):
     arxiv.add_paper("2407.00001", title="Sparse Adapter Routing", abstract=ABSTRACT)
     model.enqueue("judge_slow", seconds=2.5)     # the last partial state stays visible while the judge works
-    seen = watch(stack, "2407.00001")
+    # the summary call answers only once the abstract's answer is visible (on a loaded machine the
+    # full text could otherwise be quicker, and then rightly nothing from the abstract is shown)
+    model.main_gate = threading.Event()
+    opener = threading.Thread(target=_open_when_abstract_shown, args=(stack, "2407.00001", model.main_gate))
+    opener.start()
+    try:
+        seen = watch(stack, "2407.00001")
+    finally:
+        model.main_gate.set()
+        opener.join()
+        model.main_gate = None
     done = seen[-1]
     assert done["status"] == "done", done
     # The quick answer from the abstract came first, then the full text's parts replaced it
