@@ -321,7 +321,8 @@ export function createResultView({ scroller } = {}) {
       qaList(c.qa, all.slice(ol.length + sum.length), !done, paperId, version);
       const progress = done ? null : progressText(c.progress);
       s.qaProgress.hidden = !progress;
-      if (progress && s.qaProgress.textContent !== progress) s.qaProgress.textContent = progress;
+      // done: no 「…件を検証済み」 left behind in the DOM, even hidden (the badge alone speaks for the result)
+      if (s.qaProgress.textContent !== (progress || "")) s.qaProgress.textContent = progress || "";
     });
     return { stage: c.stage, japanese: hasJapanese(c), qa: s.qa.children.length };
   }
