@@ -44,7 +44,15 @@ class JudgeVerdict(BaseModel):
     model_config = ConfigDict(extra="forbid")
     item: str = Field(description="項目の id (Q1, Q2, ..., summary, one_liner)")
     verdict: Literal["supported", "partial", "unsupported"]
+    problem: Literal["none", "non_answer", "literal_term", "scope", "contradiction", "not_in_evidence"] = Field(
+        description="主な問題 (無ければ none)")
     reason: str = Field(description="判定の理由 (日本語で1文)")
+
+
+# What the judge sees that the rules may miss, as the deterministic check's code: a Q&A answer
+# that does not answer, and a word-for-word rendering of a technical term. (Scope, contradiction
+# and missing support are `judge_unsupported` when the verdict is unsupported.)
+PROBLEM_CODES = {"non_answer": "non_answer", "literal_term": "mistranslation"}
 
 
 class JudgeOutput(BaseModel):
@@ -70,10 +78,11 @@ def parse_item_id(text: str) -> Key | None:
     return n if m.group(1).lower() == "q" else ("summary", n)
 
 
-def _as_verdict(key: Key, verdict: str, reason: str) -> Verdict:
+def _as_verdict(key: Key, verdict: str, reason: str, problem: str = "none") -> Verdict:
+    problem = "" if problem == "none" else problem
     if isinstance(key, tuple):
-        return Verdict(item="summary", sentence=key[1], verdict=verdict, reason=reason)
-    return Verdict(item=key, verdict=verdict, reason=reason)
+        return Verdict(item="summary", sentence=key[1], verdict=verdict, reason=reason, problem=problem)
+    return Verdict(item=key, verdict=verdict, reason=reason, problem=problem)
 
 
 def build_messages(paper: Paper, output: ModelOutput, keys: Iterable[Key]) -> list[dict]:
@@ -132,7 +141,7 @@ class Judge:
         for v in parsed.verdicts:
             key = parse_item_id(v.item)
             if key in keys and key not in self.verdicts:
-                self.verdicts[key] = _as_verdict(key, v.verdict, " ".join(v.reason.split())[:300])
+                self.verdicts[key] = _as_verdict(key, v.verdict, " ".join(v.reason.split())[:300], v.problem)
 
     def forget(self, keys: Iterable[Key]) -> None:
         """Parts that were rewritten: their old verdicts no longer apply."""
@@ -160,10 +169,18 @@ class Judge:
         return out
 
     def findings(self) -> list[Finding]:
-        """A blocking finding for every part currently rated unsupported."""
-        return [Finding(item=v.item, sentence=v.sentence, code=FINDING, blocking=True,
-                        message=f"the judge found it unsupported by its quotes: {v.reason}")
-                for v in self.verdicts.values() if v.verdict == "unsupported"]
+        """A blocking finding for every part currently rated unsupported; and, for a Q&A item or
+        a summary sentence, the rule's own code when the judge names a non-answer or a literal
+        term rendering (whatever its verdict): it goes to the repair round like the rule's."""
+        out = [Finding(item=v.item, sentence=v.sentence, code=FINDING, blocking=True,
+                       message=f"the judge found it unsupported by its quotes: {v.reason}")
+               for v in self.verdicts.values() if v.verdict == "unsupported"]
+        out += [Finding(item=v.item, sentence=v.sentence, code=PROBLEM_CODES[v.problem], blocking=True,
+                        message=f"the judge: {v.reason}")
+                for v in self.verdicts.values()
+                if v.problem in PROBLEM_CODES and (isinstance(v.item, int) or v.sentence is not None)
+                and not (v.problem == "non_answer" and not isinstance(v.item, int))]
+        return out
 
     def shown(self, kept: list[int], parts: Iterable[Key] = ("one_liner", "summary")) -> list[Verdict]:
         """Verdicts of what the reader sees, Q&A numbered as in the result (`kept`: the

@@ -129,6 +129,7 @@ class Verdict(BaseModel):
     verdict: Literal["supported", "partial", "unsupported"]
     reason: str = ""
     sentence: int | None = None    # which summary sentence (0-based, as shown), when per sentence
+    problem: str = ""              # the judge's name for what is wrong: non_answer, literal_term, scope, ...
 
 
 class LeftOut(BaseModel):

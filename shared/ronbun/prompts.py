@@ -118,6 +118,16 @@ evidence is its quotes (English, copied from the paper); for one_liner and each 
 Scope: a text that states a result more broadly than its evidence (drops a condition the evidence
 states, such as the dataset, model size, language or "in our setting", or adds 常に/あらゆる/大幅に
 that the evidence does not say) is unsupported; its reason starts with 「範囲:」.
+problem: the main problem, or none:
+- non_answer (Q&A only): the text does not answer its question: it says the point is not stated or
+  not clear from the context/excerpt (「記載がありません」「文脈からは判断できません」), promises an
+  explanation and gives none (「以下で説明します。」), points to a section instead of answering,
+  restates the question, says something true of any paper or any model, or lists mostly such points.
+  An answer with one concrete fact of this paper answers; so does a stated limitation. verdict: unsupported.
+- literal_term: a technical term rendered word for word with a general-dictionary sense that a
+  Japanese ML reader would reject (埋葬 for embedding, 強欲な解読 for greedy decoding, 体重 for
+  weights). reason: the word and the accepted rendering (「埋葬」ではなく「埋め込み」).
+- scope / contradiction / not_in_evidence: as above (verdict unsupported or partial).
 reason: 判定の理由を日本語で1文。partial と unsupported では、evidence に無い点・矛盾する点を具体的に書きます。
 Return exactly one verdict per item id, in the given order.
 """

@@ -316,7 +316,8 @@ def judge_output(messages: list[dict], unsupported: list[str] | None = None) -> 
             verdict, reason = "unsupported", "(強制) 回答は引用で裏付けられません。"
         else:
             verdict, reason = judge_item(item.get("text", ""), item.get("evidence", []))
-        verdicts.append({"item": item["id"], "verdict": verdict, "reason": reason})
+        problem = ("contradiction" if "矛盾" in reason else "not_in_evidence") if verdict != "supported" else "none"
+        verdicts.append({"item": item["id"], "verdict": verdict, "problem": problem, "reason": reason})
     return {"verdicts": verdicts}
 
 

@@ -234,9 +234,9 @@ def test_the_offline_engine_makes_no_judge_call(fake_openai):
 
 def test_parts_the_judge_gave_no_verdict_for_are_left_out_not_dropped(fake_openai):
     fake_openai.enqueue("judge_custom", output={"verdicts": [
-        {"item": "Q1", "verdict": "supported", "reason": "引用どおりです。"},
-        {"item": "Q99", "verdict": "unsupported", "reason": "存在しない項目です。"},
-        {"item": "S1", "verdict": "partial", "reason": "引用に無い細部があります。"}]})
+        {"item": "Q1", "verdict": "supported", "problem": "none", "reason": "引用どおりです。"},
+        {"item": "Q99", "verdict": "unsupported", "problem": "not_in_evidence", "reason": "存在しない項目です。"},
+        {"item": "S1", "verdict": "partial", "problem": "not_in_evidence", "reason": "引用に無い細部があります。"}]})
     result = _run()
     assert len(result.qa) == N and result.quality.dropped == []
     assert {v.item: v.verdict for v in result.quality.judge} == {0: "supported", "summary": "partial"}
@@ -278,3 +278,55 @@ def test_the_judge_waits_less_and_retries_less_than_the_summary():
         (JUDGE_TIMEOUT, JUDGE_MAX_RETRIES) == (60.0, 1)
     assert judge.engine.model == "gpt-4.1-nano"
     assert Judge(Settings(openai_timeout=5, openai_max_retries=0), "m").engine.settings.openai_timeout == 5
+
+
+# ---------------------------------------------------------------- the judge's names for what is wrong
+
+GENERIC = "効果は言語ごとに異なり、スワヒリ語とネパール語についても ROUGE-L で評価されています。"   # says nothing of the result
+
+
+def _with_last_answer(answer: str) -> dict:
+    out = _grounded()
+    out["qa"][-1] = {"question": "低資源言語での効果はどうですか?", "answer": answer,
+                     "evidence": [{"page": _page_of(REAL_QUOTE), "quote": REAL_QUOTE}]}
+    return out
+
+
+def _verdicts(last: dict) -> dict:
+    """A judge output that rates every part supported, and the last Q&A item as `last` says."""
+    ok = {"verdict": "supported", "problem": "none", "reason": "引用どおりです。"}
+    items = ["one_liner", *(f"S{n + 1}" for n in range(S)), *(f"Q{n + 1}" for n in range(N - 1))]
+    return {"verdicts": [{"item": i, **ok} for i in items] + [{"item": f"Q{N}", **last}]}
+
+
+def test_a_non_answer_the_rules_pass_is_sent_to_the_repair_when_the_judge_names_it(fake_openai):
+    out = _with_last_answer(GENERIC)
+    result = Result(paper=PAPER, generator=Generator(engine="openai", model="m", prompt_version="p"), **_text_of(out))
+    assert [f for f in verify.check_result(result, PAGES) if f.blocking] == []      # the rules see substance
+    fake_openai.enqueue("custom", output=out).enqueue("judge_custom", output=_verdicts(
+        {"verdict": "unsupported", "problem": "non_answer", "reason": "一般論で、質問に答えていません。"}))
+    result = _run()
+    assert GENERIC not in _shown_text(result) and result.quality.repaired == 1 and len(result.qa) == N
+    repair = fake_openai.calls[1]["messages"][-1]["content"]
+    assert f"Q&A {N}" in repair and "一般論で、質問に答えていません" in repair
+    assert "non_answer" in repair or "答えていません" in repair
+
+
+def test_a_literal_term_the_judge_names_is_repaired_even_when_the_answer_is_supported(fake_openai):
+    literal = "スワヒリ語とネパール語のような低資源言語で、ROUGE-L の得点が 4.7 ポイントの最大の改良を示しました。"
+    out = _with_last_answer(literal)
+    last = {"verdict": "supported", "problem": "literal_term", "reason": "「改良」ではなく「改善」です。"}
+    fake_openai.enqueue("custom", output=out).enqueue("judge_custom", output=_verdicts(last))
+    fake_openai.enqueue("custom", output=out).enqueue("judge_custom", output={"verdicts": [{"item": f"Q{N}", **last}]})
+    result = _run()                                  # the same rendering after the repair: dropped
+    assert literal not in _shown_text(result) and len(result.qa) == N - 1
+    [dropped] = result.quality.dropped
+    assert (dropped.item, dropped.code) == (N - 1, "mistranslation") and "改善" in dropped.message
+    assert [v.problem for v in result.quality.judge if v.item == 0] == [""]
+
+
+def test_a_judge_that_says_supported_and_none_changes_nothing(fake_openai):
+    fake_openai.enqueue("judge_custom", output=_verdicts({"verdict": "supported", "problem": "none", "reason": "引用どおりです。"}))
+    result = _run()
+    assert len(result.qa) == N and result.quality.repaired == 0 and result.quality.dropped == []
+    assert len(fake_openai.calls) == 1 and result.quality.verified
