@@ -1,6 +1,11 @@
 """Precision and recall of the quality checks on a labelled evaluation set (tests/eval/README.md).
 
-    python -m tests.eval.run [--split dev|held|both] [--items FILE] [--json FILE] [--verbose]
+    python -m tests.eval.run [--split dev|held|both] [--items FILE] [--json FILE] [--verbose] [--judge]
+
+--judge adds the judge call (ronbun.judge, the openai engine's settings: OPENAI_BASE_URL,
+OPENAI_API_KEY, RONBUN_JUDGE_MODEL / the main model) to the rules for the Q&A items, as the pipeline
+does with a model: its `non_answer` and `literal_term` (mistranslation) problems count as found.
+It needs a reachable model, so `make eval` does not use it; run it against OpenAI or a local server.
 
 Runs `ronbun.verify` as the pipeline does: each Q&A item through `check_qa_item`, each summary or
 one-liner through `check_text` (or, when it carries its own `evidence`, as a summary sentence through
@@ -313,11 +318,43 @@ class Report:
 COMPLETE_ENDS = tuple("。.．！？!?」")
 
 
-def evaluate(split: str) -> Report:
+JUDGE_BATCH = 8
+
+
+def judge_codes(items: list[dict]) -> dict[str, set[str]]:
+    """The codes the judge call names for each Q&A item (by id), in batches as the pipeline sends
+    them: its problems as the rules' codes, and `judge_unsupported` for any other unsupported verdict."""
+    from ronbun.judge import PROBLEM_CODES, Judge
+    from ronbun.models import Evidence, ModelOutput, Paper, QAItem
+    from ronbun.settings import get_settings
+
+    settings = get_settings()
+    qa = [i for i in items if i["kind"] == "qa"]
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(qa), JUDGE_BATCH):
+        batch = qa[start:start + JUDGE_BATCH]
+        output = ModelOutput(one_liner="", one_liner_evidence=[], summary_sentences=[], qa=[
+            QAItem(question=i["question"], answer=i["text"], evidence=[Evidence(**e) for e in i.get("evidence", [])])
+            for i in batch])
+        judge = Judge(settings, settings.openai_model)
+        judge.rate(Paper(id="0000.00000", version=1, title="", abstract=""), output, range(len(batch)))
+        if judge.failed:
+            raise Malformed(f"the judge call failed: {judge.failed}")
+        for n, item in enumerate(batch):
+            v = judge.verdicts.get(n)
+            codes = {PROBLEM_CODES[v.problem]} if v and v.problem in PROBLEM_CODES else set()
+            if v and v.verdict == "unsupported" and not codes:
+                codes.add("judge_unsupported")
+            found[item["id"]] = codes
+    return found
+
+
+def evaluate(split: str, judge: bool = False) -> Report:
     items, quotes = load_split(split)
     report = Report(split, len(items), len(quotes))
+    extra = judge_codes(items) if judge else {}
     for item in items:
-        report.add(item["id"], set(item["expect"]), predict_item(item), item["text"])
+        report.add(item["id"], set(item["expect"]), predict_item(item) | extra.get(item["id"], set()), item["text"])
     for quote in quotes:
         expect = set() if quote["label"] == "body" else {"quote_not_body"}
         got = predict_quote(quote) & {"quote_not_body"}   # only this code is measured on quotes
@@ -325,14 +362,15 @@ def evaluate(split: str) -> Report:
     return report
 
 
-def evaluate_items(path: Path) -> Report:
+def evaluate_items(path: Path, judge: bool = False) -> Report:
     """Items from any file in the items format (a helper's fresh probe set), no quotes."""
     items = _read_jsonl(path)
     for item in items:
         validate_item(item)
     report = Report(path.name, len(items), 0)
+    extra = judge_codes(items) if judge else {}
     for item in items:
-        report.add(item["id"], set(item["expect"]), predict_item(item), item["text"])
+        report.add(item["id"], set(item["expect"]), predict_item(item) | extra.get(item["id"], set()), item["text"])
     return report
 
 
@@ -382,10 +420,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--items", metavar="FILE", help="score this items file instead of a split")
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss (id, expected, got)")
+    ap.add_argument("--judge", action="store_true", help="add the judge call (needs a model: see above)")
     args = ap.parse_args(argv)
     splits = ["dev", "held"] if args.split == "both" else [args.split]
     try:
-        reports = [evaluate_items(Path(args.items))] if args.items else [evaluate(s) for s in splits]
+        reports = ([evaluate_items(Path(args.items), args.judge)] if args.items
+                   else [evaluate(s, args.judge) for s in splits])
     except Malformed as e:
         print(f"malformed evaluation set: {e}", file=sys.stderr)
         return 2

@@ -133,3 +133,39 @@ def test_every_scope_quote_is_really_on_its_page(half):
         pages = run.load_doc(r["paper"]).pages
         for ev in r["evidence"]:
             assert ev["page"] in pages and quote_found(ev["quote"], pages[ev["page"]]), r["id"]
+
+
+# ---------------------------------------------------------------- --judge: the rules plus the judge call
+
+def _judge_items(tmp_path):
+    quote = "We train the retriever for 40 epochs with a batch size of 128 on 8 V100 GPUs."
+    rows = [
+        {"id": "j-1", "kind": "qa", "question": "学習の設定は？", "paper": None, "expect": ["non_answer"],
+         "text": "学習の設定は、学習エポック数とバッチサイズと使用したGPUによって決まっています。",
+         "evidence": [{"page": 1, "quote": quote}]},
+        {"id": "j-2", "kind": "qa", "question": "学習の設定は？", "paper": None, "expect": [],
+         "text": "8台のV100 GPUで、バッチサイズ128、40エポック学習しています。",
+         "evidence": [{"page": 1, "quote": quote}]},
+    ]
+    path = tmp_path / "judge_items.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_the_judge_mode_counts_what_the_judge_names(tmp_path, fake_openai):
+    path = _judge_items(tmp_path)
+    rules = run.evaluate_items(path)
+    assert rules.scores["non_answer"].fn == 1          # the restatement has words of its own: the rules pass it
+    fake_openai.enqueue("judge_custom", output={"verdicts": [
+        {"item": "Q1", "verdict": "unsupported", "problem": "non_answer", "reason": "質問の言い換えです。"},
+        {"item": "Q2", "verdict": "supported", "problem": "none", "reason": "引用どおりです。"}]})
+    both = run.evaluate_items(path, judge=True)
+    assert (both.scores["non_answer"].tp, both.scores["non_answer"].fp) == (1, 0)
+    [call] = fake_openai.judge_calls
+    assert "学習エポック数" in call["messages"][-1]["content"] and "V100" in call["messages"][-1]["content"]
+
+
+def test_the_judge_mode_says_when_the_judge_cannot_run(tmp_path, fake_openai, capsys):
+    fake_openai.enqueue("judge_error", times=4)
+    assert run.main(["--items", str(_judge_items(tmp_path)), "--judge"]) == 2
+    assert "the judge call failed" in capsys.readouterr().err
