@@ -233,8 +233,51 @@ items = [
 (N, "比較されていない手法は？", "同時期に提案されたREALMとの比較は行われていない。", "dearu", "asks missing"),
 (N, "結果の解釈で注意すべき点は？", "テストセットの一部が事前学習データと重複しているため、数値が過大評価されているおそれがあると著者自身が注意を促している。", "dearu", "caveat specific"),
 ]
+# Part 2 (dna-228…): written after the first principled change, measured before the second.
+items2 = [
+(P, "学習に使ったデータの期間は？", "この点に関しては、お示しいただいた文章からは読み解けませんでした。", "real-model", "cannot read, new verb"),
+(P, "評価はどの程度の規模で行われましたか？", "ご指摘の点は本文の守備範囲外のようで、記述を見つけることができませんでした。", "real-model", "out of range + cannot find"),
+(P, "なぜ2段階の学習が必要なのですか？", "その理由までは書き込まれていません。", "real-model", "absence, new verb 書き込む"),
+(P, "使われた語彙サイズは？", "与えられたページにはその記載が見受けられない。", "dearu", "absence"),
+(P, "モデルの学習に使われた言語は？", "本文を確認する限り、該当する情報はないと思われます。", "real-model", "absence hedged"),
+(P, "著者らは何を今後の課題としていますか？", "著者らがどのような課題を考えているかは、この抜粋だけでは見通せません。", "rag", "cannot see"),
+(P, "失敗例の分析はありますか？", "失敗例についての分析が論文に含まれているかどうかは、今回の情報からは分かりかねます。", "real-model", "can't tell"),
+(P, "人手評価の手順は？", "申し訳ありませんが、その手順については資料中で触れられておりません。", "real-model", "polite absence"),
+(P, "What is the vocabulary size?", "The snippet doesn't tell us the vocabulary size.", "english", "snippet doesn't tell"),
+(P, "How were the prompts designed?", "Prompt design isn't something the authors go into in the part I can see.", "english", "isn't something"),
+(P, "What is the runtime?", "I'm afraid the runtime is never reported in the material provided.", "english", "never reported"),
+(P, "What are the failure cases?", "The shared pages offer no insight into failure cases.", "english", "offer no insight"),
+(P, "What is the contribution?", "In what follows, I will break down the contribution in detail.", "english", "promise"),
+(P, "提案手法の弱みは何ですか？", "弱みについて、これから詳しく掘り下げてまいります。", "real-model", "promise keigo"),
+(P, "この研究の将来性は？", "この分野の研究は今後ますます重要になっていくでしょう。", "real-model", "generic future"),
+(P, "このモデルの公平性は？", "AIモデルの公平性は社会的にも大きな関心事であり、継続的な議論が求められています。", "real-model", "generic"),
+(P, "What is the key result?", "The key result is an important finding that advances the state of the art.", "english", "generic result"),
+(P, "学習の設定は？", "- 学習率: 文中に記述なし\n- 最適化: 抜粋では触れられていない\n- バッチサイズ: 明らかでない\n- ウォームアップ: 0.1", "list", "3 of 4 empty"),
+(P, "どのデータで評価しましたか？", "評価データについては、本文の記述からははっきりしたことが言えない状況です。", "real-model", "can't say"),
+(P, "注意機構の種類は？", "残念ですが、お尋ねの内容に直接答えている箇所は抜粋には含まれていませんでした。", "rag", "absence"),
+(N, "使用したデータの期間は？", "2015年から2020年までのニュース記事が使われたと本文に記載されています。", "real-model", "fact + text verb"),
+(N, "どの部分が新しいのですか？", "既存の手法が文単位で検索するのに対し、段落をさらに小さなチャンクに分けて検索する部分が新しい。", "dearu", "meta word 部分 with content"),
+(N, "評価はどの程度の規模ですか？", "約1万件の質問について、3つのドメインで評価しています。", "real-model", "scale"),
+(N, "この研究で扱っていない話題は？", "音声入力は扱っておらず、テキストのみを対象としている。", "dearu", "asks missing"),
+(N, "モデルは何を入力として受け取りますか？", "画像とその説明文を受け取り、説明文がない場合は画像だけを入力します。", "real-model", "ない in content"),
+(N, "なぜ蒸留を行ったのですか？", "大きな教師モデルをそのまま使うと推論が遅すぎるため、6層の生徒モデルに知識を移したと説明されています。", "real-model", "reason"),
+(N, "この手法で改善しなかった指標は？", "BLEUは改善しなかったが、人手評価の流暢さは向上した。", "dearu", "asks negative result"),
+(N, "提案手法はラベルなしデータを使いますか？", "使います。ラベルなしの文書10万件で事前学習してから、少量のラベル付きデータで微調整します。", "real-model", "yes + fact"),
+(N, "テストデータは公開されていますか？", "公開されていません。", "terse", "polar no to yes/no"),
+(N, "提案手法はGPUを必要としますか？", "必要としない。CPUだけで動作すると書かれている。", "dearu", "polar no + fact"),
+(N, "What information does the model use?", "It uses only the question text, not the surrounding passage or any metadata.", "english", "meta words but content"),
+(N, "Why did the baseline fail?", "The baseline could not handle questions whose answers span two sentences, which make up 30% of the test set.", "english", "could not + fact"),
+(N, "Does the method require labelled data?", "It does not.", "english", "polar no"),
+(N, "What is not covered by the benchmark?", "Code generation and math word problems are not covered.", "english", "asks missing"),
+(N, "提案手法はどのような誤りをしやすいですか？", "否定を含む質問で、否定を無視して逆の答えを返す誤りが多いと分析されています。", "real-model", "negation as content"),
+(N, "学習率はどう決めましたか？", "開発セットで1e-5から1e-3まで探索し、最もよかった3e-4を採用しています。", "real-model", "numbers"),
+(N, "評価にどの部分の情報を使いましたか？", "本文の最初の512トークンだけを使い、参考文献と付録は除いています。", "real-model", "meta-looking content"),
+(N, "著者らは何を主張していますか？", "検索の質が上がらない限り、読解器を大きくしても正答率は伸びないと主張している。", "dearu", "negation in claim"),
+(N, "どんな前処理をしましたか？", "前処理はしていません。", "terse", "polar none to wh question"),
+(N, "今回の結果から言えないことは？", "他の言語でも同じ傾向になるかどうかは、この実験からは言えないと著者は注意している。", "dearu", "asks what cannot be said"),
+]
 out = []
-for i, (pos, q, a, style, note) in enumerate(items, 1):
+for i, (pos, q, a, style, note) in enumerate(items + items2, 1):
     english = bool(re.fullmatch(r"[\x00-\x7f\u2019]+", a))
     expect = (["non_answer"] if pos else []) + (["not_japanese"] if english else [])
     out.append({"id": f"dna-{i:03d}", "kind": "qa", "question": q, "text": a, "evidence": [], "paper": None,

@@ -177,9 +177,11 @@ _UNIVERSAL = re.compile(
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
-    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
+    r"research|system|systems|llms?|work)\b|\b(?:of|for|in) (?:any|every|all) (?:\w+ ){0,3}?(?:study|studies|paper|papers|model|models|"
+    r"method|methods|research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
 _ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
+                     r"|(?:が|も)(?:強く|今後|引き続き|より一層|一層)?(?:求められ|望まれ)(?:て)?(?:います|いる|ます|る)?$"
                      r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b"
                      r"|\b(?:further|more|additional) (?:\w+ ){0,2}(?:would be|is|are|will be|may be) (?:needed|required|necessary|warranted)\b",
                      re.I)
@@ -284,6 +286,25 @@ aim aims aimed focus focuses focused consider considers considered conduct condu
 achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
+# Words about the text, the question and the answering itself (本文, 文中, 話題, 答え, ヒント,
+# 該当, 手元; "passage", "covers"): a clause made of these says where or whether something is
+# written, never what the paper found.
+_META_JA = frozenset("""
+本文 文中 文章 文書 原文 原論文 資料 抜粋 文脈 テキスト 話題 トピック テーマ 疑問 質問 問い 答え 答 回答 材料 判断材料 ヒント
+該当 該当箇所 箇所 個所 部分 範囲 手元 私 数字 記録 形跡 痕跡 手がかり 根拠 直接 明確 確か 正確 定か 以上 参照 おすすめ
+お勧め 推奨 セクション 見当 限り 判断 判別 特定 把握 確認 読 残念 すみません 申し訳 件 事項 項目 言及 記述 記載 情報 論文中 本文中 文章中 内容
+""".split())
+_META_EN = frozenset("""
+passage passages excerpt excerpts snippet snippets text texts document documents context contexts covers cover covered
+describe describes described explain explains explained discuss discusses discussed mention mentions mentioned state states
+stated say says said follow follows following step steps hmm um uh own way ways part parts piece page pages section sections portion portions material materials
+shared supplied provided attached available go goes went going gone see sees saw seen seeing come comes came know knows knew
+find finds found think thinks thought tell tells told insight insights
+""".split())
+# General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
+_GENERIC_JA = _GENERIC_JA | frozenset("選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的".split())
+_GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
+procedure procedures step steps part parts""".split())
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
@@ -370,7 +391,7 @@ def _known_compound(word: str, question: str) -> bool:
             continue
         for j in range(i + 1, n + 1):
             piece = word[i:j]
-            if piece in _GENERIC_JA or (j - i >= 2 and piece in question):
+            if piece in _GENERIC_JA or piece in _META_JA or _FIELD.match(piece) or (j - i >= 2 and piece in question):
                 ok[j] = True
     return ok[n]
 
@@ -390,14 +411,14 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in _META_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
                                       and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
                 continue                    # the question's own word ("D" is not in "LED-16384")
             novel.append(w)
             continue
-        if w in _GENERIC_JA or w in question:
+        if w in _GENERIC_JA or w in _META_JA or w in question:
             continue
         if _known_compound(w, question):
             continue
@@ -443,6 +464,39 @@ _TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z
                         r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
 
 
+# A negated predicate in any conjugation (ない, ません, ず, なかった, なく; "not", "n't", "no").
+_NEGATION_JA = re.compile(r"(?:ない|ません|ず|なかった|なく|ぬ|なし|無し)")
+_NEGATION_EN = re.compile(r"\b(?:not|no|never|nothing|none|nowhere|without)\b|n't\b", re.I)
+# The word a negation is attached to: the last kanji or katakana run before it, with its kana.
+_NEGATED_STEM = re.compile(r"([\u4e00-\u9fff々]+|[\u30a1-\u30ffー]+)([\u3041-\u3093]?)[\u3041-\u3093]*?(?:ない|ません|ず|なかった|なく|ぬ)")
+
+
+_YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
+_BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
+                            r"(?:\s*not|n't)\b[\s.!]*$", re.I)
+
+
+_NEGATED_WORD_EN = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+ly\s+)?(?:any\s+|a\s+|an\s+|the\s+)?([a-z]+)")
+
+
+def _polar(clause: str, question: str) -> bool:
+    """The clause negates the question's own predicate (Q 前処理を行っていますか → 行っていません,
+    Q 追加の学習は必要ですか → 必要としない): a "no", which answers; a negation of anything else
+    (答えていません, 拾えませんでした, 見えてこない) with nothing of its own says the text is silent."""
+    for m in _NEGATED_STEM.finditer(clause):
+        run, kana = m.group(1), m.group(2)
+        if (len(run) >= 2 and run in question) or (run + kana) in question and len(run + kana) >= 2:
+            return True
+    if _NEGATION_EN.search(clause) and _YES_NO_EN.match(question) and _BARE_POLAR_EN.match(clause.strip()):
+        return True                         # Q: Does it need labels? A: It does not.
+    q_words = {_stem(w) for w in re.findall(r"[a-z]{3,}", question.lower())}
+    for m in _NEGATED_WORD_EN.finditer(clause.lower()):
+        word = m.group(1)
+        if word not in _EN_FUNCTION and word not in _META_EN and _stem(word) in q_words:
+            return True                     # Q: What preprocessing do they use? A: They don't use any.
+    return False
+
+
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
     if _FILLER.match(c):
@@ -464,7 +518,7 @@ def _kind(clause: str, question: str) -> str:
     if pointer:
         # 「誤答が多いことが第5節で分析されています」: a fact, then where it is
         fact = c[:pointer.start()]
-        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$", fact) and _novel_words(fact, question):
+        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$|[^\s]と[、,]?\s*$", fact) and _novel_words(fact, question):
             return CONTENT
         return POINTER
     if _is_promise(c):
@@ -482,6 +536,10 @@ def _kind(clause: str, question: str) -> str:
         return CONTENT
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
+    if not novel and (_NEGATION_JA.search(c) or _NEGATION_EN.search(c)):
+        # nothing of its own, negated: "the text does not say" in words no list foresaw, unless
+        # it says "no" to what was asked (or the question asks what is missing)
+        return CONTENT if _polar(c, question) or _ASKS_ABSENCE.search(question) else NONE
     return CONTENT if novel else GENERIC
 
 
