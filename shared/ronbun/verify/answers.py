@@ -286,21 +286,29 @@ aim aims aimed focus focuses focused consider considers considered conduct condu
 achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
+# A negated predicate in any conjugation (ない, ません, ず, なかった, なく; "not", "n't", "no").
+_NEGATION_JA = re.compile(r"(?:ない|ません|ず|なかった|なく|ぬ|なし|無し)")
+_NEGATION_EN = re.compile(r"\b(?:not|no|never|nothing|none|nowhere|without)\b|n't\b", re.I)
+
 # Words about the text, the question and the answering itself (本文, 文中, 話題, 答え, ヒント,
 # 該当, 手元; "passage", "covers"): a clause made of these says where or whether something is
 # written, never what the paper found.
 _META_JA = frozenset("""
-本文 文中 文章 文書 原文 原論文 資料 抜粋 文脈 テキスト 話題 トピック テーマ 疑問 質問 問い 答え 答 回答 材料 判断材料 ヒント
-該当 該当箇所 箇所 個所 部分 範囲 手元 私 数字 記録 形跡 痕跡 手がかり 根拠 直接 明確 確か 正確 定か 以上 参照 おすすめ
-お勧め 推奨 セクション 見当 限り 判断 判別 特定 把握 確認 読 残念 すみません 申し訳 件 事項 項目 言及 記述 記載 情報 論文中 本文中 文章中 内容
+本文 文中 原文 原論文 資料 抜粋 文脈 手元 私 材料 判断材料 ヒント 該当 該当箇所 箇所 個所 範囲 部分 形跡 痕跡 手がかり 根拠
+直接 明確 確か 正確 定か 以上 参照 おすすめ お勧め 推奨 セクション 見当 限り 読 残念 すみません 申し訳 件 事項 項目
+言及 記述 記載 情報 論文中 本文中 文章中 内容 数字 記録 判断 判別 特定 把握 確認
 """.split())
+# Words that are content in a paper about questions and documents (質問に関連する文書を検索する)
+# but, in a negated clause, are the question and the text themselves (文中にはっきりした答えはありません).
+_DISCOURSE_JA = frozenset("文章 文書 テキスト 話題 トピック テーマ 疑問 質問 問い 答え 答 回答".split())
 _META_EN = frozenset("""
-passage passages excerpt excerpts snippet snippets text texts document documents context contexts covers cover covered
-describe describes described explain explains explained discuss discusses discussed mention mentions mentioned state states
-stated say says said follow follows following step steps hmm um uh own way ways part parts piece page pages section sections portion portions material materials
-shared supplied provided attached available go goes went going gone see sees saw seen seeing come comes came know knows knew
-find finds found think thinks thought tell tells told insight insights
+excerpt excerpts snippet snippets describe describes described explain explains explained discuss discusses discussed
+mention mentions mentioned state states stated say says said follow follows following hmm um uh own way ways piece
+page pages section sections portion portions material materials shared supplied provided attached available
+go goes went going gone see sees saw seen seeing come comes came know knows knew find finds found think thinks thought
+tell tells told insight insights
 """.split())
+_DISCOURSE_WORDS_EN = frozenset("passage passages text texts document documents context contexts cover covers covered".split())
 # General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
 _GENERIC_JA = _GENERIC_JA | frozenset("選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的".split())
 _GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
@@ -381,7 +389,7 @@ def _stem(word: str) -> str:
     return w
 
 
-def _known_compound(word: str, question: str) -> bool:
+def _known_compound(word: str, question: str, meta: frozenset = frozenset()) -> bool:
     """A kanji or katakana compound made entirely of the question's words and generic words
     (学習時間 when the question says 学習 and 時間 is generic does not count as new)."""
     n = len(word)
@@ -391,7 +399,7 @@ def _known_compound(word: str, question: str) -> bool:
             continue
         for j in range(i + 1, n + 1):
             piece = word[i:j]
-            if piece in _GENERIC_JA or piece in _META_JA or _FIELD.match(piece) or (j - i >= 2 and piece in question):
+            if piece in _GENERIC_JA or piece in meta or _FIELD.match(piece) or (j - i >= 2 and piece in question):
                 ok[j] = True
     return ok[n]
 
@@ -399,6 +407,9 @@ def _known_compound(word: str, question: str) -> bool:
 def _novel_words(clause: str, question: str) -> list[str]:
     """Words of the clause that carry this paper's content: not the question's, not generic."""
     q_words = {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", question)}
+    negated = bool(_NEGATION_JA.search(clause) or _NEGATION_EN.search(clause))
+    meta_ja = _META_JA | _DISCOURSE_JA if negated else _META_JA
+    meta_en = _META_EN | _DISCOURSE_WORDS_EN if negated else _META_EN
     novel = []
     for m in _JA_WORD.finditer(clause):
         w = m.group(0)
@@ -411,16 +422,16 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in _META_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in meta_en or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
                                       and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
                 continue                    # the question's own word ("D" is not in "LED-16384")
             novel.append(w)
             continue
-        if w in _GENERIC_JA or w in _META_JA or w in question:
+        if w in _GENERIC_JA or w in meta_ja or w in question:
             continue
-        if _known_compound(w, question):
+        if _known_compound(w, question, meta_ja):
             continue
         after = clause[m.end():m.end() + 2]
         if len(w) == 1 and not (after[:1] == "の" or (after[:1] == "な" and after not in ("なる", "なり", "なっ"))):
@@ -464,9 +475,6 @@ _TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z
                         r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
 
 
-# A negated predicate in any conjugation (ない, ません, ず, なかった, なく; "not", "n't", "no").
-_NEGATION_JA = re.compile(r"(?:ない|ません|ず|なかった|なく|ぬ|なし|無し)")
-_NEGATION_EN = re.compile(r"\b(?:not|no|never|nothing|none|nowhere|without)\b|n't\b", re.I)
 # The word a negation is attached to: the last kanji or katakana run before it, with its kana.
 _NEGATED_STEM = re.compile(r"([\u4e00-\u9fff々]+|[\u30a1-\u30ffー]+)([\u3041-\u3093]?)[\u3041-\u3093]*?(?:ない|ません|ず|なかった|なく|ぬ)")
 
