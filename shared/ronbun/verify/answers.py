@@ -119,6 +119,7 @@ _ABSENCE_JA = re.compile(
     r"|(?:明言|言及|断言|回答|判断|結論|明示)を(?:避け|控え|差し控え)" +
     r"|(?:論文|著者|本文|文脈|抜粋|本稿)(?:ら)?(?:は|が|も)?[^。、]{0,12}?沈黙" +
     r"|(?:断言|言い切|明言)(?:すること)?(?:は|が|も)?(?:でき|出来|れ)" + _NEG +
+    r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?(?:に|には|で|では|にも)[^。]{0,20}?" + _EXIST_NEG +
     r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
     r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
     r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
@@ -287,7 +288,7 @@ achieve achieves achieved accomplish accomplishes thing things something aspect 
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
 # A negated predicate in any conjugation (ない, ません, ず, なかった, なく; "not", "n't", "no").
-_NEGATION_JA = re.compile(r"(?:ない|ません|ず|なかった|なく|ぬ|なし|無し)")
+_NEGATION_JA = re.compile(r"(?<!すみ)(?<!すい)(?:ない|ません|なかった|なく|なし|無し)|(?<![\u3041-\u3093]ま)(?<!^ま)(?<!必)ず(?![っつ])")
 _NEGATION_EN = re.compile(r"\b(?:not|no|never|nothing|none|nowhere|without)\b|n't\b", re.I)
 
 # Words about the text, the question and the answering itself (本文, 文中, 話題, 答え, ヒント,
@@ -297,6 +298,7 @@ _META_JA = frozenset("""
 本文 文中 原文 原論文 資料 抜粋 文脈 手元 私 材料 判断材料 ヒント 該当 該当箇所 箇所 個所 範囲 部分 形跡 痕跡 手がかり 根拠
 直接 明確 確か 正確 定か 以上 参照 おすすめ お勧め 推奨 セクション 見当 限り 読 残念 すみません 申し訳 件 事項 項目
 言及 記述 記載 情報 論文中 本文中 文章中 内容 数字 記録 判断 判別 特定 把握 確認
+定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示
 """.split())
 # Words that are content in a paper about questions and documents (質問に関連する文書を検索する)
 # but, in a negated clause, are the question and the text themselves (文中にはっきりした答えはありません).
@@ -310,9 +312,10 @@ tell tells told insight insights
 """.split())
 _DISCOURSE_WORDS_EN = frozenset("passage passages text texts document documents context contexts cover covers covered".split())
 # General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
-_GENERIC_JA = _GENERIC_JA | frozenset("選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的".split())
+_GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的 プロセス 過程
+フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部""".split())
 _GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
-procedure procedures step steps part parts""".split())
+procedure procedures step steps part parts enough sufficient""".split())
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
@@ -343,6 +346,15 @@ _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 _REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
+GUESS = "guess"     # content said as a possibility (〜の可能性があります, "might"): substance unless the answer says it does not know
+
+# A guess: the writer's possibility, not the paper's statement.
+_GUESS = re.compile(r"可能性が(?:あ|高|考えられ)|かもしれ|推測され|推測します|推察され|のではないか|"
+                    r"\b(?:may|might|could|possibly|probably|perhaps|presumably|likely)\b", re.I)
+# Reported speech: the possibility is the paper's own (〜の可能性があると述べています, "the authors suggest").
+_REPORTED = re.compile(r"と(?:述べ|書か|書い|記さ|記し|指摘|主張|報告|説明|結論|示唆|推測し|考察し|論じ)|としてい|によると|によれば|"
+                       r"\b(?:the )?(?:authors?|paper|study|they) (?:\w+ )?(?:says?|states?|notes?|argues?|suggests?|claims?|reports?|speculates?|concludes?)\b|"
+                       r"\baccording to\b", re.I)
 TOPIC = "topic"
 
 # What the paper is about (「本論文は主に敗血症の早期発見に焦点を当てており」 "The study focuses on
@@ -479,6 +491,15 @@ _TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z
 _NEGATED_STEM = re.compile(r"([\u4e00-\u9fff々]+|[\u30a1-\u30ffー]+)([\u3041-\u3093]?)[\u3041-\u3093]*?(?:ない|ません|ず|なかった|なく|ぬ)")
 
 
+# A verb of the text, of finding or of knowing, then its negation within its own inflection.
+_TEXT_NEGATED_JA = re.compile(
+    r"(?:述べ|書|記|示|触れ|扱|答え|語|言|挙げ|載|含|見当|見つ|見え|見受け|見られ|見出|拾|読|分か|わか|知|判|揃|出て|出てこ|"
+    r"存在|あり|有り|ござい|明か|明ら|明記|明示|記載|記述|言及|説明|報告|紹介|提示|議論|論じ|取り上げ|詳述|特定|確認|把握|断定|"
+    r"回答|伝え|得ら|入っ|見)[\u3041-\u3093]{0,8}?(?:ない|ません|ず|なかった|なく|ぬ|なし)")
+_TEXT_NEGATED_EN = re.compile(
+    r"\b(?:information|details?|passages?|excerpts?|context|text|snippets?|pages?|sections?|material|answer|question|"
+    r"says?|state[sd]?|mention(?:s|ed)?|cover(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|tell|know|find|found|see|seen|go into|"
+    r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?)\b")
 _YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
 _BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
                             r"(?:\s*not|n't)\b[\s.!]*$", re.I)
@@ -544,10 +565,16 @@ def _kind(clause: str, question: str) -> str:
         return CONTENT
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
+    if novel and _GUESS.search(c) and not _REPORTED.search(c) and not any(_is_name(w) for w in novel):
+        return GUESS
     if not novel and (_NEGATION_JA.search(c) or _NEGATION_EN.search(c)):
-        # nothing of its own, negated: "the text does not say" in words no list foresaw, unless
-        # it says "no" to what was asked (or the question asks what is missing)
-        return CONTENT if _polar(c, question) or _ASKS_ABSENCE.search(question) else NONE
+        # nothing of its own, and a verb of the text or of knowing negated (書き込まれていない,
+        # 拾えませんでした, 見えてこない, "isn't something the passage covers"): the text is silent,
+        # unless it says "no" to what was asked or the question asks what is missing. A negated verb
+        # of the work (他ドメインでの実験を行っていない) is not an absence claim.
+        if _polar(c, question) or _ASKS_ABSENCE.search(question):
+            return CONTENT
+        return NONE if _TEXT_NEGATED_JA.search(c) or _TEXT_NEGATED_EN.search(c.lower()) else GENERIC
     return CONTENT if novel else GENERIC
 
 
@@ -604,12 +631,18 @@ def _entries(answer: str) -> tuple[str, list[str]]:
     return "", []
 
 
+def _substance(kinds: list[str]) -> bool:
+    """A clause states something of the paper; a guess does only when nothing says "I do not know"
+    (「専門家かクラウドソーシングの可能性がありますが、はっきりとはわかりません」 answers nothing)."""
+    return CONTENT in kinds or (GUESS in kinds and NONE not in kinds)
+
+
 def _entry_says_nothing(entry: str, question: str) -> bool:
     """「バッチサイズ：明記されていません」: a label and an empty value says nothing."""
     _, sep, value = entry.replace("：", ":").partition(":")
     text = value if sep and value.strip() else entry
     kinds = _unit_kinds(text, question)
-    return bool(kinds) and CONTENT not in kinds
+    return bool(kinds) and not _substance(kinds)
 
 
 def non_answer_reason(answer: str, question: str = "") -> str | None:
@@ -623,11 +656,11 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     if entries:
         empty = sum(_entry_says_nothing(e, q) for e in entries)
         lead_kinds = _unit_kinds(_NUMBER_RUN.sub("", lead), q) if lead.strip() else []   # 以下の3点です
-        if empty * 2 > len(entries) and CONTENT not in lead_kinds:
+        if empty * 2 > len(entries) and not _substance(lead_kinds):
             return f"{empty} of {len(entries)} list entries say nothing (not stated, unclear or generic)"
         return None
     kinds = _unit_kinds(text, q)
-    if not kinds or CONTENT in kinds:
+    if not kinds or _substance(kinds):
         return None
     if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
             and not {NONE, POINTER, PROMISE} & set(kinds)):
