@@ -71,10 +71,13 @@ _NONE_EN = re.compile(
     r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
     r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
+    r"|\bun(?:explained|stated|reported|mentioned|addressed|discussed|described|documented|disclosed)\b"
     r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
     r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
-    r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
-    r"|\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")   # on lower case
+    r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b")   # on lower case
+# "in the passage" places a statement in the given text: an absence claim only when it is negated
+# ("nothing in the passage"), never in "picks the span in the passage with the highest score".
+_SOURCE_EN = re.compile(r"\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -126,7 +129,8 @@ _ABSENCE_JA = re.compile(
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
-    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)" +
+    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)"
+    r"|(?:判断|特定|断定|確認|把握|回答|推定|言及|判別)(?:し|いたし)(?:がた|づら|にく)い|(?:言い|知り|分かり|わかり|読み取り)(?:がた|づら|にく)い" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
@@ -178,7 +182,7 @@ _UNIVERSAL = re.compile(
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
     r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
-    r"research|system|systems|llms?|work)\b|\b(?:of|for|in) (?:any|every|all) (?:\w+ ){0,3}?(?:study|studies|paper|papers|model|models|"
+    r"research|system|systems|llms?|work|technology|technologies|tool|tools|algorithm|algorithms|software|ai)\b|\b(?:of|for|in) (?:any|every|all) (?:\w+ ){0,3}?(?:study|studies|paper|papers|model|models|"
     r"method|methods|research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
 _ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
@@ -211,7 +215,7 @@ _FILLER = re.compile(
     r"まとめると|つまり|in short|in a word|in summary|to summari[sz]e)[!！。.,、 ]*$", re.I)
 # The question asks what is missing: then "X is not reported" is the answer.
 _ASKS_ABSENCE = re.compile(
-    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
+    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは|か|[\u4e00-\u9fff\u30a1-\u30ff])|欠け|不足|抜け|未解決|未検討"
     r"|\b(?:not|missing|lack|lacks|lacking|omit|omits|omitted|left out|neglect|neglects|overlook|overlooks)\b", re.I)
 
 # Promises: the writer announcing what they will do, and then not doing it.
@@ -233,7 +237,7 @@ _PROMISE_EN = re.compile(
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
 _PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
-                              r"go over|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
+                              r"go over|go through|walk through|run through|step through|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
 
 # Words any paper's answer could use: research-talk, praise, vague qualities. A clause made
 # only of these (and of the question's own words) says nothing about this paper.
@@ -298,7 +302,7 @@ _META_JA = frozenset("""
 本文 文中 原文 原論文 資料 抜粋 文脈 手元 私 材料 判断材料 ヒント 該当 該当箇所 箇所 個所 範囲 部分 形跡 痕跡 手がかり 根拠
 直接 明確 確か 正確 定か 以上 参照 おすすめ お勧め 推奨 セクション 見当 限り 読 残念 すみません 申し訳 件 事項 項目
 言及 記述 記載 情報 論文中 本文中 文章中 内容 数字 記録 判断 判別 特定 把握 確認
-定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示
+定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示 可否
 """.split())
 # Words that are content in a paper about questions and documents (質問に関連する文書を検索する)
 # but, in a negated clause, are the question and the text themselves (文中にはっきりした答えはありません).
@@ -308,9 +312,11 @@ excerpt excerpts snippet snippets describe describes described explain explains 
 mention mentions mentioned state states stated say says said follow follows following hmm um uh own way ways piece
 page pages section sections portion portions material materials shared supplied provided attached available
 go goes went going gone see sees saw seen seeing come comes came know knows knew find finds found think thinks thought
-tell tells told insight insights
+tell tells told insight insights determine determined confirm confirmed infer inferred identify identified judge
+appear appears appeared anywhere figures based according give gave giving
 """.split())
-_DISCOURSE_WORDS_EN = frozenset("passage passages text texts document documents context contexts cover covers covered".split())
+_DISCOURSE_WORDS_EN = frozenset("""passage passages text texts document documents context contexts cover covers covered
+number numbers value values""".split())
 # General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
 _GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的 プロセス 過程
 フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部""".split())
@@ -499,13 +505,23 @@ _TEXT_NEGATED_JA = re.compile(
 _TEXT_NEGATED_EN = re.compile(
     r"\b(?:information|details?|passages?|excerpts?|context|text|snippets?|pages?|sections?|material|answer|question|"
     r"says?|state[sd]?|mention(?:s|ed)?|cover(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|tell|know|find|found|see|seen|go into|"
-    r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?)\b")
+    r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?|"
+    r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?)\b")
 _YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
 _BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
                             r"(?:\s*not|n't)\b[\s.!]*$", re.I)
 
 
 _NEGATED_WORD_EN = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+ly\s+)?(?:any\s+|a\s+|an\s+|the\s+)?([a-z]+)")
+
+
+# A request, not a question: 「述べてください」, but not 「述べていますか」.
+_REQUEST_ONLY = re.compile(r"(?:教えて|説明して|挙げて|まとめて|述べて)(?:ください|下さい|ほしい|欲しい|もらえ|いただけ|[。?？]?\s*$)|ください|下さい"
+                           r"|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
+
+
+def _asks_yes_no(question: str) -> bool:
+    return bool(question) and not _INTERROGATIVE.search(question) and not _REQUEST_ONLY.search(question)
 
 
 def _polar(clause: str, question: str) -> bool:
@@ -537,11 +553,14 @@ def _kind(clause: str, question: str) -> str:
             return GENERIC
     low = c.lower()
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
+            or (_SOURCE_EN.search(low) and _NEGATION_EN.search(low))
             or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
         # 「報告していない点は？」 asks for what is missing: naming it answers
         novel = _novel_words(c, question)
         if any(w[0].isdigit() for w in novel) or (novel and _ASKS_ABSENCE.search(question)):
             return CONTENT
+        if _asks_yes_no(question) and _polar(c, question):
+            return CONTENT                  # Q: 限界について述べていますか？ A: 述べていません。
         return NONE
     pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
     if pointer:
