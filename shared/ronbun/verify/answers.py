@@ -88,6 +88,7 @@ _POINTER_JA = re.compile(
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:ご参照|ご覧|ご確認|お読み|お目通し)(?:いただ|頂)|(?:参照|確認|一読)(?:される|する)(?:こと|の)(?:を|が)(?:お勧め|おすすめ|推奨|確実|望まし)"
     r"|(?:を|は)?(?:見る|見れ|読む|読め|参照す|参照すれ|確認す|確認すれ|ご覧になれ)(?:と|ば)(?:分かり|わかり|分かる|わかる|明らか|理解でき)"
     r"|^(?:論文|本文|原文|原論文|付録\s*[A-Z0-9]*|表\s*\d*|図\s*\d*)(?:を)?参照$"
     r"|を参照(?:する必要があ|すべき|すると(?:よ|良)い|していただく必要|されたい)"
@@ -313,15 +314,16 @@ mention mentions mentioned state states stated say says said follow follows foll
 page pages section sections portion portions material materials shared supplied provided attached available
 go goes went going gone see sees saw seen seeing come comes came know knows knew find finds found think thinks thought
 tell tells told insight insights determine determined confirm confirmed infer inferred identify identified judge
-appear appears appeared anywhere figures based according give gave giving
+appear appears appeared anywhere figures based according give gave giving laid lay sent send wrote written
+called name named
 """.split())
 _DISCOURSE_WORDS_EN = frozenset("""passage passages text texts document documents context contexts cover covers covered
 number numbers value values""".split())
 # General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
 _GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的 プロセス 過程
-フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部""".split())
+フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部 視点 発想 着想 切り口""".split())
 _GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
-procedure procedures step steps part parts enough sufficient""".split())
+procedure procedures step steps part parts enough sufficient scheme schemes""".split())
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
@@ -401,7 +403,7 @@ def _clauses(sentence: str) -> list[str]:
 
 def _stem(word: str) -> str:
     w = word.lower()
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("isation", "ization", "ation", "ised", "ized", "ises", "izes", "ise", "ize", "ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
             return w[:-len(suffix)]
     return w
@@ -506,7 +508,7 @@ _TEXT_NEGATED_EN = re.compile(
     r"\b(?:information|details?|passages?|excerpts?|context|text|snippets?|pages?|sections?|material|answer|question|"
     r"says?|state[sd]?|mention(?:s|ed)?|cover(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|tell|know|find|found|see|seen|go into|"
     r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?|"
-    r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?)\b")
+    r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?|anywhere|(?:laid|lay|spelled|spell|set) out)\b")
 _YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
 _BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
                             r"(?:\s*not|n't)\b[\s.!]*$", re.I)
@@ -540,6 +542,12 @@ def _polar(clause: str, question: str) -> bool:
         if word not in _EN_FUNCTION and word not in _META_EN and _stem(word) in q_words:
             return True                     # Q: What preprocessing do they use? A: They don't use any.
     return False
+
+
+# A comparison of two options (AよりBの方が, むしろ, "rather than") is a finding; praise compares the
+# proposal only with what came before (既存手法より優れた性能).
+_CONTRAST = re.compile(r"より(?:も)?[、,]?[^。]{0,30}?方が|むしろ|\brather than\b|\binstead of\b|\bmatters? more than\b", re.I)
+_BASELINE = re.compile(r"既存|従来|先行|ベースライン|他の手法|他手法|比較手法|提案|\b(?:baselines?|existing|prior|previous|proposed|conventional)\b", re.I)
 
 
 def _kind(clause: str, question: str) -> str:
@@ -582,6 +590,9 @@ def _kind(clause: str, question: str) -> str:
         return GENERIC
     if not novel and _NULL_RESULT.search(c):
         return CONTENT
+    contrast = _CONTRAST.search(c)
+    if not novel and contrast and not _BASELINE.search(c[:contrast.end()]) and not _restates(c, question):
+        return CONTENT                      # データの質を上げる方が効果が大きい: praise never weighs two options
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
     if novel and _GUESS.search(c) and not _REPORTED.search(c) and not any(_is_name(w) for w in novel):
