@@ -501,7 +501,7 @@ _NEGATED_STEM = re.compile(r"([\u4e00-\u9fff々]+|[\u30a1-\u30ffー]+)([\u3041-\
 
 # A verb of the text, of finding or of knowing, then its negation within its own inflection.
 _TEXT_NEGATED_JA = re.compile(
-    r"(?:述べ|書|記|示|触れ|扱|答え|語|言|挙げ|載|含|見当|見つ|見え|見受け|見られ|見出|拾|読|分か|わか|知|判|揃|出て|出てこ|"
+    r"(?:述べ|書|記|示|触れ|答え|語|言|挙げ|載|含|見当|見つ|見え|見受け|見られ|見出|拾|読|分か|わか|知|判|揃|出て|出てこ|"
     r"存在|あり|有り|ござい|明か|明ら|明記|明示|記載|記述|言及|説明|報告|紹介|提示|議論|論じ|取り上げ|詳述|特定|確認|把握|断定|"
     r"回答|伝え|得ら|入っ|見)[\u3041-\u3093]{0,8}?(?:ない|ません|ず|なかった|なく|ぬ|なし)")
 _TEXT_NEGATED_EN = re.compile(
@@ -509,6 +509,9 @@ _TEXT_NEGATED_EN = re.compile(
     r"says?|state[sd]?|mention(?:s|ed)?|cover(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|tell|know|find|found|see|seen|go into|"
     r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?|"
     r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?|anywhere|(?:laid|lay|spelled|spell|set) out)\b")
+# The given text as the place where something is looked for: 文章中から, 資料には, 抜粋では.
+_SOURCE_LOC_JA = re.compile(r"(?:本文|文中|文章|原文|資料|抜粋|文脈|コンテキスト|論文|手元の情報)(?:中|内|の中|の範囲)?"
+                            r"(?:から|に|で|より)(?:は|も)?")
 _YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
 _BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
                             r"(?:\s*not|n't)\b[\s.!]*$", re.I)
@@ -562,6 +565,7 @@ def _kind(clause: str, question: str) -> str:
     low = c.lower()
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
             or (_SOURCE_EN.search(low) and _NEGATION_EN.search(low))
+            or (_SOURCE_LOC_JA.search(c) and _TEXT_NEGATED_JA.search(c))
             or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
         # 「報告していない点は？」 asks for what is missing: naming it answers
         novel = _novel_words(c, question)
