@@ -382,8 +382,51 @@ items4 = [
 (P, "評価データは何件ですか？", "件数までは記されていないため、正確な数はお伝えできかねます。", "real-model", "absence"),
 (P, "What are the hyperparameters?", "1) Learning rate – not reported\n2) Batch size – not reported\n3) Warmup – not reported", "list", "all empty dash"),
 ]
+# Part 5 (dna-368…): written after the fourth change, measured before the fifth.
+items5 = [
+(P, "どのようなデータ拡張を行いましたか？", "## 回答\n\nご質問のデータ拡張については、共有いただいたテキストの範囲では具体的な手法名を確認することができませんでした。もし付録をお持ちでしたら、そちらに記載があるかもしれません。", "markdown", "long RAG absence + maybe appendix"),
+(P, "モデルはいくつのパラメータを持ちますか？", "パラメータ数は、文献の該当部分に明示がないため、ここではお答えを差し控えます。", "real-model", "absence + refuse"),
+(P, "なぜ学習率を途中で下げたのですか？", "学習率を下げた理由は、著者らの説明が抜粋に含まれていないので推し量るしかありません。", "real-model", "absence + can only guess"),
+(P, "Which evaluation metric is reported?", "The excerpt leaves the evaluation metric unnamed.", "english", "leaves unnamed"),
+(P, "How long does inference take?", "Inference time doesn't come up in the material I was given.", "english", "doesn't come up"),
+(P, "What is the size of the test set?", "The test set size is absent from the provided text.", "english", "absent from"),
+(P, "What hyperparameters were tuned?", "I'm unable to say which hyperparameters were tuned; the context is silent on it.", "english", "unable to say"),
+(P, "この研究のインパクトは？", "この研究は、当該分野の発展に寄与するものであり、多くの研究者にとって参考になると思われます。", "real-model", "generic praise"),
+(P, "提案手法はどんな課題を解決しますか？", "提案手法は、既存手法が抱えていた課題を解決することを目指しています。", "real-model", "generic restate"),
+(P, "What problem does the method solve?", "It solves the problem that the authors set out to address.", "english", "tautology"),
+(P, "評価結果から何が言えますか？", "評価結果からは、提案手法が一定の成果を上げていることがうかがえます。", "real-model", "generic result"),
+(P, "実験の再現に必要なものは？", "再現に必要な情報が十分に揃っているかどうかは、この抜粋からは判然としません。", "rag", "判然としない"),
+(P, "ベースラインの設定は？", "1. ベースラインA：詳細不明\n2. ベースラインB：詳細不明\n3. ベースラインC：記述が抜粋外", "list", "all empty"),
+(P, "この研究の社会的意義は？", "社会的意義については、以下の観点から整理してお伝えします：", "real-model", "promise colon"),
+(P, "What is the main contribution?", "To answer this, we first need to understand the broader context of the field.", "english", "deferral"),
+(P, "学習に使ったハードウェアは？", "ハードウェアの構成は、公開されている情報の範囲ではつかめませんでした。", "real-model", "つかめない"),
+(P, "なぜこのアーキテクチャなのですか？", "アーキテクチャ選択の根拠は、論文の記述からはうかがい知ることができない。", "dearu", "うかがい知る"),
+(P, "What is the error rate?", "No error rate is given anywhere, as far as I can tell.", "english", "no ... given"),
+(P, "今回の手法の課題は？", "一般論として、新しい手法には実運用までに解決すべき課題が残されているものです。", "real-model", "generic"),
+(P, "How does the model handle ambiguity?", "Handling ambiguity is a hard problem for all NLP systems, and this one is no exception.", "english", "universal"),
+(N, "どのようなデータ拡張を行いましたか？", "逆翻訳と、文中の名詞を同義語に置き換える拡張の二つを使っている。", "dearu", "augmentation"),
+(N, "モデルはいくつのパラメータを持ちますか？", "約3.4億で、BERT-largeとほぼ同じ規模です。", "terse", "parameters"),
+(N, "なぜ学習率を途中で下げたのですか？", "検証損失が3エポック続けて改善しなかったときに下げる設定にしており、過学習を抑えるためと説明されている。", "dearu", "reason with negation"),
+(N, "Which evaluation metric is reported?", "Exact match on the answer string, after lower-casing and removing articles.", "english", "metric"),
+(N, "How long does inference take?", "Around 30 ms per question on one V100, most of it spent in the nearest-neighbour search.", "english", "time"),
+(N, "What is the size of the test set?", "3,610 questions, the same split as previous work.", "english", "size"),
+(N, "What hyperparameters were tuned?", "Only the learning rate and the number of negatives; everything else follows the BERT defaults.", "english", "partial list"),
+(N, "この研究のインパクトは？", "公開されたデータセットは、その後の10以上の研究でベンチマークとして使われたと述べている。", "dearu", "impact with number"),
+(N, "提案手法はどんな課題を解決しますか？", "語彙が一致しない質問と文書の組でも、意味が近ければ検索できるようにするという課題です。", "real-model", "problem solved with negation"),
+(N, "What problem does the method solve?", "Retrieving passages that answer a question even when they share no words with it.", "english", "problem with no"),
+(N, "評価結果から何が言えますか？", "検索の再現率が上がれば読解の正答率もほぼ比例して上がるので、検索器の改善が最優先だと言える。", "dearu", "finding"),
+(N, "ベースラインの設定は？", "・BM25：Luceneの既定値\n・DPR：公開チェックポイント\n・ColBERT：論文記載の設定を再現（一部は不明）", "list", "list with one partial"),
+(N, "この研究の社会的意義は？", "医療従事者が根拠となる論文を数秒で見つけられるようになり、診療の判断を支援できると著者らは述べている。", "real-model", "significance specific"),
+(N, "学習に使ったハードウェアは？", "TPU v3のポッドを1つ使ったとされるが、コア数は書かれていない。", "dearu", "partial"),
+(N, "なぜこのアーキテクチャなのですか？", "再帰を使わないため並列化しやすく、長い系列でも学習時間が延びにくいからです。", "real-model", "reason with negations"),
+(N, "What is the error rate?", "12.4% on the clean test set and 18.9% on the noisy one.", "english", "numbers"),
+(N, "今回の手法の課題は？", "推論時に外部の知識ベースへの問い合わせが毎回必要で、オフライン環境では使えないことである。", "dearu", "limitation with negation"),
+(N, "How does the model handle ambiguity?", "It returns several candidate answers with their probabilities instead of a single one.", "english", "instead of"),
+(N, "この論文は何について書かれていますか？", "科学論文のPDFから表を抽出して構造化するためのデータセットとモデルについて書かれている。", "dearu", "topic asked"),
+(N, "著者の主張に反論はありますか？", "論文の中では扱われていないが、関連研究の節で、同じデータで逆の結果を報告した先行研究に言及している。", "dearu", "partial with absence"),
+]
 out = []
-for i, (pos, q, a, style, note) in enumerate(items + items2 + items3 + items4, 1):
+for i, (pos, q, a, style, note) in enumerate(items + items2 + items3 + items4 + items5, 1):
     english = bool(re.fullmatch(r"[\x00-\x7f\u2019\u2013]+", a))
     expect = (["non_answer"] if pos else []) + (["not_japanese"] if english else [])
     out.append({"id": f"dna-{i:03d}", "kind": "qa", "question": q, "text": a, "evidence": [], "paper": None,

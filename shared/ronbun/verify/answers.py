@@ -71,13 +71,16 @@ _NONE_EN = re.compile(
     r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
     r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
-    r"|\bun(?:explained|stated|reported|mentioned|addressed|discussed|described|documented|disclosed)\b"
+    r"|\bun(?:explained|stated|reported|mentioned|addressed|discussed|described|documented|disclosed|named|defined)\b"
+    r"|\b(?:absent|missing) from (?:the|what)\b"
+    r"|\b(?:unable|not able) to (?:say|tell|determine|find|identify|confirm|infer|know|answer|see|locate|give|provide|pin down)\b"
     r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
     r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
     r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b")   # on lower case
 # "in the passage" places a statement in the given text: an absence claim only when it is negated
 # ("nothing in the passage"), never in "picks the span in the passage with the highest score".
-_SOURCE_EN = re.compile(r"\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")
+_SOURCE_EN = re.compile(r"\b(?:from|in|based on) (?:the|what) (?:given |provided |available |supplied |shared |attached )?"
+                        r"(?:context|excerpts?|text|passages?|material|pages?|sections?|snippets?|i was given|you (?:sent|shared|gave))\b")
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -182,7 +185,7 @@ _UNIVERSAL = re.compile(
     r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は[、,]?\s*一般(?:的)?に|ケースバイケース|状況次第|場合次第|時と場合|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
-    r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
+    r"|\bno exception\b|例外では(?:な|あり)|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
     r"research|system|systems|llms?|work|technology|technologies|tool|tools|algorithm|algorithms|software|ai)\b|\b(?:of|for|in) (?:any|every|all) (?:\w+ ){0,3}?(?:study|studies|paper|papers|model|models|"
     r"method|methods|research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
@@ -210,6 +213,7 @@ _FILLER = re.compile(
     r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
     r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
     r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
+    r"as far as i (?:can tell|know|can see)|to (?:my|the best of my) knowledge|from what i can (?:tell|see)|私の(?:知る|見る)限り(?:では)?|"
     r"happy to help|glad you asked|(?:i'm|i am|we're|we are) sorry|sorry|apologies|my apologies|"
     r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが)|"
     r"一言で(?:言|い)(?:えば|うと)|要するに|結論から(?:言|い)(?:えば|うと)|簡単に(?:言|い)(?:えば|うと)|端的に(?:言|い)(?:えば|うと)|"
@@ -303,7 +307,7 @@ _META_JA = frozenset("""
 本文 文中 原文 原論文 資料 抜粋 文脈 手元 私 材料 判断材料 ヒント 該当 該当箇所 箇所 個所 範囲 部分 形跡 痕跡 手がかり 根拠
 直接 明確 確か 正確 定か 以上 参照 おすすめ お勧め 推奨 セクション 見当 限り 読 残念 すみません 申し訳 件 事項 項目
 言及 記述 記載 情報 論文中 本文中 文章中 内容 数字 記録 判断 判別 特定 把握 確認
-定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示 可否
+定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示 可否 付録 共有 名
 """.split())
 # Words that are content in a paper about questions and documents (質問に関連する文書を検索する)
 # but, in a negated clause, are the question and the text themselves (文中にはっきりした答えはありません).
@@ -315,13 +319,13 @@ page pages section sections portion portions material materials shared supplied 
 go goes went going gone see sees saw seen seeing come comes came know knows knew find finds found think thinks thought
 tell tells told insight insights determine determined confirm confirmed infer inferred identify identified judge
 appear appears appeared anywhere figures based according give gave giving laid lay sent send wrote written
-called name named
+called name named understand understood first then next finally leave leaves left come comes
 """.split())
 _DISCOURSE_WORDS_EN = frozenset("""passage passages text texts document documents context contexts cover covers covered
 number numbers value values""".split())
 # General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
 _GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的 プロセス 過程
-フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部 視点 発想 着想 切り口""".split())
+フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部 視点 発想 着想 切り口 構成""".split())
 _GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
 procedure procedures step steps part parts enough sufficient scheme schemes""".split())
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
@@ -405,8 +409,8 @@ def _stem(word: str) -> str:
     w = word.lower()
     for suffix in ("isation", "ization", "ation", "ised", "ized", "ises", "izes", "ise", "ize", "ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[:-len(suffix)]
-    return w
+            return w[:-len(suffix)].rstrip("e")
+    return w.rstrip("e") if len(w) > 4 else w
 
 
 def _known_compound(word: str, question: str, meta: frozenset = frozenset()) -> bool:
@@ -510,7 +514,7 @@ _TEXT_NEGATED_EN = re.compile(
     r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?|"
     r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?|anywhere|(?:laid|lay|spelled|spell|set) out)\b")
 # The given text as the place where something is looked for: 文章中から, 資料には, 抜粋では.
-_SOURCE_LOC_JA = re.compile(r"(?:本文|文中|文章|原文|資料|抜粋|文脈|コンテキスト|論文|手元の情報)(?:中|内|の中|の範囲)?"
+_SOURCE_LOC_JA = re.compile(r"(?:本文|文中|文章|原文|資料|抜粋|文脈|コンテキスト|論文|情報)(?:中|内|の中|の範囲)?"
                             r"(?:から|に|で|より)(?:は|も)?")
 _YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
 _BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
