@@ -1,5 +1,6 @@
-"""Writes tests/eval/fresh_dna.jsonl: non_answer items written by helper dna before reading the detector's phrase lists
-(first 195 items; 32 more hard negatives added to balance the halves, also before any change)."""
+"""Writes tests/eval/fresh_dna.jsonl: non_answer items by helper dna, in five parts. Part 1 (dna-001..227) was
+written before reading the detector's phrase lists and measured before any change; each later part was written
+after a round of changes and measured before the next (the numbers are in the branch's commit messages/report)."""
 import json, re
 P, N = True, False
 items = [

@@ -20,6 +20,19 @@ something; acknowledgements (承知しました, "Sure!") and a label before a c
 opinion hedge (と考えられます) with one word of its own is not a fact of the paper. When the
 question asks what is missing (報告していない点は？), naming it answers; a request
 (教えてください) is not a yes/no question, so 「はい、以下で説明します」 answers nothing.
+
+Substance before phrases. Words about the text, the question and the answering (本文, 文中, 資料,
+該当, ヒント, 答え; "passage", "excerpt", "what you sent") carry no content; 質問, 文書, "passage"
+are content in a positive clause of a paper about question answering, and the user's question and
+the given text in a negated one. A clause with nothing of its own whose verb of the text, of
+finding or of knowing is negated in any conjugation (書き込まれていない, 拾えませんでした,
+見えてこない, "isn't laid out anywhere") is an absence claim; so is such a verb negated with the
+given text as its place (辞書の種類は文章中から見えてきません), whatever is said to be missing. A
+negation of the question's own predicate is a "no", which answers (Q 追加の学習は必要ですか →
+必要としない; "It does not."), and a negated question asks what is missing. A guess
+(〜の可能性があります, "might") next to "I do not know" answers nothing unless the paper is
+reported as saying it. A comparison of two options the question did not name is a finding even
+in plain words (モデルを大きくするより、データの質を上げる方が効果が大きい).
 """
 
 from __future__ import annotations
