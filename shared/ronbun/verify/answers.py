@@ -20,6 +20,19 @@ something; acknowledgements (承知しました, "Sure!") and a label before a c
 opinion hedge (と考えられます) with one word of its own is not a fact of the paper. When the
 question asks what is missing (報告していない点は？), naming it answers; a request
 (教えてください) is not a yes/no question, so 「はい、以下で説明します」 answers nothing.
+
+Substance before phrases. Words about the text, the question and the answering (本文, 文中, 資料,
+該当, ヒント, 答え; "passage", "excerpt", "what you sent") carry no content; 質問, 文書, "passage"
+are content in a positive clause of a paper about question answering, and the user's question and
+the given text in a negated one. A clause with nothing of its own whose verb of the text, of
+finding or of knowing is negated in any conjugation (書き込まれていない, 拾えませんでした,
+見えてこない, "isn't laid out anywhere") is an absence claim; so is such a verb negated with the
+given text as its place (辞書の種類は文章中から見えてきません), whatever is said to be missing. A
+negation of the question's own predicate is a "no", which answers (Q 追加の学習は必要ですか →
+必要としない; "It does not."), and a negated question asks what is missing. A guess
+(〜の可能性があります, "might") next to "I do not know" answers nothing unless the paper is
+reported as saying it. A comparison of two options the question did not name is a finding even
+in plain words (モデルを大きくするより、データの質を上げる方が効果が大きい).
 """
 
 from __future__ import annotations
@@ -71,10 +84,16 @@ _NONE_EN = re.compile(
     r"|\b(?:no|not enough|insufficient|limited) (?:specific |explicit |detailed |further |additional |clear )?"
     r"(?:information|details?|mention|data|indication|evidence) (?:is |are |was )?(?:given |provided |available |about|on|regarding|in|to)\b"
     r"|\bunclear\b|\bunknown\b|\bunspecified\b|\bn/a\b|\bnot applicable\b"
+    r"|\bun(?:explained|stated|reported|mentioned|addressed|discussed|described|documented|disclosed|named|defined)\b"
+    r"|\b(?:absent|missing) from (?:the|what)\b"
+    r"|\b(?:unable|not able) to (?:say|tell|determine|find|identify|confirm|infer|know|answer|see|locate|give|provide|pin down)\b"
     r"|\bcannot (?:be )?(?:determine|determined|tell|say|answer|infer|inferred|identify|identified|confirm|confirmed|"
     r"assess|assessed|judge|judged|verify|verified|establish|established|know|known|conclude|concluded|answered)\b"
-    r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b"
-    r"|\b(?:from|in|based on) the (?:given |provided |available |supplied |shared |attached )?(?:context|excerpts?|text|passages?)\b")   # on lower case
+    r"|\bcan't (?:determine|tell|say|answer|infer)\b|\bunable to (?:determine|tell|answer|find|identify)\b")   # on lower case
+# "in the passage" places a statement in the given text: an absence claim only when it is negated
+# ("nothing in the passage"), never in "picks the span in the passage with the highest score".
+_SOURCE_EN = re.compile(r"\b(?:from|in|based on) (?:the|what) (?:given |provided |available |supplied |shared |attached )?"
+                        r"(?:context|excerpts?|text|passages?|material|pages?|sections?|snippets?|i was given|you (?:sent|shared|gave))\b")
 
 # Pointers instead of content: "詳しくは論文の第3節で説明されています", "see the paper".
 _POINTER_JA = re.compile(
@@ -85,6 +104,7 @@ _POINTER_JA = re.compile(
     r"|(?:第?\d+\s*|次の|以下の|後の|前の)?(?:章|節|セクション)(?:で|では|にて|において)(?:は)?[^。]{0,20}"
     r"(?:述べ|説明|紹介|議論|論じ|示|扱)(?:る|ます|す|します|う|います)$"
     r"|(?:ご参照|参照して|ご覧|参照され|ご確認|確認して|お読み)(?:ください|下さい)|を参照(?:のこと|ください|されたい)"
+    r"|(?:ご参照|ご覧|ご確認|お読み|お目通し)(?:いただ|頂)|(?:参照|確認|一読)(?:される|する)(?:こと|の)(?:を|が)(?:お勧め|おすすめ|推奨|確実|望まし)"
     r"|(?:を|は)?(?:見る|見れ|読む|読め|参照す|参照すれ|確認す|確認すれ|ご覧になれ)(?:と|ば)(?:分かり|わかり|分かる|わかる|明らか|理解でき)"
     r"|^(?:論文|本文|原文|原論文|付録\s*[A-Z0-9]*|表\s*\d*|図\s*\d*)(?:を)?参照$"
     r"|を参照(?:する必要があ|すべき|すると(?:よ|良)い|していただく必要|されたい)"
@@ -119,13 +139,15 @@ _ABSENCE_JA = re.compile(
     r"|(?:明言|言及|断言|回答|判断|結論|明示)を(?:避け|控え|差し控え)" +
     r"|(?:論文|著者|本文|文脈|抜粋|本稿)(?:ら)?(?:は|が|も)?[^。、]{0,12}?沈黙" +
     r"|(?:断言|言い切|明言)(?:すること)?(?:は|が|も)?(?:でき|出来|れ)" + _NEG +
+    r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?(?:に|には|で|では|にも)[^。]{0,20}?" + _EXIST_NEG +
     r"|" + _SOURCE_JA + r"(?:部分|箇所|中|内|の範囲|の中)?"
     r"(?:に|には|で|では|にも)[^。]{0,30}?(?:含まれ|書かれ|記載され|示され|載っ|現れ|登場し|記され|触れられ)て?"
     r"(?:いない|いません|おらず|おりません|ない|ません|いなかった|いませんでした|おりませんでした)" +
     r"|(?:分から|わから|判断でき|特定でき|確認でき|読み取れ|把握でき|断定でき|見つけられ|答えられ|お答えでき|回答でき)"
     r"(?:なかった|ませんでした|ず)" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|結論づけ|明言|言及|推定|推測|推察|断言)(?:する|を下す)?(?:の|こと)?(?:は|が|も)?(?:難し|困難|できかね)" +
-    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)" +
+    r"|一概に(?:は)?(?:言え|いえ|言う|いう|決め|判断|断定)"
+    r"|(?:判断|特定|断定|確認|把握|回答|推定|言及|判別)(?:し|いたし)(?:がた|づら|にく)い|(?:言い|知り|分かり|わかり|読み取り)(?:がた|づら|にく)い" +
     r"|(?:判断|特定|断定|確認|把握|回答|お答え|お伝え|申し上げ|言及|理解)(?:いた)?しかね(?:ます|る)(?!な)" +
     r"|(?:情報|記述|手がかり|材料|根拠|記載|議論|言及|説明)(?:が|は)?(?:不足|足りな|十分ではな|十分でな|不十分)" +
     r"|(?:論文|本研究|本稿|この研究|本論文|この論文)の(?:焦点|主眼|対象|範囲|スコープ|主題)(?:で|と)?は?(?:ない|なく|ありません|外)"
@@ -176,10 +198,12 @@ _UNIVERSAL = re.compile(
     r"(?:にも|でも|と同様|に(?:言える|共通))|全般(?:に|について)(?:言える|いえる|共通)|一般(?:的)?に(?:言える|いえる|言われ|知られ)|^[^。、]{0,20}?は[、,]?\s*一般(?:的)?に|ケースバイケース|状況次第|場合次第|時と場合|^(?:一般(?:的)?に(?:は)?|通常は|普通は|多くの場合)|概して|一般論として"
     r"|[^。、]{0,12}全般(?:と同様|と同じく)|(?:他の|ほかの|多くの|一般の)[^。、]{0,12}?(?:研究|論文|手法|モデル|技術|システム|アプローチ)(?:と同様|と同じく)|(?:目的|状況|場合|用途|ケース|条件)(?:や[^。、]{0,6})?に応じ|(?:など|等)の(?:条件|要因|設定|状況|要素)(?:によって|次第で|に応じて|により)(?:異な|変わ|変化)|場合によ(?:る|ります|って異な)"
     r"|(?:様々|さまざま|多様|多く|複数|色々|いろいろ)な?(?:の)?(?:要因|要素|条件|事情|側面)(?:が|も)(?:関係|関与|影響|絡|関わ|かかわ)"
-    r"|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
-    r"research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
+    r"|\bno exception\b|例外では(?:な|あり)|\b(?:as with|like) (?:any|all|every|most) (?:other )?(?:\w+ ){0,2}(?:study|studies|paper|papers|model|models|method|methods|"
+    r"research|system|systems|llms?|work|technology|technologies|tool|tools|algorithm|algorithms|software|ai)\b|\b(?:of|for|in) (?:any|every|all) (?:\w+ ){0,3}?(?:study|studies|paper|papers|model|models|"
+    r"method|methods|research|system|systems|llms?|work)\b|\b(?:in general|generally speaking)\b|^(?:typically|usually|generally|commonly)\b|\bit depends on\b", re.I)
 # Advice that fits any paper: 「出力には注意が必要です」「さらなる検証が求められる」.
 _ADVICE = re.compile(r"(?:注意|留意|さらなる[^。、]{0,10}|更なる[^。、]{0,10}|慎重な[^。、]{0,8})(?:が|を|は)(?:必要|要する|求められ|望まれ|払う必要)"
+                     r"|(?:が|も)(?:強く|今後|引き続き|より一層|一層)?(?:求められ|望まれ)(?:て)?(?:います|いる|ます|る)?$"
                      r"|\b(?:requires?|needs?|warrants?) (?:further|more|additional|careful) (?:validation|study|research|investigation|work|evaluation)\b"
                      r"|\b(?:further|more|additional) (?:\w+ ){0,2}(?:would be|is|are|will be|may be) (?:needed|required|necessary|warranted)\b",
                      re.I)
@@ -202,13 +226,14 @@ _FILLER = re.compile(
     r"^(?:承知(?:しました|いたしました)|かしこまりました|了解(?:しました|です)|もちろん(?:です)?|"
     r"(?:良い|いい|素晴らしい|鋭い)(?:質問|ご質問|着眼点|視点)(?:ですね|です)|ご質問ありがとうございます|"
     r"sure|certainly|of course|absolutely|okay|ok|great question|good question|excellent question|good point|"
+    r"as far as i (?:can tell|know|can see)|to (?:my|the best of my) knowledge|from what i can (?:tell|see)|私の(?:知る|見る)限り(?:では)?|"
     r"happy to help|glad you asked|(?:i'm|i am|we're|we are) sorry|sorry|apologies|my apologies|"
     r"申し訳(?:ありません|ございません|ないのですが|ないですが)(?:が)?|残念(?:ながら|ですが)|"
     r"一言で(?:言|い)(?:えば|うと)|要するに|結論から(?:言|い)(?:えば|うと)|簡単に(?:言|い)(?:えば|うと)|端的に(?:言|い)(?:えば|うと)|"
     r"まとめると|つまり|in short|in a word|in summary|to summari[sz]e)[!！。.,、 ]*$", re.I)
 # The question asks what is missing: then "X is not reported" is the answer.
 _ASKS_ABSENCE = re.compile(
-    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは)|欠け|不足|抜け|未解決|未検討"
+    r"(?:てい|されてい|れてい|てお|され|し)?(?:ない|なかった|ません)(?:点|こと|もの|部分|課題|項目|要素|のは|か|[\u4e00-\u9fff\u30a1-\u30ff])|欠け|不足|抜け|未解決|未検討"
     r"|\b(?:not|missing|lack|lacks|lacking|omit|omits|omitted|left out|neglect|neglects|overlook|overlooks)\b", re.I)
 
 # Promises: the writer announcing what they will do, and then not doing it.
@@ -230,7 +255,7 @@ _PROMISE_EN = re.compile(
     r"|\b(?:i|we) (?:will|'ll|shall) (?:now )?(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|go)\b",
     re.I)
 _PROMISE_EN_VERB = re.compile(r"\b(?:explain|describe|provide|discuss|summari[sz]e|review|outline|present|cover|walk|look|examine|"
-                              r"go over|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
+                              r"go over|go through|walk through|run through|step through|detail|elaborate|break down|list|highlight|dive|delve|unpack|explore|take a look)\w*\b", re.I)
 
 # Words any paper's answer could use: research-talk, praise, vague qualities. A clause made
 # only of these (and of the question's own words) says nothing about this paper.
@@ -284,6 +309,38 @@ aim aims aimed focus focuses focused consider considers considered conduct condu
 achieve achieves achieved accomplish accomplishes thing things something aspect everything
 outperform outperforms outperformed superior compared comparison baseline baselines notable notably substantial substantially considerable considerably remarkable efficiently effectively several various
 """.split())
+# A negated predicate in any conjugation (ない, ません, ず, なかった, なく; "not", "n't", "no").
+_NEGATION_JA = re.compile(r"(?<!すみ)(?<!すい)(?:ない|ません|なかった|なく|なし|無し)|(?<![\u3041-\u3093]ま)(?<!^ま)(?<!必)ず(?![っつ])")
+_NEGATION_EN = re.compile(r"\b(?:not|no|never|nothing|none|nowhere|without)\b|n't\b", re.I)
+
+# Words about the text, the question and the answering itself (本文, 文中, 話題, 答え, ヒント,
+# 該当, 手元; "passage", "covers"): a clause made of these says where or whether something is
+# written, never what the paper found.
+_META_JA = frozenset("""
+本文 文中 原文 原論文 資料 抜粋 文脈 手元 私 材料 判断材料 ヒント 該当 該当箇所 箇所 個所 範囲 部分 形跡 痕跡 手がかり 根拠
+直接 明確 確か 正確 定か 以上 参照 おすすめ お勧め 推奨 セクション 見当 限り 読 残念 すみません 申し訳 件 事項 項目
+言及 記述 記載 情報 論文中 本文中 文章中 内容 数字 記録 判断 判別 特定 把握 確認
+定義 概観 概説 解説 俯瞰 詳述 列挙 掲載 明示 可否 付録 共有 名
+""".split())
+# Words that are content in a paper about questions and documents (質問に関連する文書を検索する)
+# but, in a negated clause, are the question and the text themselves (文中にはっきりした答えはありません).
+_DISCOURSE_JA = frozenset("文章 文書 テキスト 話題 トピック テーマ 疑問 質問 問い 答え 答 回答".split())
+_META_EN = frozenset("""
+excerpt excerpts snippet snippets describe describes described explain explains explained discuss discusses discussed
+mention mentions mentioned state states stated say says said follow follows following hmm um uh own way ways piece
+page pages section sections portion portions material materials shared supplied provided attached available
+go goes went going gone see sees saw seen seeing come comes came know knows knew find finds found think thinks thought
+tell tells told insight insights determine determined confirm confirmed infer inferred identify identified judge
+appear appears appeared anywhere figures based according give gave giving laid lay sent send wrote written
+called name named understand understood first then next finally leave leaves left come comes
+""".split())
+_DISCOURSE_WORDS_EN = frozenset("""passage passages text texts document documents context contexts cover covers covered
+number numbers value values""".split())
+# General vocabulary that names no method, data or result (選択, 仕組み, "exciting", "procedure").
+_GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全般 関心 関心事 事 継続 継続的 社会的 プロセス 過程
+フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部 視点 発想 着想 切り口 構成""".split())
+_GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
+procedure procedures step steps part parts enough sufficient scheme schemes""".split())
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
@@ -314,6 +371,15 @@ _YES_NO = re.compile(r"^\s*(?:はい|いいえ|yes|no)\b", re.I)
 _REQUEST = re.compile(r"ください|下さい|教えて|説明して|挙げて|まとめて|述べて|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
 
 NONE, POINTER, PROMISE, GENERIC, CONTENT = "none", "pointer", "promise", "generic", "content"
+GUESS = "guess"     # content said as a possibility (〜の可能性があります, "might"): substance unless the answer says it does not know
+
+# A guess: the writer's possibility, not the paper's statement.
+_GUESS = re.compile(r"可能性が(?:あ|高|考えられ)|かもしれ|推測され|推測します|推察され|のではないか|"
+                    r"\b(?:may|might|could|possibly|probably|perhaps|presumably|likely)\b", re.I)
+# Reported speech: the possibility is the paper's own (〜の可能性があると述べています, "the authors suggest").
+_REPORTED = re.compile(r"と(?:述べ|書か|書い|記さ|記し|指摘|主張|報告|説明|結論|示唆|推測し|考察し|論じ)|としてい|によると|によれば|"
+                       r"\b(?:the )?(?:authors?|paper|study|they) (?:\w+ )?(?:says?|states?|notes?|argues?|suggests?|claims?|reports?|speculates?|concludes?)\b|"
+                       r"\baccording to\b", re.I)
 TOPIC = "topic"
 
 # What the paper is about (「本論文は主に敗血症の早期発見に焦点を当てており」 "The study focuses on
@@ -354,13 +420,13 @@ def _clauses(sentence: str) -> list[str]:
 
 def _stem(word: str) -> str:
     w = word.lower()
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("isation", "ization", "ation", "ised", "ized", "ises", "izes", "ise", "ize", "ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[:-len(suffix)]
-    return w
+            return w[:-len(suffix)].rstrip("e")
+    return w.rstrip("e") if len(w) > 4 else w
 
 
-def _known_compound(word: str, question: str) -> bool:
+def _known_compound(word: str, question: str, meta: frozenset = frozenset()) -> bool:
     """A kanji or katakana compound made entirely of the question's words and generic words
     (学習時間 when the question says 学習 and 時間 is generic does not count as new)."""
     n = len(word)
@@ -370,7 +436,7 @@ def _known_compound(word: str, question: str) -> bool:
             continue
         for j in range(i + 1, n + 1):
             piece = word[i:j]
-            if piece in _GENERIC_JA or (j - i >= 2 and piece in question):
+            if piece in _GENERIC_JA or piece in meta or _FIELD.match(piece) or (j - i >= 2 and piece in question):
                 ok[j] = True
     return ok[n]
 
@@ -378,6 +444,9 @@ def _known_compound(word: str, question: str) -> bool:
 def _novel_words(clause: str, question: str) -> list[str]:
     """Words of the clause that carry this paper's content: not the question's, not generic."""
     q_words = {_stem(w) for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]*", question)}
+    negated = bool(_NEGATION_JA.search(clause) or _NEGATION_EN.search(clause))
+    meta_ja = _META_JA | _DISCOURSE_JA if negated else _META_JA
+    meta_en = _META_EN | _DISCOURSE_WORDS_EN if negated else _META_EN
     novel = []
     for m in _JA_WORD.finditer(clause):
         w = m.group(0)
@@ -390,16 +459,16 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in meta_en or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
                                       and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
                 continue                    # the question's own word ("D" is not in "LED-16384")
             novel.append(w)
             continue
-        if w in _GENERIC_JA or w in question:
+        if w in _GENERIC_JA or w in meta_ja or w in question:
             continue
-        if _known_compound(w, question):
+        if _known_compound(w, question, meta_ja):
             continue
         after = clause[m.end():m.end() + 2]
         if len(w) == 1 and not (after[:1] == "の" or (after[:1] == "な" and after not in ("なる", "なり", "なっ"))):
@@ -443,6 +512,64 @@ _TAUTOLOGY = re.compile(r"([\u30a1-\u30ffー]{2,}|[\u4e00-\u9fff々]{2,}|[A-Za-z
                         r"(?:です|である|だ|にあります|にある|となります|となる|でした|であった|といえます|と言えます)[。.．]?$")
 
 
+# The word a negation is attached to: the last kanji or katakana run before it, with its kana.
+_NEGATED_STEM = re.compile(r"([\u4e00-\u9fff々]+|[\u30a1-\u30ffー]+)([\u3041-\u3093]?)[\u3041-\u3093]*?(?:ない|ません|ず|なかった|なく|ぬ)")
+
+
+# A verb of the text, of finding or of knowing, then its negation within its own inflection.
+_TEXT_NEGATED_JA = re.compile(
+    r"(?:述べ|書|記|示|触れ|答え|語|言|挙げ|載|含|見当|見つ|見え|見受け|見られ|見出|拾|読|分か|わか|知|判|揃|出て|出てこ|"
+    r"存在|あり|有り|ござい|明か|明ら|明記|明示|記載|記述|言及|説明|報告|紹介|提示|議論|論じ|取り上げ|詳述|特定|確認|把握|断定|"
+    r"回答|伝え|得ら|入っ|見)[\u3041-\u3093]{0,8}?(?:ない|ません|ず|なかった|なく|ぬ|なし)")
+_TEXT_NEGATED_EN = re.compile(
+    r"\b(?:information|details?|passages?|excerpts?|context|text|snippets?|pages?|sections?|material|answer|question|"
+    r"says?|state[sd]?|mention(?:s|ed)?|cover(?:s|ed)?|describe[sd]?|discuss(?:es|ed)?|tell|know|find|found|see|seen|go into|"
+    r"touch(?:es)? on|address(?:es|ed)?|specif(?:y|ies|ied)|report(?:s|ed)?|contain(?:s|ed)?|provide[sd]?|give[sn]?|offer(?:s|ed)?|"
+    r"determine|confirm|infer|identify|judge|answer|appears?|figures|numbers?|anywhere|(?:laid|lay|spelled|spell|set) out)\b")
+# The given text as the place where something is looked for: 文章中から, 資料には, 抜粋では.
+_SOURCE_LOC_JA = re.compile(r"(?:本文|文中|文章|原文|資料|抜粋|文脈|コンテキスト|論文|情報)(?:中|内|の中|の範囲)?"
+                            r"(?:から|に|で|より)(?:は|も)?")
+_YES_NO_EN = re.compile(r"^\s*(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should|may|might)\b", re.I)
+_BARE_POLAR_EN = re.compile(r"^(?:no[,.]?\s*)?(?:it|they|he|she|this|that|the \w+)\s+(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would|should)"
+                            r"(?:\s*not|n't)\b[\s.!]*$", re.I)
+
+
+_NEGATED_WORD_EN = re.compile(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+ly\s+)?(?:any\s+|a\s+|an\s+|the\s+)?([a-z]+)")
+
+
+# A request, not a question: 「述べてください」, but not 「述べていますか」.
+_REQUEST_ONLY = re.compile(r"(?:教えて|説明して|挙げて|まとめて|述べて)(?:ください|下さい|ほしい|欲しい|もらえ|いただけ|[。?？]?\s*$)|ください|下さい"
+                           r"|\b(?:please|describe|explain|list|summari[sz]e|tell me)\b", re.I)
+
+
+def _asks_yes_no(question: str) -> bool:
+    return bool(question) and not _INTERROGATIVE.search(question) and not _REQUEST_ONLY.search(question)
+
+
+def _polar(clause: str, question: str) -> bool:
+    """The clause negates the question's own predicate (Q 前処理を行っていますか → 行っていません,
+    Q 追加の学習は必要ですか → 必要としない): a "no", which answers; a negation of anything else
+    (答えていません, 拾えませんでした, 見えてこない) with nothing of its own says the text is silent."""
+    for m in _NEGATED_STEM.finditer(clause):
+        run, kana = m.group(1), m.group(2)
+        if (len(run) >= 2 and run in question) or (run + kana) in question and len(run + kana) >= 2:
+            return True
+    if _NEGATION_EN.search(clause) and _YES_NO_EN.match(question) and _BARE_POLAR_EN.match(clause.strip()):
+        return True                         # Q: Does it need labels? A: It does not.
+    q_words = {_stem(w) for w in re.findall(r"[a-z]{3,}", question.lower())}
+    for m in _NEGATED_WORD_EN.finditer(clause.lower()):
+        word = m.group(1)
+        if word not in _EN_FUNCTION and word not in _META_EN and _stem(word) in q_words:
+            return True                     # Q: What preprocessing do they use? A: They don't use any.
+    return False
+
+
+# A comparison of two options (AよりBの方が, むしろ, "rather than") is a finding; praise compares the
+# proposal only with what came before (既存手法より優れた性能).
+_CONTRAST = re.compile(r"より(?:も)?[、,]?[^。]{0,30}?方が|むしろ|\brather than\b|\binstead of\b|\bmatters? more than\b", re.I)
+_BASELINE = re.compile(r"既存|従来|先行|ベースライン|他の手法|他手法|比較手法|提案|\b(?:baselines?|existing|prior|previous|proposed|conventional)\b", re.I)
+
+
 def _kind(clause: str, question: str) -> str:
     c = clause.strip()
     if _FILLER.match(c):
@@ -454,17 +581,21 @@ def _kind(clause: str, question: str) -> str:
             return GENERIC
     low = c.lower()
     if (_NONE_JA.search(c) or _NONE_EN.search(low) or _ABSENCE_JA.search(c) or _ABSENCE_EN.search(low)
+            or (_SOURCE_EN.search(low) and _NEGATION_EN.search(low))
+            or (_SOURCE_LOC_JA.search(c) and _TEXT_NEGATED_JA.search(c))
             or _CANNOT_FROM_SOURCE.search(c) or (_IN_GIVEN_TEXT.search(c) and _NEGATED_END.search(c))):
         # 「報告していない点は？」 asks for what is missing: naming it answers
         novel = _novel_words(c, question)
         if any(w[0].isdigit() for w in novel) or (novel and _ASKS_ABSENCE.search(question)):
             return CONTENT
+        if _asks_yes_no(question) and _polar(c, question):
+            return CONTENT                  # Q: 限界について述べていますか？ A: 述べていません。
         return NONE
     pointer = _POINTER_JA.search(c) or _POINTER_EN.search(c)
     if pointer:
         # 「誤答が多いことが第5節で分析されています」: a fact, then where it is
         fact = c[:pointer.start()]
-        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$", fact) and _novel_words(fact, question):
+        if re.search(r"(?:こと|点|旨)(?:が|を|は)[、,]?\s*$|[^\s]と[、,]?\s*$", fact) and _novel_words(fact, question):
             return CONTENT
         return POINTER
     if _is_promise(c):
@@ -480,8 +611,21 @@ def _kind(clause: str, question: str) -> str:
         return GENERIC
     if not novel and _NULL_RESULT.search(c):
         return CONTENT
+    contrast = _CONTRAST.search(c)
+    if not novel and contrast and not _BASELINE.search(c[:contrast.end()]) and not _restates(c, question):
+        return CONTENT                      # データの質を上げる方が効果が大きい: praise never weighs two options
     if len(novel) == 1 and _HEDGE.search(c) and not _is_name(novel[0]):
         return GENERIC                      # an opinion with one word of its own is not a fact of the paper
+    if novel and _GUESS.search(c) and not _REPORTED.search(c) and not any(_is_name(w) for w in novel):
+        return GUESS
+    if not novel and (_NEGATION_JA.search(c) or _NEGATION_EN.search(c)):
+        # nothing of its own, and a verb of the text or of knowing negated (書き込まれていない,
+        # 拾えませんでした, 見えてこない, "isn't something the passage covers"): the text is silent,
+        # unless it says "no" to what was asked or the question asks what is missing. A negated verb
+        # of the work (他ドメインでの実験を行っていない) is not an absence claim.
+        if _polar(c, question) or _ASKS_ABSENCE.search(question):
+            return CONTENT
+        return NONE if _TEXT_NEGATED_JA.search(c) or _TEXT_NEGATED_EN.search(c.lower()) else GENERIC
     return CONTENT if novel else GENERIC
 
 
@@ -538,12 +682,18 @@ def _entries(answer: str) -> tuple[str, list[str]]:
     return "", []
 
 
+def _substance(kinds: list[str]) -> bool:
+    """A clause states something of the paper; a guess does only when nothing says "I do not know"
+    (「専門家かクラウドソーシングの可能性がありますが、はっきりとはわかりません」 answers nothing)."""
+    return CONTENT in kinds or (GUESS in kinds and NONE not in kinds)
+
+
 def _entry_says_nothing(entry: str, question: str) -> bool:
     """「バッチサイズ：明記されていません」: a label and an empty value says nothing."""
     _, sep, value = entry.replace("：", ":").partition(":")
     text = value if sep and value.strip() else entry
     kinds = _unit_kinds(text, question)
-    return bool(kinds) and CONTENT not in kinds
+    return bool(kinds) and not _substance(kinds)
 
 
 def non_answer_reason(answer: str, question: str = "") -> str | None:
@@ -557,11 +707,11 @@ def non_answer_reason(answer: str, question: str = "") -> str | None:
     if entries:
         empty = sum(_entry_says_nothing(e, q) for e in entries)
         lead_kinds = _unit_kinds(_NUMBER_RUN.sub("", lead), q) if lead.strip() else []   # 以下の3点です
-        if empty * 2 > len(entries) and CONTENT not in lead_kinds:
+        if empty * 2 > len(entries) and not _substance(lead_kinds):
             return f"{empty} of {len(entries)} list entries say nothing (not stated, unclear or generic)"
         return None
     kinds = _unit_kinds(text, q)
-    if not kinds or CONTENT in kinds:
+    if not kinds or _substance(kinds):
         return None
     if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
             and not {NONE, POINTER, PROMISE} & set(kinds)):
