@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib.resources import files
 
 from .text import _STOPWORDS, normalize
 
@@ -341,6 +342,29 @@ _GENERIC_JA = _GENERIC_JA | frozenset("""選択 仕組 汎化 計算 以上 全�
 フレームワーク ステップ 大変 申 訳 誠 考慮 一定 程度 両方 一部 視点 発想 着想 切り口 構成""".split())
 _GENERIC_EN = _GENERIC_EN | frozenset("""exciting fascinating impressive groundbreaking pioneering crucial vital essential
 procedure procedures step steps part parts enough sufficient scheme schemes""".split())
+def _general_vocabulary() -> tuple[frozenset, frozenset]:
+    """data/general_vocab.tsv (built by tools/build_general_vocab.py from a reviewed seed and JMdict):
+    English and Japanese words of research talk that name no method, data or result on their own
+    (approach, performance, various, 手法, 性能, 様々). A clause made only of these says nothing."""
+    en, ja = set(), set()
+    for line in files("ronbun").joinpath("data/general_vocab.tsv").read_text(encoding="utf-8").splitlines():
+        lang, _, word = line.partition("\t")
+        if word and not line.startswith("#"):
+            (en if lang == "en" else ja).add(word)
+    return frozenset(en), frozenset(ja)
+
+
+_GENERAL_EN, _GENERAL_JA = _general_vocabulary()
+_GENERIC_JA = _GENERIC_JA | _GENERAL_JA
+
+
+def _general_en(word: str) -> bool:
+    """An English word of research talk, or a hyphenated one made of them (large-scale, trade-offs)."""
+    parts = [p for p in word.split("-") if p]
+    return bool(parts) and all(p in _GENERIC_EN or p in _GENERAL_EN or p in _EN_FUNCTION or _stem(p) in _GENERAL_EN
+                               for p in parts)
+
+
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
@@ -459,8 +483,8 @@ def _novel_words(clause: str, question: str) -> list[str]:
         if w[0].isascii():
             lw = w.lower().strip(".-'")
             technical = any(c.isupper() or c.isdigit() for c in w[1:]) or w[:1].isupper() and len(w) > 1 and not w.istitle()
-            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in meta_en or lw.endswith("ly") and lw[:-2] in _GENERIC_EN)
-                                      and not technical):     # meaningfully, broadly
+            if lw in _EN_FUNCTION or ((lw in _GENERIC_EN or lw in meta_en or lw.endswith("ly") and lw[:-2] in _GENERIC_EN
+                                       or _general_en(lw)) and not technical):     # meaningfully, broadly
                 continue
             if _stem(lw) in q_words or re.search(r"(?<![a-z0-9])" + re.escape(lw) + r"(?![a-z0-9])", question.lower()):
                 continue                    # the question's own word ("D" is not in "LED-16384")
