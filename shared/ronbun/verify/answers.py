@@ -360,12 +360,16 @@ _GENERIC_JA = _GENERIC_JA | _GENERAL_JA
 
 def _general_en(word: str) -> bool:
     """An English word of research talk, or a hyphenated one made of them (large-scale, trade-offs)."""
+    if word in _GENERAL_EN or _stem(word) in _GENERAL_EN:
+        return True
     parts = [p for p in word.split("-") if p]
     return bool(parts) and all(p in _GENERIC_EN or p in _GENERAL_EN or p in _EN_FUNCTION or _stem(p) in _GENERAL_EN
                                for p in parts)
 
 
 # The name of a whole field (AI, 機械学習, 宇宙論) is not a fact of this paper.
+_FIELD_EN = re.compile(r"\b(?:machine|deep) learning\b|\bnatural language processing\b|\bcomputer vision\b"
+                       r"|\binformation retrieval\b|\bartificial intelligence\b|\bspeech recognition\b", re.I)
 _FIELD = re.compile(r"^(?:AI|ML|NLP|人工知能|機械学習|深層学習|ディープラーニング|自然言語処理|情報検索|コンピュータビジョン|"
                     r"画像認識|音声認識|統計学|物理学|宇宙論|天文学|医学|医療|臨床医学|法学|言語学|計算機科学|情報科学|データサイエンス)$")
 _EN_FUNCTION = _STOPWORDS | frozenset("""
@@ -471,6 +475,7 @@ def _novel_words(clause: str, question: str) -> list[str]:
     negated = bool(_NEGATION_JA.search(clause) or _NEGATION_EN.search(clause))
     meta_ja = _META_JA | _DISCOURSE_JA if negated else _META_JA
     meta_en = _META_EN | _DISCOURSE_WORDS_EN if negated else _META_EN
+    clause = _FIELD_EN.sub(" ", clause)      # "machine learning research": the field, not a fact
     novel = []
     for m in _JA_WORD.finditer(clause):
         w = m.group(0)
