@@ -1,7 +1,9 @@
 """Writes tests/eval/fresh_dna2.jsonl: non_answer items by helper dna2, written before reading the
 detector's word lists and measured on main's detector before any change. Positives are the kinds the
 previous detector missed most (generic essays, "proposes a new method" without naming it, "depends on
-the setup", hedged speculation, abstract-level praise); negatives are real answers in plain words."""
+the setup", hedged speculation, abstract-level praise); negatives are real answers in plain words.
+Main's detector (721cfff) on it, before any change: non_answer P 1.00 R 0.37 (24/65). After the general
+vocabulary (informed by these misses, so optimistic): P 1.00 R 0.80."""
 import json
 from pathlib import Path
 P, N = True, False

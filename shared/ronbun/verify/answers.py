@@ -6,7 +6,8 @@ statement, says something true of any paper ("この研究は分野に重要な�
 lists points that are mostly all of these. `non_answer_reason` splits an answer into list
 entries and clauses and asks of each whether it states anything this paper-specific: a number,
 a name, or a content word that is neither the question's own nor a word any paper's praise
-uses. An absence claim or a promise never counts as substance; one clause of substance
+uses (the hand lists below, and data/general_vocab.tsv: research talk such as approach, novel,
+robustness, 手法, 効率的, built by tools/build_general_vocab.py from a reviewed seed and JMdict). An absence claim or a promise never counts as substance; one clause of substance
 anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
 
 The kinds are recognised by structure, not by set phrases: an absence claim is a noun for what
