@@ -51,6 +51,11 @@ TEMPLATES = [
     "論文の説明によれば、{X}で得られた結果はベースラインを上回っています.",
     "{X}について、著者らは詳しく分析しており、その限界にも触れています。",
     "はい、{X}も評価の対象に含まれています。",
+    "- 手法: {X}\n- 評価: 複数のベンチマークで比較\n- 結果: 既存手法を上回る",
+    "The authors use {X} in their experiments. つまり、{X}が実験の中心です。",
+    "要するに、本研究は{X}を基盤としている。その上で独自の改良を加えている。",
+    "論文によると、{X} は重要な構成要素であり、アブレーションでもその効果が確認されています！",
+    "質問への回答：{X}です。詳しくは論文の第3節を参照してください。",
 ]
 PAIR_TEMPLATES = [
     "{X}と{Y}を比較しています。",
@@ -138,6 +143,13 @@ def harvest(pages: dict[int, str]) -> dict[str, set[str]]:
                 for form in (a + b, a + "-" + b):
                     if _name_like(form) and len(form) <= 40:
                         out[form].add("line-break")
+        # text whose spaces the PDF lost ("epochsusingBCELosswithFocal-\nLoss"): the names a reader
+        # sees in it, cut at a capital after a lowercase letter, less a function word after them
+        for run in re.findall(r"[A-Za-z0-9]{25,}", re.sub(r"(\w)-\n(\w)", r"\1\2", text)):
+            for piece in re.split(r"(?<=[a-z0-9])(?=[A-Z])", run):
+                piece = re.sub(r"(?:with|and|of|the|for|using|in|on|to|from|by|was|were|is)$", "", piece)
+                if piece[:1].isupper() and sum(c.isupper() for c in piece) >= 2 and len(piece) >= 4:
+                    out[piece].add("glued")
         for line in text.split("\n"):
             toks = list(_NAME_TOKEN.finditer(line))
             for k, m in enumerate(toks):
@@ -179,7 +191,7 @@ def forms(name: str) -> list[tuple[str, str]]:
     # a part boundary a reader may write apart: letters|digits ("BM 25") or camel case between two
     # parts of three letters or more starting with a capital ("Trivia QA", "Real Scholar")
     m = (re.search(r"(?<=[A-Za-z]{2})(?=\d)|(?<=^[A-Z][A-Za-z]{2})(?=[A-Z][A-Za-z]{2})", name)
-         or re.match(r"[A-Z][A-Za-z]*[a-z](?=[A-Z]{2,}$)", name))
+         or re.match(r"[A-Z][A-Za-z]+[a-z](?=[A-Z]{2,}$)", name))
     if m and "-" not in name and " " not in name and "/" not in name:
         cut = m.start() if m.start() else m.end()
         out += [("part hyphenated", name[:cut] + "-" + name[cut:]), ("part spaced", name[:cut] + " " + name[cut:])]
@@ -190,7 +202,8 @@ def forms(name: str) -> list[tuple[str, str]]:
     if name.isascii():
         out.append(("full-width", "".join(_FULL.get(c, c) for c in name)))
     letters = [c for c in name if c.isalpha()]
-    if len(letters) >= 4 and all(c.isupper() for c in letters) and re.fullmatch(r"[A-Z0-9\-]+", name):
+    if (len(letters) >= 4 and all(c.isupper() for c in letters) and re.fullmatch(r"[A-Z0-9\-]+", name)
+            and all(len(p) >= 3 for p in name.split("-"))):
         out.append(("title case", "-".join(p[:1] + p[1:].lower() for p in name.split("-"))))
     elif sum(c.isupper() for c in name) >= 2 and any(c.islower() for c in name) and re.fullmatch(r"[A-Za-z0-9\-]+", name):
         out.append(("all capitals", name.upper()))
@@ -223,9 +236,10 @@ def forms(name: str) -> list[tuple[str, str]]:
 OTHER_NAMES = [
     "HotpotQA", "MS MARCO", "TriviaQA", "SQuAD 2.0", "ImageNet", "CIFAR-10", "CIFAR-100", "GLUE", "SuperGLUE",
     "MMLU", "GSM8K", "HumanEval", "BigBench", "COCO", "PubLayNet", "LayoutLMv3", "DocFormer", "ResNet-101",
+    "Gemini 1.5", "Claude 3", "GPT 4", "SQuAD v2",
     "ViT-L/14", "CLIP", "T5", "RoBERTa", "ALBERT", "ELECTRA", "ColBERT", "Contriever", "SPLADE", "ANCE",
     "LLaMA-2-7B", "Llama 3", "Mistral-7B", "Mixtral", "Gemini", "Claude", "GPT-3.5", "PaLM", "Qwen2",
-    "BLEU", "METEOR", "CIDEr", "chrF", "BERTScore", "MoverScore", "WER", "Perplexity",
+    "BLEU", "METEOR", "CIDEr", "chrF", "BERTScore", "MoverScore", "WER", "Hits@10", "nDCG@10",
     "XGBoost", "LightGBM", "PyTorch", "JAX", "Kubernetes", "Elasticsearch", "Semantic Scholar", "arXivQA",
     "MIMIC-III", "eICU", "APACHE II", "SOFA", "qSOFA", "Planck 2018", "BOSS", "SDSS", "DESI", "CLASS",
     "CAMB", "LIGO", "Euclid", "Kaggle", "Detectron2", "YOLOX", "DINOv2", "SAM", "Mask R-CNN", "Faster R-CNN",
@@ -236,18 +250,31 @@ _PARTS_B = ["Fusion", "Former", "Net", "Bench", "Search", "Mind", "Lens", "Scope
 _SUFFIX = ["", "-7B", "-XL", "v2", "-2", "++", " 2.0", "-Large", "QA", "-Base"]
 
 
+# Words that name a kind of thing, not one artefact (for choosing positives; the detector's own
+# list is not used, so that the labels do not depend on it).
+KIND_WORDS = frozenset("ai ml nlp llm lm vlm mllm sota api gpu cpu tpu gb mb qa rl cv ir url pdf id".split())
+
+
+def _glossary_words() -> set[str]:
+    from ronbun.glossary import terms
+    return {t.en.casefold() for t in terms()}
+
+
 def _clear_name(name: str) -> str | None:
     """A name of another corpus paper that is clearly a name, without a lowercase word hyphenated
     to it ("BART-generated" -> "BART"): one token starting with a letter, two capitals or a
     capital and a digit, no slash or dot, not a generic term or a unit with a number ("LLM-based",
     "512GB"), not a broken piece of text ("10FAISS")."""
-    from ronbun.verify.entities import GENERIC
     core = re.sub(r"(?:-[a-z]+)+$", "", name)
     letters = re.sub(r"[^A-Za-z]", "", core)
-    ok = (bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]", core)) and len(letters) >= 3
-          and (sum(c.isupper() for c in core) >= 2 or (core[0].isupper() and any(c.isdigit() for c in core)))
-          and not all(re.fullmatch(r"[A-Z][a-z]+", p) for p in core.split("-"))    # "Self-Supervised", "Multi-News": ambiguous
-          and letters.casefold().rstrip("s") not in GENERIC and letters.casefold() not in GENERIC)
+    ok = (bool(re.fullmatch(r"[A-Z][A-Za-z0-9\-]*[A-Za-z0-9]", core)) and len(letters) >= 3
+          and sum(c.isupper() for c in core) >= 2
+          and not all(re.fullmatch(r"[A-Za-z][a-z]*", p) for p in core.split("-"))  # "Self-Supervised", "Multi-News": ambiguous
+          and not re.match(r"[IVX]+-", core)                                         # a section number: "II-D"
+          and not (core.isupper() and "-" in core and all(len(p) >= 4 for p in core.split("-")))  # "MULTI-OUTPUT"
+          and core.casefold() not in _glossary_words()                               # a heading in capitals: "DISTRIBUTION"
+          and not re.fullmatch(r"[Tt]op-?\d+|[IVX]+", core)                        # a rank, a roman numeral
+          and letters.casefold().rstrip("s") not in KIND_WORDS and letters.casefold() not in KIND_WORDS)
     return core if ok else None
 
 
@@ -292,6 +319,8 @@ def probes(papers: list[str] | None = None) -> list[Probe]:
             if _letters_digits(name) in texts[stem]:
                 continue
             out.append(Probe(stem, name, kind, _answer(rng, name), True))
+            for form, written in rng.sample(forms(name)[1:], 3):      # written as a reader might
+                out.append(Probe(stem, written, kind + " / " + form, _answer(rng, written), True))
             if kind != "other corpus paper":
                 known = rng.choice(names)                     # beside a name the paper has
                 out.append(Probe(stem, name, kind + " beside a paper name", _answer(rng, known, name), True))
