@@ -64,6 +64,13 @@ PAIR_TEMPLATES = [
 ]
 QUESTION = "この論文で使われている手法やデータセットは何ですか？"
 
+# Headings and bold labels of an answer in plain English words (formatting, never names).
+LABELS = ["Overview", "Key Findings", "Summary", "Answer", "Main Contributions", "Pros", "Cons", "Method",
+          "Results", "Limitations", "Takeaway", "Background", "Key Idea", "Bottom Line"]
+LABEL_TEMPLATES = ["### {L}\n本論文の要点は二つあります。", "**{L}**: 提案手法は既存手法より高速です。",
+                   "**{L}:** 著者らは新しい評価方法を示している。", "- **{L}**: 計算コストが小さい\n- **{L}**: 精度が高い",
+                   "## **{L}**\n結果は安定しています。", "TL;DR: {L}として、手法は有効です。"]
+
 # Words and notation that are never names, whatever the paper says (the brief's examples and their
 # relatives as a Japanese answer writes them: hyphenated English, capitalised or not; units; LaTeX).
 GENERIC_PHRASES = [
@@ -311,6 +318,10 @@ def probes(papers: list[str] | None = None) -> list[Probe]:
                              _answer(rng, names[k], names[k + 1]), False))
         for phrase in GENERIC_PHRASES:
             out.append(Probe(stem, phrase, "generic", _answer(rng, phrase), False))
+        for label in LABELS:
+            for template in LABEL_TEMPLATES[:-1]:
+                out.append(Probe(stem, label, "label", template.format(L=label), False))
+        out.append(Probe(stem, "TL;DR", "label", LABEL_TEMPLATES[-1].format(L="要点"), False))
         # positives: not in this paper (letters and digits run together occur nowhere in it)
         others = sorted({c for s in stems if s != stem for n in harvested[s] if (c := _clear_name(n))})
         pool = [("other corpus paper", n) for n in rng.sample(others, min(60, len(others)))]

@@ -44,6 +44,8 @@ def test_names_the_paper_has_are_found_however_written(text):
     "損失は $\\mathrm{softmax}(QK^T/\\sqrt{d_k})$ と $L_2$ 正則化、\\alpha を使います。",  # LaTeX
     "L2 正則化と N-gram、X-ray を使います。",
     "Smith et al. と Jonesらの研究を引用しています。",                                  # authors cited
+    "### Overview\n提案手法は高速です。\n**Key Findings**: 精度が高い\n**Answer:** 二つです。",  # headings, labels
+    "TL;DR: 宇宙年齢は 13.8 Gyr、試料は 5 mL です。",
 ])
 def test_generic_words_units_notation_and_citations_are_never_names(text):
     assert unsupported_names(text, PAPER) == []
@@ -57,6 +59,7 @@ def test_generic_words_units_notation_and_citations_are_never_names(text):
     ("Daumé-Net を使います。", ["Daumé-Net"]),
     ("BCELOSS2 と FocalNet を使います。", ["BCELOSS2", "FocalNet"]),
     ("- 手法: Kaggle dataset\n- 評価: 精度", ["Kaggle"]),         # a list entry, not an English sentence
+    ("- **Wikipedia** の記事と\n- HotpotQA: 45%", ["Wikipedia", "HotpotQA"]),   # bold or a label, still a name
 ])
 def test_names_the_paper_lacks_are_still_reported(text, missing):
     assert unsupported_names(text, PAPER) == missing
@@ -64,3 +67,9 @@ def test_names_the_paper_lacks_are_still_reported(text, missing):
 
 def test_a_score_after_a_metric_is_not_a_version():
     assert candidate_names("F1 88.5 と BLEU 3.2ポイントの改善") == ["F1", "BLEU"]
+
+
+def test_a_name_in_a_pdf_that_lost_its_ligatures_is_found():
+    index = NameIndex(["We use E cientNet features and a Con dence Net head."])   # "fi", "ffi" had no Unicode
+    assert unsupported_names("EfficientNet と Confidence Net を使います。", index) == []
+    assert unsupported_names("EfficientDet を使います。", index) == ["EfficientDet"]

@@ -82,6 +82,7 @@ _TOKEN = re.compile(rf"[{_L}][{_L}+#]*(?:['’\-_][{_L}+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
 _CAPITALISED_COMPOUND = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-\u2010\u2011\u2013][A-Za-z0-9]+)+")
 _GLUED_RUN = re.compile(r"[A-Za-z0-9]{25,}")
+_LIGATURE = re.compile(r"ffi|ffl|ff|fi|fl")      # glyphs a PDF font may have no Unicode for ("signi cant")
 _SOURCE_WORD_CASED = re.compile(r"[A-Za-z0-9]+")
 # Hyphens and dashes a writer or a PDF puts between the parts of a name (not the em dash).
 _HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"})
@@ -104,7 +105,7 @@ i'm i’m i've i'll i'd we're we've we'll we'd you're they're it's that's
 
 # A unit: an SI or binary prefix and a unit symbol ("kHz", "GiB", "mAh", "Mpc", "TFLOPs"), or a
 # multiplier ("x4"); numbers with units are the number check's.
-_UNIT = re.compile(r"(?:[kKMGTPEmμnpf]|[KMGT]i)?(?:Hz|Wh|W|Ah|B|bit|bps|eV|pc|g|s|m|J|Pa|FLOPS?|FLOPs|ops)"
+_UNIT = re.compile(r"(?:[kKMGTPEmμnpf]|[KMGT]i)?(?:Hz|Wh|W|Ah|B|bit|bps|eV|pc|g|s|m|L|J|Pa|yr|FLOPS?|FLOPs|ops)"
                    r"|[x×]\d+(?:\.\d+)?")
 # Mathematics and LaTeX are notation, not names: "$\mathrm{softmax}(QK^T)$", "\alpha", "$L_2$".
 _MATH = re.compile(r"\$\$[^$]{1,200}\$\$|\$[^$\n\u3000-\u9fff\uff00-\uffef]{1,80}\$|\\\(.{1,80}?\\\)|\\\[.{1,200}?\\\]"
@@ -112,6 +113,13 @@ _MATH = re.compile(r"\$\$[^$]{1,200}\$\$|\$[^$\n\u3000-\u9fff\uff00-\uffef]{1,80
 # An author cited by name ("Smith et al."): a person, not a method or a dataset.
 _CITED = re.compile(r"[A-Z][^\W\d_]*[a-z][\w\-’']*(?:\s+(?:and|&)\s+[A-Z][^\W\d_]*[a-z][\w\-’']*)?"
                     r"\s*(?:et\s+al\.?|ら(?=\s*(?:の|は|が|に|による)))")
+# A heading or a bold label of the answer's own, in plain English words ("### Overview",
+# "**Key Findings**:", "**Answer:**"): formatting, not a name. (A bare "Wikipedia:" at the
+# start of a list entry may name a thing, and is checked.)
+_LABEL = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*(?:\*\*|__)?|(?:[>*\-•・]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*|__))"
+                    r"([A-Za-z][a-z]*(?:[ \-][A-Za-z][a-z]*){0,3})"
+                    r"(?=[ \t]*(?:[:：][ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*(?:[:：]|$)|[:：]?[ \t]*$))")
+_TLDR = re.compile(r"\bTL;\s?DR\b", re.I)
 _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 # A cut-off rank ("Top-K", "top-20"), a variable hyphenated to a word ("N-gram", "k-means", "X-ray").
 _VARIABLE_WORD = re.compile(r"[A-Za-z](?:-[a-z]+)+|(?:[a-z]+-)+[A-Za-z]")
@@ -325,7 +333,8 @@ def _starts_english_sentence(text: str, m: re.Match) -> bool:
 def candidate_names(text: str) -> list[str]:
     """The names a text mentions, as written, in order, each once ("Natural Questions" whole)."""
     text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)    # "MGP–RNN", "Mask R‑CNN"
-    text = _CITED.sub(" ", _MATH.sub(" ", _CODE.sub(" ", _URL.sub(" ", text))))
+    text = _CITED.sub(" ", _MATH.sub(" ", _CODE.sub(" ", _URL.sub(" ", _TLDR.sub(" ", text)))))
+    text = _LABEL.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + " " * len(m.group(1)), text)
     tokens = list(_TOKEN.finditer(text))
     words = [_strip(t.group()) for t in tokens]
     out: list[str] = []
@@ -426,6 +435,9 @@ def _found(name: str, index: NameIndex) -> bool:
             return True
     if index.in_glued(name):
         return True                                 # "BCELoss" in "...usingBCELosswithFocal-Loss"
+    squashed = _squash(name)
+    if _LIGATURE.search(squashed) and index.has(_LIGATURE.sub("", squashed)):
+        return True                                 # "EfficientNet" in a PDF that lost its ligatures: "E cientNet"
     return False
 
 
