@@ -7,9 +7,10 @@ Negatives: every Latin-letter name-like token and multi-word name of a paper's e
 reader accepts as the same name (as printed, joined across a line-end hyphen, hyphen/space/none
 between its parts, en dash, full-width letters, case of an all-capitals or mixed-case name,
 accents and Greek letters spelled out, possessive, plural of an acronym, a kind word after it,
-particles, 「」 and （）, a version or size written apart) and put into a realistic Japanese answer
-about that paper; plus generic English words, units, LaTeX-ish notation and "et al." that are
-never names. None of them may be reported.
+particles, 「」 and （）, a version or size written apart, a name the PDF glued to its neighbours)
+and put into a realistic Japanese answer about that paper; plus generic English words, units,
+LaTeX-ish notation, "et al." and English headings or bold labels of an answer, which are never
+names. None of them may be reported.
 
 Positives: names that are not in the paper, in the same kinds of answers: real names from the
 other corpus papers and from other well-known papers, and invented names built from name parts.
