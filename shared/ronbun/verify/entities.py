@@ -124,7 +124,8 @@ _ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
 # A cut-off rank ("Top-K", "top-20"), a variable hyphenated to a word ("N-gram", "k-means", "X-ray").
 _VARIABLE_WORD = re.compile(r"[A-Za-z](?:-[a-z]+)+|(?:[a-z]+-)+[A-Za-z]")
 _VERSION = re.compile(r"\d(?:\.\d{1,2})?")
-_VERSION_END = re.compile(r"$|[\s、。,.)）」』:;!?！？はがをのでにともやへ]|(?!ポイント|パーセント|ステップ|エポック|ショット)[\u30a1-\u30fa]")
+_VERSION_END = re.compile(r"(?!の(?:改善|向上|差|低下|増加|上昇|減少))"      # a score: "EM 2.5の向上"
+                          r"(?:$|[\s、。,.)）」』:;!?！？はがをのでにともやへ]|(?!ポイント|パーセント|ステップ|エポック|ショット)[\u30a1-\u30fa])")
 _RANK = re.compile(r"[Tt]op[-\s]?(?:[kKnN]|\d+)")
 # A pointer into a document ("Algorithm 1", "Step 2", "Part II", "Case A") is not a name.
 _REFERENCE_WORDS = frozenset("""
@@ -431,7 +432,7 @@ def _found(name: str, index: NameIndex) -> bool:
         # "Dense Passage Retrieval" for a paper that writes "DPR"; "Large Language Models"
         initials = _acronym(words)
         if all(w.isalpha() and w[1:].islower() for w in words) and \
-                (_listed_generic(initials) and len(initials) >= 3 or index.has_capitalised(initials)):
+                (_listed_generic(initials) or index.has_capitalised(initials)):
             return True
     if index.in_glued(name):
         return True                                 # "BCELoss" in "...usingBCELosswithFocal-Loss"
