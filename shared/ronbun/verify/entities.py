@@ -35,7 +35,7 @@ ai ml dl nlp nlu nlg cv ir rl qa llm lm plm vlm mllm sota api apis gpu cpu tpu g
 hz ghz mhz flop flops tflops pflops gflops url urls pdf ok id ids io os ui ux faq etc eg ie vs
 transformer transformers neural network networks deep learning machine model models
 english japanese chinese arxiv
-sd se sem std ci iqr pvalue pvalues ev kev mev gev tev kg mg ml cm mm km nm db fps dpi
+sd se sem std ci iqr pvalue pvalues iid ev kev mev gev tev kg mg ml cm mm km nm db fps dpi l0 l1 l2
 """.split())      # the last line: statistics notation (SD, 95% CI, p-value) and units (eV, GeV, kg)
 
 # Standard abbreviations a paper may only spell out ("area under the ROC curve" for AUC): the
@@ -76,8 +76,17 @@ _ORDINARY_COMPOUND = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)+")
 _SIZES = frozenset("base large small tiny mini medium huge giant xl xxl nano micro lite "
                    "turbo instruct chat pro flash ultra plus max preview".split())   # release variants too
 
-_TOKEN = re.compile(r"[A-Za-z0-9\u0391-\u03c9][A-Za-z0-9\u0391-\u03c9+#]*(?:['’\-_][A-Za-z0-9\u0391-\u03c9+#]+|\.\d[A-Za-z0-9]*)*")
+# Latin letters with accents ("Daumé", "Pałka") and Greek letters are letters of a name.
+_L = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0391-\u03c9"
+_TOKEN = re.compile(rf"[{_L}][{_L}+#]*(?:['’\-_][{_L}+#]+|\.\d[A-Za-z0-9]*)*")
 _CAPITALISED = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*")
+_CAPITALISED_COMPOUND = re.compile(r"[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:[-\u2010\u2011\u2013][A-Za-z0-9]+)+")
+_GLUED_RUN = re.compile(r"[A-Za-z0-9]{25,}")
+_LIGATURE = re.compile(r"ffi|ffl|ff|fi|fl")      # glyphs a PDF font may have no Unicode for ("signi cant")
+_SOURCE_WORD_CASED = re.compile(r"[A-Za-z0-9]+")
+# Hyphens and dashes a writer or a PDF puts between the parts of a name (not the em dash).
+_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"})
+_LINE_END_HYPHEN = re.compile(r"(\w)[-\u00ad][ \t]*\r?\n\s*(\w)")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
 _SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
 _SENTENCE_START = re.compile(r"(?:[.!?:]\s+|\n\s*|[「『(\"“]\s*)$")
@@ -94,6 +103,67 @@ i'm i’m i've i'll i'd we're we've we'll we'd you're they're it's that's
 """.split())
 
 
+# A unit: an SI or binary prefix and a unit symbol ("kHz", "GiB", "mAh", "Mpc", "TFLOPs"), or a
+# multiplier ("x4"); numbers with units are the number check's.
+_UNIT = re.compile(r"(?:[kKMGTPEmμnpf]|[KMGT]i)?(?:Hz|Wh|W|Ah|B|bit|bps|eV|pc|g|s|m|L|J|Pa|yr|FLOPS?|FLOPs|ops)"
+                   r"|[x×]\d+(?:\.\d+)?")
+# Mathematics and LaTeX are notation, not names: "$\mathrm{softmax}(QK^T)$", "\alpha", "$L_2$".
+_MATH = re.compile(r"\$\$[^$]{1,200}\$\$|\$[^$\n\u3000-\u9fff\uff00-\uffef]{1,80}\$|\\\(.{1,80}?\\\)|\\\[.{1,200}?\\\]"
+                   r"|\\[A-Za-z]+")
+# An author cited by name ("Smith et al."): a person, not a method or a dataset.
+_CITED = re.compile(r"[A-Z][^\W\d_]*[a-z][\w\-’']*(?:\s+(?:and|&)\s+[A-Z][^\W\d_]*[a-z][\w\-’']*)?"
+                    r"\s*(?:et\s+al\.?|ら(?=\s*(?:の|は|が|に|による)))")
+# A heading or a bold label of the answer's own, in plain English words ("### Overview",
+# "**Key Findings**:", "**Answer:**"): formatting, not a name. (A bare "Wikipedia:" at the
+# start of a list entry may name a thing, and is checked.)
+_LABEL = re.compile(r"(?m)^[ \t]*(?:#+[ \t]*(?:\*\*|__)?|(?:[>*\-•・]+[ \t]*|\d+[.)][ \t]*)?(?:\*\*|__))"
+                    r"([A-Za-z][a-z]*(?:[ \-][A-Za-z][a-z]*){0,3})"
+                    r"(?=[ \t]*(?:[:：][ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*(?:[:：]|$)|[:：]?[ \t]*$))")
+_TLDR = re.compile(r"\bTL;\s?DR\b", re.I)
+_ROMAN = re.compile(r"(?:X{0,3})(?:IX|IV|V?I{0,3})")
+# A cut-off rank ("Top-K", "top-20"), a variable hyphenated to a word ("N-gram", "k-means", "X-ray").
+_VARIABLE_WORD = re.compile(r"[A-Za-z](?:-[a-z]+)+|(?:[a-z]+-)+[A-Za-z]")
+_VERSION = re.compile(r"\d(?:\.\d{1,2})?")
+_VERSION_END = re.compile(r"(?!の(?:改善|向上|差|低下|増加|上昇|減少))"      # a score: "EM 2.5の向上"
+                          r"(?:$|[\s、。,.)）」』:;!?！？はがをのでにともやへ]|(?!ポイント|パーセント|ステップ|エポック|ショット)[\u30a1-\u30fa])")
+_RANK = re.compile(r"[Tt]op[-\s]?(?:[kKnN]|\d+)")
+# A pointer into a document ("Algorithm 1", "Step 2", "Part II", "Case A") is not a name.
+_REFERENCE_WORDS = frozenset("""
+eqs algorithm theorem lemma corollary proposition definition remark example experiment step stage phase
+part chapter case line row column listing exp alg thm def prop
+""".split())
+_REFERENCE_NUMBER = re.compile(r"\d+(?:\.\d+)*|[A-Z]|(?:X{0,3})(?:IX|IV|V?I{0,3})")
+_FUNCTION_WORDS = frozenset("to of the and in on for by with a an or vs at from into over per".split())
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(terms, words) of the glossary's ML and academic vocabulary, squashed: a term such as
+    "zero-shot", "state of the art", "ablation" or "cross-entropy loss" is a common noun, not a
+    name, however it is written ("Zero-Shot", "State-of-the-Art"). Terms with a capital
+    ("Gaussian process", "BLEU score") name something and are left out."""
+    from ..glossary import terms
+    english = [t.en for t in terms() if t.en and t.en == t.en.lower()]
+    words = {w for t in english for w in re.split(r"[\s\-]+", t) if len(w) >= 3}
+    return frozenset(_squash(t) for t in english), frozenset(words)
+
+
+def _plain_compound(word: str) -> bool:
+    """Plain words joined by hyphens: no capital past a part's first letter, no digit."""
+    parts = word.split("-")
+    return len(parts) >= 2 and all(p.isalpha() and (len(p) == 1 or p[1:].islower()) for p in parts)
+
+
+def _ordinary_compound(word: str) -> bool:
+    """"End-to-End", "Human-in-the-Loop", "Zero-Shot": plain words joined by hyphens with a
+    function word among them, or every part a word of the glossary's vocabulary (a compound of
+    plain words the paper has is found in `_found`)."""
+    if not _plain_compound(word):
+        return False
+    low = [p.casefold() for p in word.split("-")]
+    return any(p in _FUNCTION_WORDS for p in low) or all(p in _vocabulary()[1] for p in low)
+
+
 def _squash(text: str) -> str:
     return "".join(_SOURCE_WORD.findall(_fold(text)))
 
@@ -102,7 +172,13 @@ def _fold(text: str) -> str:
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_LETTERS)
+    return text.translate(_combining()).casefold().translate(_LETTERS)
+
+
+@lru_cache(maxsize=1)
+def _combining() -> dict[int, None]:
+    """Accents and other combining marks (of the Basic Multilingual Plane), to delete."""
+    return {c: None for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))}
 
 
 def _acronym_key_form(word: str) -> str:
@@ -124,22 +200,33 @@ class NameIndex:
         self.runs: set[str] = set()
         self.capitalised: set[str] = set()
         self.long_forms: dict[str, set[str]] = {}     # "gp": {"Gaussian processes"} from "Gaussian processes (GPs)"
+        self.glued: list[str] = []                    # "epochsusingBCELosswithFocalLoss": text whose spaces were lost
         for text in texts:
             for short, long in _defined_acronyms(text or ""):
                 self.long_forms.setdefault(_acronym_key(short), set()).add(long)
-            text = re.sub(r"(\w)-[ \t]*\r?\n\s*(\w)", r"\1\2", text or "")   # line-end hyphens
-            text = _GLUED.sub(r"\1 ", text)
-            words = _SOURCE_WORD.findall(_fold(text))
+            text = _GLUED.sub(r"\1 ", text or "")
+            # A hyphen at a line end is read both ways: a word split in two ("fine-\ntuned",
+            # "IC-\nDAR") and a hyphen that was there ("Lucene-\nBM25", "PaSa-\n7b"). The parts
+            # are indexed as two words, whose runs hold the joined word ("ic" "dar": "icdar"),
+            # and as a compound written with capitals ("ICDAR").
+            kept = _LINE_END_HYPHEN.sub(r"\1-\2", text)
+            words = _SOURCE_WORD.findall(_fold(kept))
             for i in range(len(words)):
                 run = ""
                 for w in words[i:i + MAX_WORDS]:
                     run += w
                     self.runs.add(run)
-            for m in _CAPITALISED.finditer(text):
+            for m in _CAPITALISED.finditer(kept):
                 word = m.group()
-                if not (_ordinary_capital(word) and _SENTENCE_END.search(text, max(0, m.start() - 3), m.start())):
+                if not (_ordinary_capital(word) and _SENTENCE_END.search(kept, max(0, m.start() - 3), m.start())):
                     self.capitalised.add(_fold(word))
                     self.capitalised.add(_fold(_acronym_key_form(word)))
+            for m in _CAPITALISED_COMPOUND.finditer(kept):   # "MGP-RNN", "TF-IDF": "MGPRNN", "TFIDF"
+                self.capitalised.add(_squash(m.group()))
+                self.capitalised.add(_squash(_acronym_key_form(m.group())))
+            if "-\n" in text or _GLUED_RUN.search(text):
+                joined = _LINE_END_HYPHEN.sub(r"\1\2", text)
+                self.glued += [r for r in _GLUED_RUN.findall(joined) if not r.isupper() and not r.islower()]
 
     def has(self, squashed: str) -> bool:
         if not squashed:
@@ -151,6 +238,23 @@ class NameIndex:
                 return True
             if squashed + suffix in self.runs:
                 return True
+        return False
+
+    def in_glued(self, name: str) -> bool:
+        """A name written with capitals inside text whose spaces the PDF lost ("usingBCELosswith"):
+        found as written (case and all), starting where a word of the run starts (a capital
+        after a lowercase letter or a digit)."""
+        letters = "".join(_SOURCE_WORD_CASED.findall(name))
+        if len(letters) < 4 or sum(c.isupper() for c in letters) < 2 or not letters[0].isupper():
+            return False
+        key = letters.casefold()
+        for run in self.glued:
+            folded = run.casefold()
+            at = folded.find(key)
+            while at >= 0:
+                if run[at].isupper() and (at == 0 or not run[at - 1].isupper()):
+                    return True
+                at = folded.find(key, at + 1)
         return False
 
     def has_capitalised(self, word: str) -> bool:
@@ -177,6 +281,9 @@ class _Any:
     def has_capitalised(self, word: str) -> bool:
         return any(i.has_capitalised(word) for i in self.indexes)
 
+    def in_glued(self, name: str) -> bool:
+        return any(i.in_glued(name) for i in self.indexes)
+
     def expansions(self, short: str) -> set[str]:
         return set().union(*(i.expansions(short) for i in self.indexes))
 
@@ -197,9 +304,20 @@ def _strip(token: str) -> str:
     return re.sub(r"['’]s$", "", token).strip("-._'’")
 
 
-def _is_generic(name: str) -> bool:
+def _listed_generic(name: str) -> bool:
     s = _squash(name)
     return s in GENERIC or (s.endswith("s") and s[:-1] in GENERIC)
+
+
+def _is_generic(name: str) -> bool:
+    """A word of GENERIC, or a term of the glossary's vocabulary written in plain words."""
+    if _listed_generic(name):
+        return True
+    s = _squash(name)
+    if not all(re.fullmatch(r"[A-Za-z][a-z]*", p) for p in re.split(r"[\s\-]+", name) if p):
+        return False                                # "BERTScore", "GPT-4": not a plain word
+    terms = _vocabulary()[0]
+    return s in terms or (s.endswith("s") and s[:-1] in terms) or (s.endswith("es") and s[:-2] in terms)
 
 
 def _starts_english_sentence(text: str, m: re.Match) -> bool:
@@ -209,21 +327,29 @@ def _starts_english_sentence(text: str, m: re.Match) -> bool:
     if before.strip() and not _SENTENCE_START.search(before[-4:]):
         return False
     rest = _SENTENCE_REST.match(text, m.start()).group()
-    return bool(_ENGLISH_NEXT.match(text, m.end())) and not any(_is_japanese(c) for c in rest)
+    return (bool(_ENGLISH_NEXT.match(text, m.end())) and not any(_is_japanese(c) for c in rest)
+            and len(rest.split()) >= 3)     # a sentence, not a list entry ("手法: Kaggle dataset")
 
 
 def candidate_names(text: str) -> list[str]:
     """The names a text mentions, as written, in order, each once ("Natural Questions" whole)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _CODE.sub(" ", _URL.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)    # "MGP–RNN", "Mask R‑CNN"
+    text = _CITED.sub(" ", _MATH.sub(" ", _CODE.sub(" ", _URL.sub(" ", _TLDR.sub(" ", text)))))
+    text = _LABEL.sub(lambda m: m.group(0)[:m.start(1) - m.start()] + " " * len(m.group(1)), text)
     tokens = list(_TOKEN.finditer(text))
     words = [_strip(t.group()) for t in tokens]
     out: list[str] = []
     i = 0
     while i < len(tokens):
         word = words[i]
-        if (not _name_like(word) or _is_generic(word) or word.casefold() in _STOPWORDS
+        if (word.casefold() in _REFERENCE_WORDS and i + 1 < len(tokens)
+                and text[tokens[i].end():tokens[i + 1].start()].strip() == "" and _REFERENCE_NUMBER.fullmatch(words[i + 1])):
+            i += 2                     # "Algorithm 1", "Part II"
+            continue
+        if (not _name_like(word) or _listed_generic(word) or word.casefold() in _STOPWORDS
                 or _ORDINARY_COMPOUND.fullmatch(word)
+                or _UNIT.fullmatch(word) or _RANK.fullmatch(word) or _VARIABLE_WORD.fullmatch(word)
+                or _ROMAN.fullmatch(word)
                 or (_ordinary_capital(word) and _starts_english_sentence(text, tokens[i]))):
             i += 1
             continue
@@ -233,6 +359,8 @@ def candidate_names(text: str) -> list[str]:
             nxt = words[j + 1]
             if _name_like(nxt) and nxt.casefold() not in _STOPWORDS:
                 j += 1
+            elif _VERSION.fullmatch(nxt) and _VERSION_END.match(text, tokens[j + 1].end()):
+                j += 1                 # "Llama 3", "SQuAD 2.0": a version written apart (not "F1 88.5")
             elif (nxt.casefold() in _CONNECTORS and j + 2 < len(tokens)
                   and text[tokens[j + 1].end():tokens[j + 2].start()] == " "
                   and _name_like(words[j + 2]) and words[j + 2][0].isupper()):
@@ -270,7 +398,7 @@ def _found(name: str, index: NameIndex) -> bool:
     if any(index.has(_squash(f)) for f in long_forms):
         return True                                 # "AUC" for "area under the ROC curve"
     if name.isascii() and name.isalpha() and name.isupper() and len(name) >= 2 and not _is_generic(name):
-        return index.has_capitalised(name)          # "CLASS" is not "class", "NEWS" is not "news"
+        return index.has_capitalised(name) or index.in_glued(name)  # "CLASS" is not "class", "NEWS" is not "news"
     parts = _SOURCE_WORD.findall(_fold(name))
     if len(parts) > MAX_WORDS:                      # a title: every window of MAX_WORDS words
         return all(index.has("".join(parts[i:i + MAX_WORDS])) for i in range(len(parts) - MAX_WORDS + 1))
@@ -286,6 +414,10 @@ def _found(name: str, index: NameIndex) -> bool:
     joined = [p for p in name.split("+") if p]
     if len(joined) > 1 and all(_found(p, index) for p in joined):
         return True                                 # "DPR+BM25": a combination of found names
+    if _ordinary_compound(name):
+        return True                                 # "End-to-End", "Zero-Shot"
+    if _plain_compound(name) and all(p.casefold() in _vocabulary()[1] or index.has(_squash(p)) for p in name.split("-")):
+        return True                                 # "Large-Scale": plain words the paper or the vocabulary has
     hyphened = name.split("-")
     if (len(hyphened) == 2 and all(len(h) >= 2 and h[0].isupper() for h in hyphened)
             and all(_found(h, index) for h in hyphened)):
@@ -294,13 +426,19 @@ def _found(name: str, index: NameIndex) -> bool:
         return True                                 # "Crawler Agent" for "Crawler"
     if len(words) > 1:
         # "BERT BM25", "A100 GPU": names side by side, each found (not "Natural Questions", "APACHE II")
-        if all(_is_generic(w) or (len(w) >= 3 and not _ordinary_capital(w) and _found(w, index)) for w in words):
+        if all(_is_generic(w) or (len(w) >= 3 and not _ordinary_capital(w) and any(c.isalpha() for c in w)
+                                  and _found(w, index)) for w in words):
             return True
         # "Dense Passage Retrieval" for a paper that writes "DPR"; "Large Language Models"
         initials = _acronym(words)
         if all(w.isalpha() and w[1:].islower() for w in words) and \
-                (_is_generic(initials) or index.has(_squash(initials))):
+                (_listed_generic(initials) or index.has_capitalised(initials)):
             return True
+    if index.in_glued(name):
+        return True                                 # "BCELoss" in "...usingBCELosswithFocal-Loss"
+    squashed = _squash(name)
+    if _LIGATURE.search(squashed) and index.has(_LIGATURE.sub("", squashed)):
+        return True                                 # "EfficientNet" in a PDF that lost its ligatures: "E cientNet"
     return False
 
 
