@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from .text import _QUOTE_MAP, _unquoted
@@ -17,6 +17,7 @@ class Quantity:
     tolerance: float    # half a unit of the last digit written (rounding)
     percent: bool = False
     unit: str = ""      # "hour", "epoch", "gpu" ...: the paper must state the value next to this unit
+    count: bool = False  # a small count ("5つのデータセット"): checked only next to its unit
 
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -51,6 +52,7 @@ _NUMBER_WORDS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy"
                   "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
                   "tenth": 10}
 _WORD = re.compile(r"[A-Za-z]+")
+_NUMBER_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?:fold)?(?![A-Za-z])", re.I)
 # List markers and small counts of the answer's own list are not claims about the paper:
 # "1. ", "2) ", "(3)", "①", "3つの理由", "2点", "第2に" (第 is a reference above).
 _CIRCLED = re.compile("[\u2460-\u2473\u24f5-\u24fe\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
@@ -79,11 +81,9 @@ def _marker_starts(text: str) -> set[int]:
 
 def _is_count(text: str, m: re.Match) -> bool:
     """"3つの", "2点", "2段階": a small whole count, or a conventional statistic (p < 0.05, 95% CI)."""
-    if m["num"] and "." not in m["num"] and int(m["num"].replace(",", "")) <= 10 and not m["suf"] and not m["word"]:
-        counter = _COUNT_AFTER.match(text[m.end():m.end() + 5])
-        if counter:
-            rest = text[m.end() + counter.end():m.end() + counter.end() + 16]
-            return not rest.lstrip().startswith("の") or bool(_DISCOURSE.match(rest))
+    if m["num"] and "." not in m["num"] and int(m["num"].replace(",", "")) <= 10 and not m["suf"] and not m["word"] \
+            and _COUNT_AFTER.match(text[m.end():m.end() + 5]):
+        return True
     return bool(_CONVENTION.search(text[max(0, m.start() - 6):m.start()]) or _CONVENTION_AFTER.match(text[m.end():m.end() + 12]))
 
 
@@ -163,6 +163,9 @@ _UNIT_SOURCE = {
     "dataset": re.compile(r"\bdatasets?\b|\bbenchmarks?\b", re.I), "team": re.compile(r"\bteams?\b", re.I),
     "agent": re.compile(r"\bagents?\b", re.I),
 }
+_UNIT_ANY = re.compile(r"\b(?:(?P<hour>hours?|hrs?)|(?P<minute>minutes?|mins?)|(?P<month>months?)|(?P<epoch>epochs?)"
+                       r"|(?P<layer>layers?)|(?P<gpu>(?-i:GPUs?))|(?P<word>words?)|(?P<token>tokens?)"
+                       r"|(?P<dataset>datasets?|benchmarks?)|(?P<team>teams?)|(?P<agent>agents?))\b", re.I)   # one pass
 _UNIT_WINDOW = (48, 24)          # characters before / after the unit word in which its value may stand
 _UNIT_ALSO = {"hour": (("minute", 1 / 60),), "minute": (("hour", 60.0),)}   # 30分 = 0.5 hours
 
@@ -174,14 +177,6 @@ def _unit(text: str, m: re.Match) -> str:
             return name
     before = text[max(0, m.start() - 8):m.start()]
     return next((name for name, pattern in _UNIT_BEFORE if pattern.search(before)), "")
-
-
-# "3つの理由", "2点目", "3つのステップ": the answer's own structure. "6つのデータセット",
-# "3つのLLMエージェント": a count of the paper's things, a claim.
-_DISCOURSE = re.compile(
-    r"^\s*の?\s*(?:主な|重要な|大きな|異なる)?\s*(?:理由|点|特徴|要素|観点|ポイント|ステップ|段階|手順|部分|側面|貢献|課題|問題|"
-    r"発見|結論|利点|欠点|限界|主張|例|パート|項目|カテゴリ|質問|疑問|方向|工夫|違い|柱|軸|視点|目的|目標|論点|知見|示唆|"
-    r"メリット|デメリット|場合|ケース|こと|もの|点目|つ目|種類)")
 
 
 _BARE_EXPONENT = re.compile(rf"(?:({_NUM})\s*[×xX*]\s*)?10\s*-\s*(\d{{1,2}})\b")
@@ -212,7 +207,7 @@ def _rounded(num: str, mult: float, value: float, tol: float) -> float:
     return tol
 
 
-def _quantity(m: re.Match, text: str) -> Quantity:
+def _quantity(m: re.Match, text: str, claim: bool = True) -> Quantity:
     if m["chain"]:
         value, unit_of_last, decimals = 0.0, 1.0, 0
         for part in _JP_PART.finditer(m["chain"]):
@@ -234,7 +229,7 @@ def _quantity(m: re.Match, text: str) -> Quantity:
     percent = bool(_PERCENT_AFTER.match(text, m.end()))
     if _ABOUT_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
         tol = max(tol, _about(m))
-    return Quantity(m.group(0).strip(), value, tol, percent, _unit(text, m))
+    return Quantity(m.group(0).strip(), value, tol, percent, _unit(text, m) if claim else "")
 
 
 def _about(m: re.Match) -> float:
@@ -276,8 +271,17 @@ def claimed_numbers(text: str) -> list[Quantity]:
     own = _ARXIV_ID.sub(" ", _unquoted(unicodedata.normalize("NFKC", _CIRCLED.sub(" ", text))))
     own = _wari_to_percent(_kanji_to_digits(own.replace("−", "-")))
     markers = _marker_starts(own)
-    return [_quantity(m, own) for m in _QTY.finditer(own)
-            if m.start() not in markers and not _is_reference(own, m.start(), m.end()) and not _is_count(own, m)]
+    out = []
+    for m in _QTY.finditer(own):
+        if m.start() in markers or _is_reference(own, m.start(), m.end()):
+            continue
+        if not _is_count(own, m):
+            out.append(_quantity(m, own))
+            continue
+        q = _quantity(m, own)      # "3つの理由" is the answer's own; "6つのデータセット" counts the paper's things
+        if q.unit:
+            out.append(replace(q, count=True))
+    return out
 
 
 class SourceValues(list):
@@ -295,18 +299,13 @@ _CITATION_BRACKET = re.compile(
     r"|\b(?:pp?\.|pages?|vol\.|volume|ISBN)\s*[\dX][\dX\-–]*", re.I)
 
 
-def _near_unit_values(text: str) -> dict[str, set[float]]:
+def _near_unit_values(text: str, numbers: list[tuple[int, float]]) -> dict[str, set[float]]:
+    """For each unit word of `text`, the values (`numbers`: (start, value), sorted) within its window."""
+    starts = [n[0] for n in numbers]
     found: dict[str, set[float]] = {}
-    for unit, pattern in _UNIT_SOURCE.items():
-        for u in pattern.finditer(text):
-            window = text[max(0, u.start() - _UNIT_WINDOW[0]):u.end() + _UNIT_WINDOW[1]]
-            into = found.setdefault(unit, set())
-            for m in _QTY.finditer(window):
-                into.add(_quantity(m, window).value)
-            for word in _WORD.findall(window):
-                number = _NUMBER_WORDS.get(word.lower())
-                if number is not None:
-                    into.add(float(number))
+    for u in _UNIT_ANY.finditer(text):
+        lo, hi = bisect_left(starts, u.start() - _UNIT_WINDOW[0]), bisect_left(starts, u.end() + _UNIT_WINDOW[1])
+        found.setdefault(u.lastgroup, set()).update(v for _, v in numbers[lo:hi])
     return found
 
 
@@ -320,21 +319,24 @@ def source_values(texts: Iterable[str]) -> list[float]:
     for raw in texts:
         text = _CITATION_BRACKET.sub(" ", unicodedata.normalize("NFKC", raw).translate(_QUOTE_MAP))
         dates |= source_dates(text)
-        for unit, near in _near_unit_values(text).items():
-            by_unit.setdefault(unit, set()).update(near)
+        numbers: list[tuple[int, float]] = []
         for m in _QTY.finditer(text):
-            q = _quantity(m, text)
+            q = _quantity(m, text, claim=False)
             values.add(q.value)
+            numbers.append((m.start(), q.value))
             if m["num"]:
                 values.add(_plain(m["num"]))
             elif m["mant"]:
                 values.add(_plain(m["mant"]))
             if q.percent:
                 values.add(q.value / 100)
-        for word in _WORD.findall(text):
-            number = _NUMBER_WORDS.get(word.lower().removesuffix("fold"))
-            if number is not None:
-                values.add(float(number))
+        for w in _NUMBER_WORD.finditer(text):
+            number = float(_NUMBER_WORDS[w.group(1).lower()])
+            values.add(number)
+            numbers.append((w.start(), number))
+        numbers.sort()
+        for unit, near in _near_unit_values(text, numbers).items():
+            by_unit.setdefault(unit, set()).update(near)
         for m in _BARE_EXPONENT.finditer(text):
             values.add((_plain(m[1]) if m[1] else 1.0) * 10.0 ** -int(m[2]))
     out = SourceValues(sorted(values))
@@ -356,6 +358,8 @@ def number_in_source(q: Quantity, values: Sequence[float]) -> bool:
     """Unit-aware: 13億 matches 1.3B, 87.5% matches 87.5 or 0.875, 約88% matches 87.53; 8時間
     matches "8 hours" (not an 8 elsewhere) when the source states anything in hours."""
     by_unit = getattr(values, "by_unit", {})
+    if q.count and q.unit not in by_unit:
+        return True         # a count the source cannot be read for (it never names the unit)
     if q.unit and q.unit in by_unit:
         if _in_values(q.value, q.tolerance, by_unit[q.unit]):
             return True
@@ -382,12 +386,12 @@ def missing_numbers(text: str, values: Sequence[float]) -> list[Quantity]:
 # Dates: 2018年12月20日, 2018年12月, 12月20日 (the answer); Dec. 20, 2018, December 19th, 2022,
 # 20 December 2018, 2024-10-01, May 2020 (the paper). A date is one value: each part must agree.
 _MONTHS = {name: i for i, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_MONTH = r"(?P<mon>(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\.?"
+_MONTH = r"(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-zA-Z]*)\.?"
 _SRC_DATES = [
-    re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
-    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<y>(?:19|20)\d\d)[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})\b"),
-    re.compile(rf"\b{_MONTH}\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+(?P<y>(?:19|20)\d\d)\b"),
 ]
 _JA_DATE = re.compile(r"(?:(?P<y>(?:19|20)\d\d)\s*年\s*)?(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?"
                       r"|(?P<iy>(?:19|20)\d\d)-(?P<im>\d{1,2})-(?P<id>\d{1,2})")
@@ -402,9 +406,12 @@ def _date_keys(y: str | None, m: int, d: str | None) -> set[tuple]:
     return keys
 
 
+_ANY_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)")
+
+
 def source_dates(text: str) -> set[tuple]:
     found: set[tuple] = set()
-    for pattern in _SRC_DATES:
+    for pattern in _SRC_DATES if _ANY_MONTH.search(text) else _SRC_DATES[2:3]:
         for m in pattern.finditer(text):
             g = m.groupdict()
             mon = int(g["m"]) if g.get("m") else _MONTHS.get(g["mon"].lower()[:3])
