@@ -51,7 +51,6 @@ _NUMBER_WORDS |= {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy"
                   "twice": 2, "double": 2, "pair": 2, "triple": 3, "thrice": 3, "first": 1, "second": 2,
                   "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
                   "tenth": 10}
-_WORD = re.compile(r"[A-Za-z]+")
 _NUMBER_WORD = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")(?:fold)?(?![A-Za-z])", re.I)
 # List markers and small counts of the answer's own list are not claims about the paper:
 # "1. ", "2) ", "(3)", "①", "3つの理由", "2点", "第2に" (第 is a reference above).
@@ -167,7 +166,7 @@ _UNIT_ANY = re.compile(r"\b(?:(?P<hour>hours?|hrs?)|(?P<minute>minutes?|mins?)|(
                        r"|(?P<layer>layers?)|(?P<gpu>(?-i:GPUs?))|(?P<word>words?)|(?P<token>tokens?)"
                        r"|(?P<dataset>datasets?|benchmarks?)|(?P<team>teams?)|(?P<agent>agents?))\b", re.I)   # one pass
 _UNIT_WINDOW = (48, 24)          # characters before / after the unit word in which its value may stand
-_UNIT_ALSO = {"hour": (("minute", 1 / 60),), "minute": (("hour", 60.0),)}   # 30分 = 0.5 hours
+_UNIT_ALSO = {"hour": (("minute", 60.0),), "minute": (("hour", 1 / 60),)}   # 0.5時間 = 30 minutes
 
 
 def _unit(text: str, m: re.Match) -> str:
