@@ -20,7 +20,8 @@ PAPER = [
     "we train for up to 40 epochs. Results of the 7 runs are in Table 3.",
     "We engineered a competition dataset of 498 new pages. DocLayNet defines 11 class labels [13]. "
     "https://doi.org/10.1109/ICDAR.2017.229 The passages number 21,015,324 in total. "
-    "Artificial Intelligence, volume 34, pages 9701–9708, 2020.",
+    "Artificial Intelligence, volume 34, pages 9701–9708, 2020. We have the times of administration "
+    "of P = 8 medication classes.",
 ]
 VALUES = source_values(PAPER)
 
@@ -42,6 +43,7 @@ def missing(text: str) -> list[str]:
     "498ページの競技用データセットを作り、結果は5ページに示されています。",
     "結論は3つの理由から成り、二段階で学習します。十分な精度で、数十件の例を示しています。",
     "2つのLLMエージェントからなります。",                            # no "agents" in the source: not checkable
+    "8種類の薬剤クラスの投与時刻を使っています。",
 ])
 def test_the_papers_numbers_written_the_japanese_way_are_found(text):
     assert missing(text) == []
@@ -55,6 +57,7 @@ def test_the_papers_numbers_written_the_japanese_way_are_found(text):
     ("学習には16台のGPUを使いました。", "16"),                # 16 is a table cell, not a GPU count
     ("インデックス構築は約3時間かかります。", "3"),          # 3 is in the paper, but not in hours
     ("6つのQAデータセットで評価しています。", "6"),          # a count of the paper's datasets
+    ("12種類の薬剤クラスの投与時刻を使っています。", "12"),   # 12 is a table cell, not a number of classes
     ("2016年12月20日のダンプを使っています。", "2016年12月20日"),   # 2016 is a citation year
     ("コンペは2022年10月19日に告知されました。", "2022年10月19日"),
     ("約1,200ページの競技用データセットを作りました。", "1,200"),   # a count of pages, not a page number

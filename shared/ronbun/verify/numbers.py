@@ -151,6 +151,7 @@ _UNIT_AFTER = [
     ("dataset", re.compile(r"^\s*(?:つ|個|種類)?の?[^。、,，]{0,8}?データセット")),
     ("team", re.compile(r"^\s*(?:つの)?チーム")),
     ("agent", re.compile(r"^\s*(?:つ|体)?の?[^。、,，]{0,8}?エージェント")),
+    ("class", re.compile(r"^\s*(?:つ|個|種類)?の?[^。、,，]{0,6}?クラス(?!タ)")),
     ("token", re.compile(r"^\s*トークン")),
 ]
 _UNIT_BEFORE = [("gpu", re.compile(r"GPU\s*[をが]?\s*$"))]      # GPU 2枚
@@ -160,11 +161,11 @@ _UNIT_SOURCE = {
     "layer": re.compile(r"\blayers?\b", re.I), "gpu": re.compile(r"GPUs?\b"),
     "word": re.compile(r"\bwords?\b", re.I), "token": re.compile(r"\btokens?\b", re.I),
     "dataset": re.compile(r"\bdatasets?\b|\bbenchmarks?\b", re.I), "team": re.compile(r"\bteams?\b", re.I),
-    "agent": re.compile(r"\bagents?\b", re.I),
+    "agent": re.compile(r"\bagents?\b", re.I), "class": re.compile(r"\bclass(?:es)?\b", re.I),
 }
 _UNIT_ANY = re.compile(r"\b(?:(?P<hour>hours?|hrs?)|(?P<minute>minutes?|mins?)|(?P<month>months?)|(?P<epoch>epochs?)"
                        r"|(?P<layer>layers?)|(?P<gpu>(?-i:GPUs?))|(?P<word>words?)|(?P<token>tokens?)"
-                       r"|(?P<dataset>datasets?|benchmarks?)|(?P<team>teams?)|(?P<agent>agents?))\b", re.I)   # one pass
+                       r"|(?P<dataset>datasets?|benchmarks?)|(?P<team>teams?)|(?P<agent>agents?)|(?P<class>class(?:es)?))\b", re.I)   # one pass
 _UNIT_WINDOW = (48, 24)          # characters before / after the unit word in which its value may stand
 _UNIT_ALSO = {"hour": (("minute", 60.0),), "minute": (("hour", 1 / 60),)}   # 0.5時間 = 30 minutes
 
