@@ -68,6 +68,17 @@ def test_a_number_that_is_only_a_coincidence_or_misread_is_found_missing(text, s
     assert shown in missing(text)
 
 
+@pytest.mark.parametrize("source, answer", [
+    ("The deadline was March 26th, 2023.", "締め切りは2023年3月26日でした。"),
+    ("The deadline was 26 March 2023.", "締め切りは3月26日でした。"),
+    ("Results were released on the 3rd of April.", "結果は4月3日に公開されました。"),
+    ("The dump is from October, 2018.", "2018年10月のダンプです。"),
+    ("Query Date: 2024-10-01.", "クエリの日付は2024年10月1日です。"),
+])
+def test_dates_written_the_english_way_are_found(source, answer):
+    assert missing_numbers(answer, source_values([source])) == []
+
+
 def test_a_power_of_ten_is_not_read_as_a_percent():
     values = source_values(["The learning rate is 0.01 and the dropout is 0.1."])
     assert [q.text for q in missing_numbers("学習率は10^-4です。", values)] == ["10^-4"]
