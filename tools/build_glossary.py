@@ -65,6 +65,7 @@ GOOD_TEXT = [ROOT / "tools" / "good_ml_ja.txt", ROOT / "tests" / "golden" / "dig
 NOUNISH = ("noun", "adjectival nouns", "nouns which may take")     # JMdict parts of speech a term's word takes
 KANA = re.compile(r"^[\u3040-\u30ff\u30fc・ー]+$")
 KANJI = re.compile(r"[\u4e00-\u9fff]")
+KATAKANA = re.compile(r"^[\u30a0-\u30ff・ー]{2,}$")
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Seed:
     traps: list[tuple[str, str]] = field(default_factory=list)     # (word, regex or "")
     out: set[str] = field(default_factory=set)                     # reviewed: not a trap
     out_all: bool = False
+    auto: bool = False        # from the term lists (tools/ml_terms.txt, tools/corpus_terms.txt): no reviewed renderings
 
 
 def read_seed(path: Path = SEED) -> list[Seed]:
@@ -131,14 +133,21 @@ class Dictionary:
         from jamdict import Jamdict          # build-time only; never imported by ronbun
         self.db = sqlite3.connect(f"file:{Jamdict().db_file}?mode=ro", uri=True)
         self.cache: dict[str, list[Proposal]] = {}
+        # every English gloss under its normal form: "clipping (of newspaper article, etc.)" is found
+        # for "clipping", "to transfer" for "transfer", "warm-up" for "warmup" (a translator reads the
+        # gloss, not its brackets)
+        self.by_gloss: dict[str, list[tuple[int, int]]] = {}
+        for sid, idseq, text in self.db.execute(
+                "SELECT g.sid, s.idseq, g.text FROM SenseGloss g JOIN Sense s ON s.ID = g.sid WHERE g.lang = 'eng'"):
+            for key in {_gloss_key(text), _gloss_key(text).replace(" ", "")}:
+                if key:
+                    self.by_gloss.setdefault(key, []).append((sid, idseq))
 
     def proposals(self, en: str) -> list[Proposal]:
         key = en.lower()
         if key in self.cache:
             return self.cache[key]
-        rows = self.db.execute(
-            "SELECT g.sid, s.idseq FROM SenseGloss g INDEXED BY SenseGloss_text JOIN Sense s ON s.ID = g.sid "
-            "WHERE g.text IN (?, ?, ?) AND g.lang = 'eng'", (key, "to " + key, en)).fetchall()
+        rows = sorted(set(self.by_gloss.get(_gloss_key(en), [])))
         found: dict[str, Proposal] = {}
         for sid, idseq in rows:
             fields = {f for (f,) in self.db.execute("SELECT text FROM field WHERE sid = ?", (sid,))}
@@ -146,8 +155,12 @@ class Dictionary:
             pos = {t for (t,) in self.db.execute("SELECT text FROM pos WHERE sid = ?", (sid,))}
             noun = any(t.startswith(NOUNISH) for t in pos) or not pos
             na = any(t.startswith("adjectival nouns") for t in pos)
-            for kid, word in self.db.execute("SELECT ID, text FROM Kanji WHERE idseq = ?", (idseq,)):
-                tags = [t for (t,) in self.db.execute("SELECT text FROM KJP WHERE kid = ?", (kid,))]
+            spellings = self.db.execute("SELECT ID, text, 'KJP' FROM Kanji WHERE idseq = ?", (idseq,)).fetchall()
+            if not spellings:         # a loanword written in katakana only (ランダム): the accepted rendering of a word
+                spellings = [(kid, w, "KNP") for kid, w in self.db.execute("SELECT ID, text FROM Kana WHERE idseq = ?", (idseq,))
+                             if KATAKANA.match(w)]
+            for kid, word, table in spellings:
+                tags = [t for (t,) in self.db.execute(f"SELECT text FROM {table} WHERE kid = ?", (kid,))]
                 nf = [int(t[2:]) for t in tags if t.startswith("nf")]
                 rank = min(nf) if nf else (30 if tags else 99)
                 p = found.get(word)
@@ -159,6 +172,13 @@ class Dictionary:
                     p.noun, p.na = p.noun or noun, p.na or na
         self.cache[key] = sorted(found.values(), key=lambda p: (p.rank, p.word))
         return self.cache[key]
+
+
+def _gloss_key(text: str) -> str:
+    """A gloss's normal form: lower case, without (…) notes, a leading "to"/"a"/"the", or hyphens."""
+    t = re.sub(r"\([^)]*\)", " ", text.lower())
+    t = re.sub(r"[\s\-]+", " ", t).strip()
+    return re.sub(r"^(?:to|a|an|the) ", "", t)
 
 
 def _why_out(p: Proposal, seed: Seed, accepted_any: set[str]) -> str:
@@ -185,6 +205,11 @@ JOINTS = ("", "の", "的", "な", "的な")
 NA_WORDS: set[str] = set()      # literal senses that are adjectival nouns (意地悪): only these take な      # how a literal translation joins the words (意地悪な平均精度)
 
 
+def _of_phrase(en: str) -> bool:
+    """"part of speech", "mixture of experts": two words around "of" (Japanese puts the second first)."""
+    return bool(re.fullmatch(r"[A-Za-z]+ of [A-Za-z]+", en.strip()))
+
+
 def _words(en: str) -> list[str]:
     return [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
 
@@ -199,7 +224,14 @@ def _forms(word: str) -> list[str]:
         out.append(w[:-3] + "y")
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         out.append(w[:-1])
-    return out
+    else:                                        # footprint -> footprints (足跡), logistic -> logistics (物流)
+        out.append(w + "s")
+    if w.endswith("ing") and len(w) > 6:         # clipping -> clip, shaping -> shape, decoding -> decode
+        stem = w[:-3]
+        out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+    if w.endswith(("ial", "al")) and len(w) > 6:     # marginal -> margin, variational -> variation
+        out.append(w[:-3] if w.endswith("ial") else w[:-2])
+    return list(dict.fromkeys(out))
 
 
 def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Seed]) -> tuple[list[str], list[str], list[str]]:
@@ -217,11 +249,13 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
             w = p.word
             if w in accepted or w in literal:
                 continue
-            if any(w in g for g in seed.good) or p.technical or w in seed.out:
-                accepted.append(w)
+            if any(w in g for g in seed.good) or p.technical or w in seed.out or KATAKANA.match(w):
+                accepted.append(w)        # a katakana loanword (ランダム) is how ML Japanese writes the word
+                if p.na:
+                    NA_WORDS.add(w)
             elif own is not None and (own.out_all or w in own.out):
                 weak.append(w)        # normal alone (機能), literal in a compound (機能抽出)
-            elif p.noun and not KANA.match(w) and len(w) >= 2 and KANJI.search(w):
+            elif p.noun and not KANA.match(w) and KANJI.search(w) and (len(w) >= 2 or (p.common and p.rank <= 20)):
                 (literal if p.common else rare).append(w)
                 if p.na:
                     NA_WORDS.add(w)
@@ -250,16 +284,26 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     for accepted, literal, weak in renderings:
         accepted = list(dict.fromkeys(accepted))
         opts = [(w, 0) for w in accepted[:COMPOSE_ACCEPTED]]
-        opts += [(w, 1 if w in ml_vocab else 2) for w in literal[:COMPOSE_LITERAL]]
+        opts += [(w, 1 if w in ml_vocab else 2) for w in literal[:COMPOSE_LITERAL]
+                 if len(w) > 1 or w not in ml_vocab]        # one kanji (森, 錨) only where no ML term uses it
         opts += [(w, 1) for w in weak[:COMPOSE_WEAK] if w not in accepted]
         if not opts:
             return []
         options.append(opts)
     out: list[tuple[str, str]] = []
+    of = _of_phrase(seed.en)
+    if of:      # "part of speech": a translator also writes the head after の (話の部分)
+        options = options[::-1]
     for combo in itertools.product(*options):
         if not any(kind for _, kind in combo):
             continue
+        if seed.auto and not any(kind == 2 for _, kind in combo):
+            continue          # a term without reviewed renderings: only a word no ML rendering uses betrays it
+        if any(len(w) == 1 and kind for w, kind in combo) and len(combo) > 2:
+            continue
         joints = JOINTS if len(combo) == 2 else ("", "の", "な")
+        if of:
+            joints = ("の",)
         if len(combo) == 2 and words[0].lower().endswith("ly"):
             joints = ("に", "")              # an adverb: 統計的に重大 (statistically significant)
         for js in itertools.product(joints, repeat=len(combo) - 1):
@@ -290,7 +334,8 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
             if why and p.word not in reviewed:
                 report.append(f"{s.en}\t{p.word}\tjmdict\tkept out: {why}")
                 continue
-            regex = reviewed.get(p.word) or IN_COMPOUND
+            # a reviewed trap counts as the review wrote it (褒美, 詰め物: alone); a dictionary word, in an ML compound
+            regex = reviewed[p.word] if p.word in reviewed else IN_COMPOUND
             traps[p.word] = regex
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
         if not s.out_all:
