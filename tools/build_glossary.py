@@ -58,7 +58,7 @@ TECH_FIELDS = {"computing", "mathematics", "statistics", "physics", "linguistics
                "electronics", "electricity, elec. eng.", "telecommunications", "logic"}
 COMPOSE_ACCEPTED = 3     # accepted renderings of each word used in a literal compound
 COMPOSE_LITERAL = 6      # general-dictionary senses of each word used (most frequent first)
-COMPOSE_RARE = 3         # uncommon dictionary nouns used when a word has fewer common ones
+COMPOSE_RARE = 5         # uncommon dictionary nouns used when a word has fewer common ones
 COMPOSE_WEAK = 2         # reviewed-out senses of each word used (weak: direct compounds only)
 COMPOSE_MAX = 400        # literal compounds per term at most
 GOOD_TEXT = [ROOT / "tools" / "good_ml_ja.txt", ROOT / "tests" / "golden" / "digest.md"]
@@ -96,6 +96,23 @@ def read_seed(path: Path = SEED) -> list[Seed]:
                 s.traps.append((word, regex))
         seeds.append(s)
     return seeds
+
+
+TERM_LISTS = [ROOT / "tools" / "ml_terms.txt", ROOT / "tools" / "corpus_terms.txt"]
+
+
+def read_term_lists(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[Seed]:
+    """The terms of the term lists that the seed does not have, as terms without reviewed renderings:
+    only multiword terms (a single word's right sense is unknown), in file order."""
+    have = {s.en.lower() for s in seeds}
+    out = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            en = line.strip()
+            if en and not en.startswith("#") and en.lower() not in have and len(_words(en)) >= 2:
+                have.add(en.lower())
+                out.append(Seed(en, [], False, auto=True))
+    return out
 
 
 def _split_review(field_: str) -> list[str]:
@@ -207,11 +224,24 @@ NA_WORDS: set[str] = set()      # literal senses that are adjectival nouns (意�
 
 def _of_phrase(en: str) -> bool:
     """"part of speech", "mixture of experts": two words around "of" (Japanese puts the second first)."""
-    return bool(re.fullmatch(r"[A-Za-z]+ of [A-Za-z]+", en.strip()))
+    return bool(re.fullmatch(r"[A-Za-z]+[ -]of[ -][A-Za-z]+", en.strip()))
 
 
-def _words(en: str) -> list[str]:
-    return [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
+def _words(en: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The term's words, a run of words that is itself a known term kept together, longest first:
+    "learning rate warmup" -> ["learning rate", "warmup"] (学習率の準備運動)."""
+    words = [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
+    out, i = [], 0
+    while i < len(words):
+        for j in range(len(words), i + 1, -1):
+            if (j - i) < len(words) and " ".join(words[i:j]).lower() in known:
+                out.append(" ".join(words[i:j]))
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _forms(word: str) -> list[str]:
@@ -240,6 +270,10 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
     renderings, dictionary words inside this term's accepted renderings (目的 in 目的関数), technical
     senses and reviewed-out words. Literal: the other common kanji words JMdict gives for it."""
     own = by_en.get(part) or by_en.get(part.lower())
+    if re.fullmatch(r"[A-Z0-9][A-Za-z0-9]*", part) and not part.isalpha() or part.isupper():
+        return [part], [], []         # a name (F1, BLEU, GPT) is written as it is: F1得点 for F1 score
+    if own is not None and own.auto:
+        own = None
     accepted = list(own.good) if own else []
     literal: list[str] = []
     weak: list[str] = []
@@ -255,13 +289,16 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
                     NA_WORDS.add(w)
             elif own is not None and (own.out_all or w in own.out):
                 weak.append(w)        # normal alone (機能), literal in a compound (機能抽出)
-            elif p.noun and not KANA.match(w) and KANJI.search(w) and (len(w) >= 2 or (p.common and p.rank <= 20)):
+            elif p.noun and not KANA.match(w) and KANJI.search(w) and (len(w) >= 2 or p.common):
                 (literal if p.common else rare).append(w)
                 if p.na:
                     NA_WORDS.add(w)
     # a word with few common senses is still translated: by its other dictionary nouns (退行, 凸面, 強欲)
     literal += rare[:max(0, COMPOSE_RARE - len(literal))]
-    return accepted, literal, weak
+    if own is not None:      # the word's reviewed traps render it literally inside any term (準備運動 for warmup)
+        literal = [w for w, _ in own.traps if len(w) >= 2 and w not in accepted
+                   and not any(w in o for o, _ in own.traps if o != w)] + literal
+    return list(dict.fromkeys(accepted)), list(dict.fromkeys(literal)), weak
 
 
 def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: set[str]) -> list[tuple[str, str]]:
@@ -270,9 +307,11 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     意地悪な平均精度). A rendering counts only if at least one word is a literal sense that is not
     part of any accepted ML rendering (値引き, 地図, 意地悪: strong); 速度 (in 推論速度) is weak
     makes a trap only in a direct compound (機能抽出), never with a joint (学習の速度 is normal Japanese)."""
-    words = _words(seed.en)
+    known = {k.lower() for k, v in by_en.items() if not v.auto and k.lower() != seed.en.lower()}
+    words = _words(seed.en, known)
     if len(words) < 2 or len(words) > 4:
         return []
+    reviewed_word = [w.lower() in known for w in words]      # the word has its own reviewed entry
     ml_vocab = "\n".join(sorted(accepted_any))
     options: list[list[tuple[str, int]]] = []     # (rendering, 0 accepted / 1 weak literal / 2 strong literal)
     renderings = [_part_renderings(seed, part, dic, by_en) for part in words]
@@ -281,10 +320,13 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         for good in seed.good:
             acc_b += [good[len(a):] for a in acc_a if good.startswith(a) and len(good) > len(a)]
             acc_a += [good[:-len(b)] for b in list(acc_b) if good.endswith(b) and len(good) > len(b)]
-    for accepted, literal, weak in renderings:
+    for (accepted, literal, weak), seeded in zip(renderings, reviewed_word):
         accepted = list(dict.fromkeys(accepted))
         opts = [(w, 0) for w in accepted[:COMPOSE_ACCEPTED]]
-        opts += [(w, 1 if w in ml_vocab else 2) for w in literal[:COMPOSE_LITERAL]
+        # a term from the term lists has no reviewed rendering: a sense betrays it only if it is a sense of a
+        # word with its own reviewed entry (its right renderings are known); its other words are weak at most
+        strong = 2 if (seeded or not seed.auto) else 1
+        opts += [(w, 1 if w in ml_vocab else strong) for w in literal[:COMPOSE_LITERAL]
                  if len(w) > 1 or w not in ml_vocab]        # one kanji (森, 錨) only where no ML term uses it
         opts += [(w, 1) for w in weak[:COMPOSE_WEAK] if w not in accepted]
         if not opts:
@@ -307,8 +349,8 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         if len(combo) == 2 and words[0].lower().endswith("ly"):
             joints = ("に", "")              # an adverb: 統計的に重大 (statistically significant)
         for js in itertools.product(joints, repeat=len(combo) - 1):
-            if any(js) and not any(kind == 2 for _, kind in combo):
-                continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
+            if any(js) and js != ("に",) and not any(kind == 2 for _, kind in combo):
+                continue      # (統計的に重要: an adverb's に is not a Japanese joint of two nouns)          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
             if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
                    for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
@@ -329,7 +371,9 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
         joined: set[str] = set()
-        for p in dic.proposals(s.en):
+        if s.auto:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
+            s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
+        for p in ([] if s.auto else dic.proposals(s.en)):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
                 report.append(f"{s.en}\t{p.word}\tjmdict\tkept out: {why}")
@@ -369,7 +413,9 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         # the reviewed traps first, then dictionary words, direct compounds, joined ones: the prompt shows the first
         order = sorted(traps, key=lambda w: (w not in reviewed, w in joined, list(traps).index(w)))
         bad = "|".join(w + (f"~{traps[w]}" if traps[w] else "") for w in order)
-        rows.append("\t".join([s.en, "|".join(s.good), bad, "y" if s.show else ""]))
+        if s.auto and not bad:
+            continue
+        rows.append("\t".join([s.en, "" if s.auto else "|".join(s.good), bad, "y" if s.show else ""]))
     return rows, report
 
 
@@ -397,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     seeds = read_seed()
+    seeds += read_term_lists(seeds)
     rows, report = build(seeds, Dictionary(), good_text())
     glossary = HEADER + "\n".join(rows) + "\n"
     # the generated compound traps (tens of thousands) are in the glossary itself; the record keeps

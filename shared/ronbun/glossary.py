@@ -59,7 +59,9 @@ def _split_bad(field: str) -> list[str]:
 # for general words that are normal Japanese on their own (注目, 重量).
 HEADS = ("行列", "ベクトル", "関数", "層", "機構", "メカニズム", "空間", "スコア", "マップ", "ヘッド",
          "減衰", "共有", "テンソル", "重み", "パラメータ", "ネットワーク", "モジュール", "学習",
-         "係数", "分布", "抽出", "最適化", "ボックス")
+         "係数", "分布", "抽出", "最適化", "ボックス",
+         # the other nouns only ML text puts a term before: 歩幅サイズ, 回収率
+         "埋め込み", "エンコーダ", "デコーダ", "勾配", "次元", "サイズ", "データセット", "率")
 IN_COMPOUND = "+"
 
 
@@ -67,15 +69,17 @@ IN_COMPOUND = "+"
 LABEL = r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])|[0-9０-９]+(?![0-9０-９.．%％年月日件個人回点度倍歳万億千])"
 
 
-# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), ResNetを背骨として用い (backbone).
-OWN = "(?:(?:本論文|本研究|本稿)の|主な)"
-AS_TERM = "として(?:用い|使|採用|利用)"
+# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), 第2節の予選 (preliminaries),
+# ResNetを背骨として用い / 背骨としてResNetを用い (backbone), or directly after a Latin-letter name: F1得点, BERT背骨.
+OWN = "(?:(?:本論文|本研究|本稿|第[0-9０-９]+[節章])の|主な)"
+AS_TERM = "として[^。．.！？!?\n]{0,24}?(?:用い|使|採用|利用)"
+AFTER_NAME = "(?:(?<=[A-Za-z0-9]{3})|(?<=[A-Za-z][0-9]))"
 
 
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
         w = re.escape(word)
-        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}"
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}|{AFTER_NAME}{w}"
     return regex or (word if word.isalnum() else re.escape(word))      # escape() is slow for 50k words
 
 
@@ -90,7 +94,14 @@ def _parse_bad(field: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def terms() -> tuple[Term, ...]:
-    """Every glossary entry, in file order (most important first)."""
+    """Every glossary entry with an accepted rendering, in file order (most important first)."""
+    return tuple(term for term in _all_terms() if term.good)
+
+
+@lru_cache(maxsize=1)
+def _all_terms() -> tuple[Term, ...]:
+    """Every entry, and after them the terms of the generated term lists: no reviewed rendering,
+    only the literal compounds that betray them (川下作業 for downstream task)."""
     text = files("ronbun").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
@@ -106,8 +117,8 @@ def terms() -> tuple[Term, ...]:
 @lru_cache(maxsize=1)
 def _traps() -> tuple[tuple[str, str, str, str], ...]:
     """(bad word, rule, accepted word, English term) for every trap, in file order."""
-    return tuple((word, rule, term.good[0], term.en)
-                 for term in terms() for word, rule in zip(term.bad, term.rules))
+    return tuple((word, rule, term.good[0] if term.good else term.en, term.en)
+                 for term in _all_terms() for word, rule in zip(term.bad, term.rules))
 
 
 PROMPT_TRAPS = 2      # bad renderings shown per term in the prompt
@@ -137,9 +148,33 @@ def _index() -> dict[str, tuple[tuple[int, str, str, str, str], ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _accepted() -> tuple[str, ...]:
+    """Every accepted rendering of two or more characters."""
+    return tuple(sorted({g for term in terms() for g in term.good if len(g) >= 2}))
+
+
+@lru_cache(maxsize=4096)
+def _accepted_with(word: str) -> tuple[str, ...]:
+    """The accepted renderings that contain the word (再現率 contains 再現)."""
+    return tuple(g for g in _accepted() if word in g and g != word)
+
+
+def _inside_accepted(text: str, i: int, word: str) -> bool:
+    """The word at i is part of an accepted rendering written there (再現 in 再現率, 消失 in 勾配消失)."""
+    for good in _accepted_with(word):
+        off = good.find(word)
+        while off >= 0:
+            if text.startswith(good, i - off):
+                return True
+            off = good.find(word, off + 1)
+    return False
+
+
 def find_mistranslations(text: str) -> list[tuple[str, str, str]]:
     """(bad rendering found, accepted rendering, English term) for each trap in the text, in
-    glossary order. A trap counts only where its word is in the text; its regex narrows where."""
+    glossary order. A trap counts only where its word is in the text, not as part of an accepted
+    rendering written there; its regex narrows where."""
     index = _index()
     hits: dict[str, tuple[int, str, str, str]] = {}
     for i in range(len(text)):
@@ -148,6 +183,8 @@ def find_mistranslations(text: str) -> list[tuple[str, str, str]]:
                 continue
             if not text.startswith(word, i) or (rule == word and text[i + len(word):i + len(word) + 1] == "的"):
                 continue         # モデルの体系的な評価 is not モデルの体系 (model architecture)
+            if _inside_accepted(text, i, word):
+                continue
             if rule == word or _compile(rule).search(text):
                 hits[word] = (n, word, good, en)
     return [(word, good, en) for _, word, good, en in sorted(hits.values())]
