@@ -373,7 +373,9 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         joined: set[str] = set()
         if s.auto:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
             s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
-        for p in ([] if s.auto else dic.proposals(s.en)):
+        own_forms = [s.en] + [f for f in _forms(s.en)[1:2] if " " not in s.en and len(f) < len(s.en)]   # preliminaries -> preliminary
+        proposals = list({p.word: p for f in own_forms for p in dic.proposals(f)}.values())
+        for p in ([] if s.auto else proposals):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
                 report.append(f"{s.en}\t{p.word}\tjmdict\tkept out: {why}")
@@ -401,6 +403,10 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
                 traps[word] = regex
                 report.append(f"{s.en}\t{word}\treview\ttrap (reviewed)")
         for word in list(traps):
+            if not traps[word] and good_text is not None and word in good_text and word not in joined:
+                del traps[word]        # a word that counts alone must never occur in good Japanese ML text
+                report.append(f"{s.en}\t{word}\t-\tkept out: counts alone but found in good Japanese ML text")
+                continue
             owner = reviewed_by.get(word, s.en)
             if owner != s.en:
                 del traps[word]
