@@ -326,7 +326,8 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         # a term from the term lists has no reviewed rendering: a sense betrays it only if it is a sense of a
         # word with its own reviewed entry (its right renderings are known); its other words are weak at most
         strong = 2 if (seeded or not seed.auto) else 1
-        opts += [(w, 1 if w in ml_vocab else strong) for w in literal[:COMPOSE_LITERAL]
+        # a sense that is itself another term's accepted rendering (評価, モデル) is Japanese ML, not literal
+        opts += [(w, 0 if w in accepted_any else 1 if w in ml_vocab else strong) for w in literal[:COMPOSE_LITERAL]
                  if len(w) > 1 or w not in ml_vocab]        # one kanji (森, 錨) only where no ML term uses it
         opts += [(w, 1) for w in weak[:COMPOSE_WEAK] if w not in accepted]
         if not opts:
@@ -354,6 +355,8 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
             if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
                    for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
+            if any(len(w) == 1 and not kind and "" in (js[k - 1:k] + js[k:k + 1]) for k, (w, kind) in enumerate(combo)):
+                continue      # one accepted kanji (例) glued to a word: 正例学習 is not 例学習 (層の正常化 is literal)
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
             if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
                 continue
