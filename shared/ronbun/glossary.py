@@ -84,6 +84,9 @@ def _rule(word: str, regex: str) -> str:
 
 
 def _parse_bad(field: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if "~" not in field:      # the generated compounds: plain words (most of the file), read fast
+        plain = tuple(w for w in map(str.strip, field.split("|")) if w)
+        return plain, tuple(w if w.isalnum() else re.escape(w) for w in plain)
     words, rules = [], []
     for part in _split_bad(field):
         word, _, regex = part.partition("~")
@@ -160,14 +163,29 @@ def _accepted_with(word: str) -> tuple[str, ...]:
     return tuple(g for g in _accepted() if word in g and g != word)
 
 
+@lru_cache(maxsize=1)
+def _accepted_by_first() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for g in _accepted():
+        out.setdefault(g[0], []).append(g)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _inside_accepted(text: str, i: int, word: str) -> bool:
-    """The word at i is part of an accepted rendering written there (再現 in 再現率, 消失 in 勾配消失)."""
+    """The word at i is part of an accepted rendering written there (再現 in 再現率, 消失 in 勾配消失),
+    or starts inside one: the text's words are not the trap's (多様体|重み is not 体重, 報酬モデル|誤り率
+    is not モデル誤り)."""
     for good in _accepted_with(word):
         off = good.find(word)
         while off >= 0:
             if text.startswith(good, i - off):
                 return True
             off = good.find(word, off + 1)
+    by_first = _accepted_by_first()
+    for start in range(max(0, i - 15), i):
+        for good in by_first.get(text[start], ()):
+            if start + len(good) > i and text.startswith(good, start):
+                return True
     return False
 
 

@@ -157,3 +157,24 @@ def test_the_term_lists_reach_the_check_without_becoming_glossary_terms():
     assert len(generated) > 100 and all(t.bad for t in generated)
     assert all(t.good for t in glossary.terms())
     assert ("詰め物トークン", "padding token", "padding token") in glossary.find_mistranslations("詰め物トークンを追加します。")
+
+
+@pytest.mark.parametrize("text", ["多様体重みの初期化を工夫します。", "報酬モデル誤り分析を行いました。", "物体重み行列を学習します。"])
+def test_a_trap_that_starts_inside_an_accepted_rendering_is_two_ml_words_not_the_trap(text):
+    """多様体|重み (manifold, weight) holds 体重 across the boundary of two right words."""
+    assert glossary.find_mistranslations(text) == []
+
+
+def test_accepted_renderings_of_two_terms_side_by_side_are_not_flagged():
+    """Any two accepted renderings, written together or joined by の (a sample of 4,000 pairs)."""
+    import random
+    goods = sorted({g for t in glossary.terms() for g in t.good if len(g) >= 2})
+    rnd = random.Random(7)
+    flagged = []
+    for _ in range(2000):
+        a, b = rnd.sample(goods, 2)
+        for joint in ("", "の"):
+            text = f"本研究は{a}{joint}{b}を扱います。"
+            if glossary.find_mistranslations(text):
+                flagged.append(text)
+    assert flagged == []
