@@ -296,7 +296,7 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
     # a word with few common senses is still translated: by its other dictionary nouns (退行, 凸面, 強欲)
     literal += rare[:max(0, COMPOSE_RARE - len(literal))]
     if own is not None:      # the word's reviewed traps render it literally inside any term (準備運動 for warmup)
-        literal = [w for w, _ in own.traps if len(w) >= 2 and w not in accepted
+        literal = [w for w, _ in own.traps if w not in accepted
                    and not any(w in o for o, _ in own.traps if o != w)] + literal
     return list(dict.fromkeys(accepted)), list(dict.fromkeys(literal)), weak
 
@@ -355,8 +355,9 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
             if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
                    for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
-            if any(len(w) == 1 and not kind and "" in (js[k - 1:k] + js[k:k + 1]) for k, (w, kind) in enumerate(combo)):
-                continue      # one accepted kanji (例) glued to a word: 正例学習 is not 例学習 (層の正常化 is literal)
+            if not any(kind == 2 for _, kind in combo) and any(
+                    len(w) == 1 and not kind and "" in (js[k - 1:k] + js[k:k + 1]) for k, (w, kind) in enumerate(combo)):
+                continue      # one accepted kanji (例) glued to an ML word: 正例学習 is not 例学習 (層正常化 is literal)
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
             if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
                 continue

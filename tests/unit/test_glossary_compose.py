@@ -115,13 +115,12 @@ def test_a_word_that_counts_alone_is_kept_out_when_good_japanese_ml_text_uses_it
 # ------------------------------------------------------------ the committed glossary at run time
 
 @pytest.mark.parametrize("text, bad", [
-    ("生成には強欲な解読を使いました。", "強欲"),             # greedy: a moral trait, never ML Japanese
-    ("事前学習したモデルを川下の課題で評価します。", "川下"),   # downstream
-    ("疎な報酬を補うため褒美を追加します。", "褒美"),         # reward
-    ("系列長をそろえるために詰め物を入れます。", "詰め物"),   # padding
-    ("最初の1000ステップは準備運動を行います。", "準備運動"),   # warmup
+    ("生成には強欲な解読を使いました。", "強欲"),             # greedy: a trait, never a paper's subject or ML Japanese
+    ("疎な報酬を補うため褒美を追加します。", "褒美"),         # reward: praise given
+    ("モデルの僻みを補正する手法です。", "僻み"),             # bias: a feeling
+    ("卑劣な平均精度で評価しました。", "卑劣"),               # mean (average precision): a trait
 ])
-def test_a_word_no_ml_text_uses_counts_on_its_own(text, bad):
+def test_a_trait_or_feeling_word_counts_on_its_own(text, bad):
     assert bad in [w for w, _, _ in glossary.find_mistranslations(text)]
 
 
@@ -129,9 +128,23 @@ def test_a_word_no_ml_text_uses_counts_on_its_own(text, bad):
     "被験者の体重と身長を入力に用いました。", "熱帯の森の面積の変化を衛星画像で追跡します。",
     "室内の温度を制御する強化学習の応用です。", "人の頭の向きを推定します。", "各国のAI政策を調査した論文です。",
     "教育現場での生成AIの利用を調べています。", "大股で歩く人の歩行データを用いています。",
+    # concrete things a paper may study: 合奏, 荷札, 川下, 詰め物, 検問所 in their own sense
+    "オーケストラの合奏の録音から音源を分離します。",
+    "倉庫で撮影した荷札の画像から宛先を読み取ります。", "川下の観測所の水位を予測するモデルです。",
+    "歯の詰め物をX線画像から検出します。", "道路の検問所の映像から車両を数えます。",
 ])
 def test_a_word_with_an_ordinary_sense_does_not_count_on_its_own(text):
     assert glossary.find_mistranslations(text) == []
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("学習データの荷札ベクトルを予測します。", "荷札"),        # before an ML noun
+    ("系列長をそろえるために詰め物トークンを追加します。", "詰め物"),
+    ("学習中に一定間隔で検問所を保存しました。", "検問所"),    # the thing an ML operation acts on
+    ("複数のモデルを合奏し、予測を平均します。", "合奏"),
+])
+def test_a_concrete_word_counts_where_the_text_uses_it_in_an_ml_slot(text, bad):
+    assert bad in [w for w, _, _ in glossary.find_mistranslations(text)]
 
 
 @pytest.mark.parametrize("text, bad", [
