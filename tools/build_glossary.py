@@ -32,6 +32,22 @@ produces. The rule that turns a proposal into a trap:
    a dictionary word replaces rule 2's context. They come first in the glossary line, so the
    prompt shows them.
 
+5. Term lists (tools/ml_terms.txt, written by subfield; tools/corpus_terms.txt, the corpus papers'
+   noun phrases from tools/corpus_terms.py): multiword terms the seed lacks get literal compounds only,
+   no accepted rendering. Their words are grouped into known terms (learning rate | warmup); a word's
+   reviewed traps are literal renderings of it in any term (学習率の準備運動); a compound betrays the
+   term only through a literal sense of a word with its own reviewed entry (blood culture gets
+   nothing: 血液培養 cannot be told from 血液文化), and a dictionary word for the whole phrase is accepted.
+6. Which words count alone (the review rule): a reviewed trap written plain counts anywhere; the seed
+   writes plain only words whose ordinary sense is a trait, feeling or praise that no paper studies
+   (強欲, 僻み, 卑劣, 当惑, 褒美); a reviewed word with a concrete ordinary sense that a paper may study
+   (合奏, 荷札, 川下, 詰め物, 検問所) is written "word~ml" and counts in an ML slot only (before an ML
+   noun, as the object of an ML operation: ronbun.glossary.IN_ML); dictionary words count in an ML
+   compound only ("word~+"). A word counting alone that occurs in the counter-corpus (good Japanese
+   ML text, rule 3) is kept out.
+Glosses are matched by their normal form ("clipping (of newspaper article, etc.)" for clipping) and
+word forms (plural, -ing, -al); a katakana loanword renders a word as ML Japanese does (ランダム).
+
 tools/glossary_candidates.tsv records every proposal and the decision, for review.
 """
 
