@@ -32,6 +32,22 @@ produces. The rule that turns a proposal into a trap:
    a dictionary word replaces rule 2's context. They come first in the glossary line, so the
    prompt shows them.
 
+5. Term lists (tools/ml_terms.txt, written by subfield; tools/corpus_terms.txt, the corpus papers'
+   noun phrases from tools/corpus_terms.py): multiword terms the seed lacks get literal compounds only,
+   no accepted rendering. Their words are grouped into known terms (learning rate | warmup); a word's
+   reviewed traps are literal renderings of it in any term (学習率の準備運動); a compound betrays the
+   term only through a literal sense of a word with its own reviewed entry (blood culture gets
+   nothing: 血液培養 cannot be told from 血液文化), and a dictionary word for the whole phrase is accepted.
+6. Which words count alone (the review rule): a reviewed trap written plain counts anywhere; the seed
+   writes plain only words whose ordinary sense is a trait, feeling or praise that no paper studies
+   (強欲, 僻み, 卑劣, 当惑, 褒美); a reviewed word with a concrete ordinary sense that a paper may study
+   (合奏, 荷札, 川下, 詰め物, 検問所) is written "word~ml" and counts in an ML slot only (before an ML
+   noun, as the object of an ML operation: ronbun.glossary.IN_ML); dictionary words count in an ML
+   compound only ("word~+"). A word counting alone that occurs in the counter-corpus (good Japanese
+   ML text, rule 3) is kept out.
+Glosses are matched by their normal form ("clipping (of newspaper article, etc.)" for clipping) and
+word forms (plural, -ing, -al); a katakana loanword renders a word as ML Japanese does (ランダム).
+
 tools/glossary_candidates.tsv records every proposal and the decision, for review.
 """
 
@@ -58,13 +74,14 @@ TECH_FIELDS = {"computing", "mathematics", "statistics", "physics", "linguistics
                "electronics", "electricity, elec. eng.", "telecommunications", "logic"}
 COMPOSE_ACCEPTED = 3     # accepted renderings of each word used in a literal compound
 COMPOSE_LITERAL = 6      # general-dictionary senses of each word used (most frequent first)
-COMPOSE_RARE = 3         # uncommon dictionary nouns used when a word has fewer common ones
+COMPOSE_RARE = 5         # uncommon dictionary nouns used when a word has fewer common ones
 COMPOSE_WEAK = 2         # reviewed-out senses of each word used (weak: direct compounds only)
 COMPOSE_MAX = 400        # literal compounds per term at most
 GOOD_TEXT = [ROOT / "tools" / "good_ml_ja.txt", ROOT / "tests" / "golden" / "digest.md"]
 NOUNISH = ("noun", "adjectival nouns", "nouns which may take")     # JMdict parts of speech a term's word takes
 KANA = re.compile(r"^[\u3040-\u30ff\u30fc・ー]+$")
 KANJI = re.compile(r"[\u4e00-\u9fff]")
+KATAKANA = re.compile(r"^[\u30a0-\u30ff・ー]{2,}$")
 
 
 @dataclass
@@ -75,6 +92,7 @@ class Seed:
     traps: list[tuple[str, str]] = field(default_factory=list)     # (word, regex or "")
     out: set[str] = field(default_factory=set)                     # reviewed: not a trap
     out_all: bool = False
+    auto: bool = False        # from the term lists (tools/ml_terms.txt, tools/corpus_terms.txt): no reviewed renderings
 
 
 def read_seed(path: Path = SEED) -> list[Seed]:
@@ -94,6 +112,23 @@ def read_seed(path: Path = SEED) -> list[Seed]:
                 s.traps.append((word, regex))
         seeds.append(s)
     return seeds
+
+
+TERM_LISTS = [ROOT / "tools" / "ml_terms.txt", ROOT / "tools" / "corpus_terms.txt"]
+
+
+def read_term_lists(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[Seed]:
+    """The terms of the term lists that the seed does not have, as terms without reviewed renderings:
+    only multiword terms (a single word's right sense is unknown), in file order."""
+    have = {s.en.lower() for s in seeds}
+    out = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            en = line.strip()
+            if en and not en.startswith("#") and en.lower() not in have and len(_words(en)) >= 2:
+                have.add(en.lower())
+                out.append(Seed(en, [], False, auto=True))
+    return out
 
 
 def _split_review(field_: str) -> list[str]:
@@ -131,14 +166,21 @@ class Dictionary:
         from jamdict import Jamdict          # build-time only; never imported by ronbun
         self.db = sqlite3.connect(f"file:{Jamdict().db_file}?mode=ro", uri=True)
         self.cache: dict[str, list[Proposal]] = {}
+        # every English gloss under its normal form: "clipping (of newspaper article, etc.)" is found
+        # for "clipping", "to transfer" for "transfer", "warm-up" for "warmup" (a translator reads the
+        # gloss, not its brackets)
+        self.by_gloss: dict[str, list[tuple[int, int]]] = {}
+        for sid, idseq, text in self.db.execute(
+                "SELECT g.sid, s.idseq, g.text FROM SenseGloss g JOIN Sense s ON s.ID = g.sid WHERE g.lang = 'eng'"):
+            for key in {_gloss_key(text), _gloss_key(text).replace(" ", "")}:
+                if key:
+                    self.by_gloss.setdefault(key, []).append((sid, idseq))
 
     def proposals(self, en: str) -> list[Proposal]:
         key = en.lower()
         if key in self.cache:
             return self.cache[key]
-        rows = self.db.execute(
-            "SELECT g.sid, s.idseq FROM SenseGloss g INDEXED BY SenseGloss_text JOIN Sense s ON s.ID = g.sid "
-            "WHERE g.text IN (?, ?, ?) AND g.lang = 'eng'", (key, "to " + key, en)).fetchall()
+        rows = sorted(set(self.by_gloss.get(_gloss_key(en), [])))
         found: dict[str, Proposal] = {}
         for sid, idseq in rows:
             fields = {f for (f,) in self.db.execute("SELECT text FROM field WHERE sid = ?", (sid,))}
@@ -146,8 +188,12 @@ class Dictionary:
             pos = {t for (t,) in self.db.execute("SELECT text FROM pos WHERE sid = ?", (sid,))}
             noun = any(t.startswith(NOUNISH) for t in pos) or not pos
             na = any(t.startswith("adjectival nouns") for t in pos)
-            for kid, word in self.db.execute("SELECT ID, text FROM Kanji WHERE idseq = ?", (idseq,)):
-                tags = [t for (t,) in self.db.execute("SELECT text FROM KJP WHERE kid = ?", (kid,))]
+            spellings = self.db.execute("SELECT ID, text, 'KJP' FROM Kanji WHERE idseq = ?", (idseq,)).fetchall()
+            if not spellings:         # a loanword written in katakana only (ランダム): the accepted rendering of a word
+                spellings = [(kid, w, "KNP") for kid, w in self.db.execute("SELECT ID, text FROM Kana WHERE idseq = ?", (idseq,))
+                             if KATAKANA.match(w)]
+            for kid, word, table in spellings:
+                tags = [t for (t,) in self.db.execute(f"SELECT text FROM {table} WHERE kid = ?", (kid,))]
                 nf = [int(t[2:]) for t in tags if t.startswith("nf")]
                 rank = min(nf) if nf else (30 if tags else 99)
                 p = found.get(word)
@@ -159,6 +205,13 @@ class Dictionary:
                     p.noun, p.na = p.noun or noun, p.na or na
         self.cache[key] = sorted(found.values(), key=lambda p: (p.rank, p.word))
         return self.cache[key]
+
+
+def _gloss_key(text: str) -> str:
+    """A gloss's normal form: lower case, without (…) notes, a leading "to"/"a"/"the", or hyphens."""
+    t = re.sub(r"\([^)]*\)", " ", text.lower())
+    t = re.sub(r"[\s\-]+", " ", t).strip()
+    return re.sub(r"^(?:to|a|an|the) ", "", t)
 
 
 def _why_out(p: Proposal, seed: Seed, accepted_any: set[str]) -> str:
@@ -185,8 +238,26 @@ JOINTS = ("", "の", "的", "な", "的な")
 NA_WORDS: set[str] = set()      # literal senses that are adjectival nouns (意地悪): only these take な      # how a literal translation joins the words (意地悪な平均精度)
 
 
-def _words(en: str) -> list[str]:
-    return [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
+def _of_phrase(en: str) -> bool:
+    """"part of speech", "mixture of experts": two words around "of" (Japanese puts the second first)."""
+    return bool(re.fullmatch(r"[A-Za-z]+[ -]of[ -][A-Za-z]+", en.strip()))
+
+
+def _words(en: str, known: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The term's words, a run of words that is itself a known term kept together, longest first:
+    "learning rate warmup" -> ["learning rate", "warmup"] (学習率の準備運動)."""
+    words = [w for w in re.split(r"[ -]", en) if w and w.lower() not in STOP]
+    out, i = [], 0
+    while i < len(words):
+        for j in range(len(words), i + 1, -1):
+            if (j - i) < len(words) and " ".join(words[i:j]).lower() in known:
+                out.append(" ".join(words[i:j]))
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _forms(word: str) -> list[str]:
@@ -199,7 +270,14 @@ def _forms(word: str) -> list[str]:
         out.append(w[:-3] + "y")
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         out.append(w[:-1])
-    return out
+    else:                                        # footprint -> footprints (足跡), logistic -> logistics (物流)
+        out.append(w + "s")
+    if w.endswith("ing") and len(w) > 6:         # clipping -> clip, shaping -> shape, decoding -> decode
+        stem = w[:-3]
+        out += [stem, stem + "e"] + ([stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else [])
+    if w.endswith(("ial", "al")) and len(w) > 6:     # marginal -> margin, variational -> variation
+        out.append(w[:-3] if w.endswith("ial") else w[:-2])
+    return list(dict.fromkeys(out))
 
 
 def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Seed]) -> tuple[list[str], list[str], list[str]]:
@@ -208,6 +286,10 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
     renderings, dictionary words inside this term's accepted renderings (目的 in 目的関数), technical
     senses and reviewed-out words. Literal: the other common kanji words JMdict gives for it."""
     own = by_en.get(part) or by_en.get(part.lower())
+    if re.fullmatch(r"[A-Z0-9][A-Za-z0-9]*", part) and not part.isalpha() or part.isupper():
+        return [part], [], []         # a name (F1, BLEU, GPT) is written as it is: F1得点 for F1 score
+    if own is not None and own.auto:
+        own = None
     accepted = list(own.good) if own else []
     literal: list[str] = []
     weak: list[str] = []
@@ -217,17 +299,22 @@ def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Se
             w = p.word
             if w in accepted or w in literal:
                 continue
-            if any(w in g for g in seed.good) or p.technical or w in seed.out:
-                accepted.append(w)
+            if any(w in g for g in seed.good) or p.technical or w in seed.out or KATAKANA.match(w):
+                accepted.append(w)        # a katakana loanword (ランダム) is how ML Japanese writes the word
+                if p.na:
+                    NA_WORDS.add(w)
             elif own is not None and (own.out_all or w in own.out):
                 weak.append(w)        # normal alone (機能), literal in a compound (機能抽出)
-            elif p.noun and not KANA.match(w) and len(w) >= 2 and KANJI.search(w):
+            elif p.noun and not KANA.match(w) and KANJI.search(w) and (len(w) >= 2 or p.common):
                 (literal if p.common else rare).append(w)
                 if p.na:
                     NA_WORDS.add(w)
     # a word with few common senses is still translated: by its other dictionary nouns (退行, 凸面, 強欲)
     literal += rare[:max(0, COMPOSE_RARE - len(literal))]
-    return accepted, literal, weak
+    if own is not None:      # the word's reviewed traps render it literally inside any term (準備運動 for warmup)
+        literal = [w for w, _ in own.traps if w not in accepted
+                   and not any(w in o for o, _ in own.traps if o != w)] + literal
+    return list(dict.fromkeys(accepted)), list(dict.fromkeys(literal)), weak
 
 
 def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: set[str]) -> list[tuple[str, str]]:
@@ -236,9 +323,11 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     意地悪な平均精度). A rendering counts only if at least one word is a literal sense that is not
     part of any accepted ML rendering (値引き, 地図, 意地悪: strong); 速度 (in 推論速度) is weak
     makes a trap only in a direct compound (機能抽出), never with a joint (学習の速度 is normal Japanese)."""
-    words = _words(seed.en)
+    known = {k.lower() for k, v in by_en.items() if not v.auto and k.lower() != seed.en.lower()}
+    words = _words(seed.en, known)
     if len(words) < 2 or len(words) > 4:
         return []
+    reviewed_word = [w.lower() in known for w in words]      # the word has its own reviewed entry
     ml_vocab = "\n".join(sorted(accepted_any))
     options: list[list[tuple[str, int]]] = []     # (rendering, 0 accepted / 1 weak literal / 2 strong literal)
     renderings = [_part_renderings(seed, part, dic, by_en) for part in words]
@@ -247,27 +336,44 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
         for good in seed.good:
             acc_b += [good[len(a):] for a in acc_a if good.startswith(a) and len(good) > len(a)]
             acc_a += [good[:-len(b)] for b in list(acc_b) if good.endswith(b) and len(good) > len(b)]
-    for accepted, literal, weak in renderings:
+    for (accepted, literal, weak), seeded in zip(renderings, reviewed_word):
         accepted = list(dict.fromkeys(accepted))
         opts = [(w, 0) for w in accepted[:COMPOSE_ACCEPTED]]
-        opts += [(w, 1 if w in ml_vocab else 2) for w in literal[:COMPOSE_LITERAL]]
+        # a term from the term lists has no reviewed rendering: a sense betrays it only if it is a sense of a
+        # word with its own reviewed entry (its right renderings are known); its other words are weak at most
+        strong = 2 if (seeded or not seed.auto) else 1
+        # a sense that is itself another term's accepted rendering (評価, モデル) is Japanese ML, not literal
+        opts += [(w, 0 if w in accepted_any else 1 if w in ml_vocab else strong) for w in literal[:COMPOSE_LITERAL]
+                 if len(w) > 1 or w not in ml_vocab]        # one kanji (森, 錨) only where no ML term uses it
         opts += [(w, 1) for w in weak[:COMPOSE_WEAK] if w not in accepted]
         if not opts:
             return []
         options.append(opts)
     out: list[tuple[str, str]] = []
+    of = _of_phrase(seed.en)
+    if of:      # "part of speech": a translator also writes the head after の (話の部分)
+        options = options[::-1]
     for combo in itertools.product(*options):
         if not any(kind for _, kind in combo):
             continue
+        if seed.auto and not any(kind == 2 for _, kind in combo):
+            continue          # a term without reviewed renderings: only a word no ML rendering uses betrays it
+        if any(len(w) == 1 and kind for w, kind in combo) and len(combo) > 2:
+            continue
         joints = JOINTS if len(combo) == 2 else ("", "の", "な")
+        if of:
+            joints = ("の",)
         if len(combo) == 2 and words[0].lower().endswith("ly"):
             joints = ("に", "")              # an adverb: 統計的に重大 (statistically significant)
         for js in itertools.product(joints, repeat=len(combo) - 1):
-            if any(js) and not any(kind == 2 for _, kind in combo):
-                continue          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
+            if any(js) and js != ("に",) and not any(kind == 2 for _, kind in combo):
+                continue      # (統計的に重要: an adverb's に is not a Japanese joint of two nouns)          # 学習の速度 is Japanese; 機能抽出 (a weak word in a direct compound) is not
             if any((j and w.endswith(j)) or (j.startswith("的") and (w.endswith("的") or not kind)) or (j == "な" and w not in NA_WORDS and not w.endswith("的"))
                    for (w, kind), j in zip(combo, js)):     # 的 turns a literal sense into an adjective (客観的)
                 continue
+            if not any(kind == 2 for _, kind in combo) and any(
+                    len(w) == 1 and not kind and "" in (js[k - 1:k] + js[k:k + 1]) for k, (w, kind) in enumerate(combo)):
+                continue      # one accepted kanji (例) glued to an ML word: 正例学習 is not 例学習 (層正常化 is literal)
             word = combo[0][0] + "".join(j + w for j, (w, _) in zip(js, combo[1:]))
             if word in ml_vocab:          # inside an accepted rendering (後分布 in 事後分布)
                 continue
@@ -285,12 +391,17 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
         joined: set[str] = set()
-        for p in dic.proposals(s.en):
+        if s.auto:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
+            s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
+        own_forms = [s.en] + [f for f in _forms(s.en)[1:2] if " " not in s.en and len(f) < len(s.en)]   # preliminaries -> preliminary
+        proposals = list({p.word: p for f in own_forms for p in dic.proposals(f)}.values())
+        for p in ([] if s.auto else proposals):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
                 report.append(f"{s.en}\t{p.word}\tjmdict\tkept out: {why}")
                 continue
-            regex = reviewed.get(p.word) or IN_COMPOUND
+            # a reviewed trap counts as the review wrote it (褒美, 詰め物: alone); a dictionary word, in an ML compound
+            regex = reviewed[p.word] if p.word in reviewed else IN_COMPOUND
             traps[p.word] = regex
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
         if not s.out_all:
@@ -312,6 +423,10 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
                 traps[word] = regex
                 report.append(f"{s.en}\t{word}\treview\ttrap (reviewed)")
         for word in list(traps):
+            if not traps[word] and good_text is not None and word in good_text and word not in joined:
+                del traps[word]        # a word that counts alone must never occur in good Japanese ML text
+                report.append(f"{s.en}\t{word}\t-\tkept out: counts alone but found in good Japanese ML text")
+                continue
             owner = reviewed_by.get(word, s.en)
             if owner != s.en:
                 del traps[word]
@@ -324,7 +439,9 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         # the reviewed traps first, then dictionary words, direct compounds, joined ones: the prompt shows the first
         order = sorted(traps, key=lambda w: (w not in reviewed, w in joined, list(traps).index(w)))
         bad = "|".join(w + (f"~{traps[w]}" if traps[w] else "") for w in order)
-        rows.append("\t".join([s.en, "|".join(s.good), bad, "y" if s.show else ""]))
+        if s.auto and not bad:
+            continue
+        rows.append("\t".join([s.en, "" if s.auto else "|".join(s.good), bad, "y" if s.show else ""]))
     return rows, report
 
 
@@ -352,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     seeds = read_seed()
+    seeds += read_term_lists(seeds)
     rows, report = build(seeds, Dictionary(), good_text())
     glossary = HEADER + "\n".join(rows) + "\n"
     # the generated compound traps (tens of thousands) are in the glossary itself; the record keeps

@@ -59,7 +59,9 @@ def _split_bad(field: str) -> list[str]:
 # for general words that are normal Japanese on their own (注目, 重量).
 HEADS = ("行列", "ベクトル", "関数", "層", "機構", "メカニズム", "空間", "スコア", "マップ", "ヘッド",
          "減衰", "共有", "テンソル", "重み", "パラメータ", "ネットワーク", "モジュール", "学習",
-         "係数", "分布", "抽出", "最適化", "ボックス")
+         "係数", "分布", "抽出", "最適化", "ボックス",
+         # the other nouns only ML text puts a term before: 歩幅サイズ, 回収率, 変圧器ベース
+         "埋め込み", "エンコーダ", "デコーダ", "勾配", "次元", "サイズ", "データセット", "率", "ベース")
 IN_COMPOUND = "+"
 
 
@@ -67,19 +69,36 @@ IN_COMPOUND = "+"
 LABEL = r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])|[0-9０-９]+(?![0-9０-９.．%％年月日件個人回点度倍歳万億千])"
 
 
-# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), ResNetを背骨として用い (backbone).
-OWN = "(?:(?:本論文|本研究|本稿)の|主な)"
-AS_TERM = "として(?:用い|使|採用|利用)"
+# ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), 第2節の予選 (preliminaries),
+# ResNetを背骨として用い / 背骨としてResNetを用い (backbone), or directly after a Latin-letter name: F1得点, BERT背骨.
+OWN = "(?:(?:本論文|本研究|本稿|第[0-9０-９]+[節章])の|主な)"
+AS_TERM = "として[^。．.！？!?\n]{0,24}?(?:用い|使|採用|利用)"
+AFTER_NAME = "(?:(?<=[A-Za-z0-9]{3})|(?<=[A-Za-z][0-9]))"
+
+
+# A reviewed word with an ordinary concrete sense that a paper may study (変圧器 in a power-grid paper, 合奏 in
+# a music paper, 荷札 in an OCR paper) counts where the text uses it in an ML slot ("word~ml"): in the
+# contexts above, before an ML noun (変圧器モデル, 詰め物トークン), or as the thing an ML operation acts on
+# (検問所を保存, 中退を入れ, モデルを合奏し、予測).
+IN_ML = "ml"
+ML_HEADS = HEADS + ("モデル", "手法", "アルゴリズム", "トークン", "ベクトル", "ベース", "型", "付き")
+ML_OPS = "を(?:保存|適用|挿入|入れ|加え|学習|最適化|初期化|更新|凍結|読み込)|し[、，]?(?:予測|推論|学習)"
 
 
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
         w = re.escape(word)
-        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}"
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}|{AFTER_NAME}{w}"
+    if regex == IN_ML:
+        w = re.escape(word)
+        return f"{w}(?:(?={'|'.join(ML_HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN}{w}|{AFTER_NAME}{w}"
     return regex or (word if word.isalnum() else re.escape(word))      # escape() is slow for 50k words
 
 
 def _parse_bad(field: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if "~" not in field:      # the generated compounds: plain words (most of the file), read fast
+        plain = tuple(w for w in map(str.strip, field.split("|")) if w)
+        return plain, tuple(w if w.isalnum() else re.escape(w) for w in plain)
     words, rules = [], []
     for part in _split_bad(field):
         word, _, regex = part.partition("~")
@@ -90,7 +109,14 @@ def _parse_bad(field: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def terms() -> tuple[Term, ...]:
-    """Every glossary entry, in file order (most important first)."""
+    """Every glossary entry with an accepted rendering, in file order (most important first)."""
+    return tuple(term for term in _all_terms() if term.good)
+
+
+@lru_cache(maxsize=1)
+def _all_terms() -> tuple[Term, ...]:
+    """Every entry, and after them the terms of the generated term lists: no reviewed rendering,
+    only the literal compounds that betray them (川下作業 for downstream task)."""
     text = files("ronbun").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
     out = []
     for line in text.splitlines():
@@ -106,8 +132,8 @@ def terms() -> tuple[Term, ...]:
 @lru_cache(maxsize=1)
 def _traps() -> tuple[tuple[str, str, str, str], ...]:
     """(bad word, rule, accepted word, English term) for every trap, in file order."""
-    return tuple((word, rule, term.good[0], term.en)
-                 for term in terms() for word, rule in zip(term.bad, term.rules))
+    return tuple((word, rule, term.good[0] if term.good else term.en, term.en)
+                 for term in _all_terms() for word, rule in zip(term.bad, term.rules))
 
 
 PROMPT_TRAPS = 2      # bad renderings shown per term in the prompt
@@ -120,7 +146,7 @@ def prompt_lines(limit: int | None = None) -> str:
     lines = []
     for term in terms()[:limit]:
         line = f"{term.en}: {' / '.join(term.good)}"
-        shown = [w for w, r in zip(term.bad, term.rules) if r != _rule(w, IN_COMPOUND)][:PROMPT_TRAPS]
+        shown = [w for w, r in zip(term.bad, term.rules) if r not in (_rule(w, IN_COMPOUND), _rule(w, IN_ML))][:PROMPT_TRAPS]
         if shown:
             line += " (×" + "・×".join(shown) + ")"
         lines.append(line)
@@ -137,9 +163,48 @@ def _index() -> dict[str, tuple[tuple[int, str, str, str, str], ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _accepted() -> tuple[str, ...]:
+    """Every accepted rendering of two or more characters."""
+    return tuple(sorted({g for term in terms() for g in term.good if len(g) >= 2}))
+
+
+@lru_cache(maxsize=4096)
+def _accepted_with(word: str) -> tuple[str, ...]:
+    """The accepted renderings that contain the word (再現率 contains 再現)."""
+    return tuple(g for g in _accepted() if word in g and g != word)
+
+
+@lru_cache(maxsize=1)
+def _accepted_by_first() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for g in _accepted():
+        out.setdefault(g[0], []).append(g)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _inside_accepted(text: str, i: int, word: str) -> bool:
+    """The word at i is part of an accepted rendering written there (再現 in 再現率, 消失 in 勾配消失),
+    or starts inside one: the text's words are not the trap's (多様体|重み is not 体重, 報酬モデル|誤り率
+    is not モデル誤り)."""
+    for good in _accepted_with(word):
+        off = good.find(word)
+        while off >= 0:
+            if text.startswith(good, i - off):
+                return True
+            off = good.find(word, off + 1)
+    by_first = _accepted_by_first()
+    for start in range(max(0, i - 15), i):
+        for good in by_first.get(text[start], ()):
+            if start + len(good) > i and text.startswith(good, start):
+                return True
+    return False
+
+
 def find_mistranslations(text: str) -> list[tuple[str, str, str]]:
     """(bad rendering found, accepted rendering, English term) for each trap in the text, in
-    glossary order. A trap counts only where its word is in the text; its regex narrows where."""
+    glossary order. A trap counts only where its word is in the text, not as part of an accepted
+    rendering written there; its regex narrows where."""
     index = _index()
     hits: dict[str, tuple[int, str, str, str]] = {}
     for i in range(len(text)):
@@ -148,6 +213,8 @@ def find_mistranslations(text: str) -> list[tuple[str, str, str]]:
                 continue
             if not text.startswith(word, i) or (rule == word and text[i + len(word):i + len(word) + 1] == "的"):
                 continue         # モデルの体系的な評価 is not モデルの体系 (model architecture)
+            if _inside_accepted(text, i, word):
+                continue
             if rule == word or _compile(rule).search(text):
                 hits[word] = (n, word, good, en)
     return [(word, good, en) for _, word, good, en in sorted(hits.values())]

@@ -142,7 +142,8 @@ def test_the_digest_golden_file_is_not_flagged():
 
 
 def test_a_finding_names_the_bad_word_the_accepted_word_and_the_english_term():
-    assert glossary.find_mistranslations("単語の埋葬ベクトルを学習します。") == [("埋葬", "埋め込み", "embedding")]
+    # the word first (glossary order); the literal compound of the longer term (単語の埋葬: word embedding) may follow
+    assert glossary.find_mistranslations("単語の埋葬ベクトルを学習します。")[0] == ("埋葬", "埋め込み", "embedding")
 
 
 @pytest.mark.parametrize("text, bad", [
