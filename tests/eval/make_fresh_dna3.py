@@ -4,7 +4,10 @@ Positives: answers that read like content (one ordinary ML word) but state nothi
 which is a real but unrelated sentence of the paper (or the sentence holding the real answer);
 a few whose words do occur in the quote (the grounding test cannot catch those: kept, honestly).
 Negatives: real answers that paraphrase their quote in plain Japanese (no number, no Latin name),
-short yes/no answers, English paraphrases, lists, and a few without any quote."""
+short yes/no answers, English paraphrases, lists, and a few without any quote.
+Main's detector (answers.py as of baf9889), before any change: non_answer P 0.78 R 0.38 (25 TP, 7 FP).
+With the grounding check (ronbun.verify.grounding; built after writing this set, which was written
+with the idea in mind, so optimistic): P 0.88 R 0.86 (56 TP, 8 FP: 7 of them the same as before)."""
 import json
 from pathlib import Path
 
