@@ -9,6 +9,9 @@ a name, or a content word that is neither the question's own nor a word any pape
 uses (the hand lists below, and data/general_vocab.tsv: research talk such as approach, novel,
 robustness, 手法, 効率的, built by tools/build_general_vocab.py from a reviewed seed and JMdict). An absence claim or a promise never counts as substance; one clause of substance
 anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
+When the item has an English quote, a clause that is content only through ordinary words (no number,
+no Latin name) must also share a word with it (`grounding`: Japanese to English through JMdict glosses
+and the glossary): 「学習データは慎重に収集されています」 next to a quote about epochs says nothing.
 
 The kinds are recognised by structure, not by set phrases: an absence claim is a noun for what
 a text holds (記載, 言及, 数字, 形跡) or a verb of the text, negated in any form, or any negated
