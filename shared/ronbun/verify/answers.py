@@ -9,6 +9,9 @@ a name, or a content word that is neither the question's own nor a word any pape
 uses (the hand lists below, and data/general_vocab.tsv: research talk such as approach, novel,
 robustness, 手法, 効率的, built by tools/build_general_vocab.py from a reviewed seed and JMdict). An absence claim or a promise never counts as substance; one clause of substance
 anywhere makes the answer an answer (学習率は10−5ですが、ウォームアップは明記されていません).
+When the item has an English quote, a clause that is content only through ordinary words (no number,
+no Latin name) must also share a word with it (`grounding`: Japanese to English through JMdict glosses
+and the glossary): 「学習データは慎重に収集されています」 next to a quote about epochs says nothing.
 
 The kinds are recognised by structure, not by set phrases: an absence claim is a noun for what
 a text holds (記載, 言及, 数字, 形跡) or a verb of the text, negated in any form, or any negated
@@ -41,7 +44,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from importlib.resources import files
+from typing import Sequence
 
+from .grounding import grounded, mapped, quote_index
 from .text import _STOPWORDS, normalize
 
 DUPLICATE_JACCARD = 0.6
@@ -600,7 +605,7 @@ _CONTRAST = re.compile(r"より(?:も)?[、,]?[^。]{0,30}?方が|むしろ|\bra
 _BASELINE = re.compile(r"既存|従来|先行|ベースライン|他の手法|他手法|比較手法|提案|\b(?:baselines?|existing|prior|previous|proposed|conventional)\b", re.I)
 
 
-def _kind(clause: str, question: str) -> str:
+def _kind(clause: str, question: str, grounds=None) -> str:
     c = clause.strip()
     if _FILLER.match(c):
         return GENERIC
@@ -656,10 +661,31 @@ def _kind(clause: str, question: str) -> str:
         if _polar(c, question) or _ASKS_ABSENCE.search(question):
             return CONTENT
         return NONE if _TEXT_NEGATED_JA.search(c) or _TEXT_NEGATED_EN.search(c.lower()) else GENERIC
+    if (novel and grounds is not None and not _names_something(c, novel)
+            and grounded(novel, grounds, _GENERIC_JA) is False and not _shared_words(c, question, grounds)):
+        return GENERIC                      # ordinary words, none of which its quote says
     return CONTENT if novel else GENERIC
 
 
-def _unit_kinds(unit: str, question: str) -> list[str]:
+def _shared_words(clause: str, question: str, grounds) -> set[str]:
+    """The clause's words, generic ones included but not the question's or words about the text,
+    that have a counterpart in the quotes."""
+    asked = set(_JA_WORD.findall(question))
+    words = {w for w in _JA_WORD.findall(clause) if not w[0].isdigit() and w.lower() not in _EN_FUNCTION
+             and w not in _META_JA and w.lower() not in _META_EN and w not in asked and (len(w) == 1 or w not in question)
+             and not (len(w) == 1 and w in _GENERIC_JA)}      # 大, 高, 多: a hundred senses between them
+    return mapped(words, grounds)
+
+
+def _names_something(clause: str, novel: list[str]) -> bool:
+    """A number or a name among the clause's own words: a Latin word inside Japanese (Planckの観測),
+    or a capitalised or technical word inside English (Wikipedia, BM25)."""
+    japanese = bool(re.search(r"[\u3041-\u30ff\u4e00-\u9fff]", clause))
+    return any(_is_name(w) or (w[0].isascii() and (japanese or w[0].isupper() and not clause.startswith(w)))
+               for w in novel)
+
+
+def _unit_kinds(unit: str, question: str, grounds=None) -> list[str]:
     """The kinds of the clauses of one sentence, list entry or answer."""
     kinds = []
     for sentence in re.split(r"(?<=[。．!！?？])|\n", unit):
@@ -677,9 +703,9 @@ def _unit_kinds(unit: str, question: str) -> list[str]:
         clauses = _clauses(sentence)
         if len(clauses) > 1 and _UNIVERSAL.search(clauses[0]) and not _novel_words(_UNIVERSAL.sub(" ", clauses[0]), question):
             kinds += [GENERIC if not any(_is_name(w) for w in _novel_words(_UNIVERSAL.sub(" ", c), question))
-                      else _kind(c, question) for c in clauses]
+                      else _kind(c, question, grounds) for c in clauses]
             continue
-        kinds += [_kind(c, question) for c in clauses]
+        kinds += [_kind(c, question, grounds) for c in clauses]
     return kinds
 
 
@@ -718,29 +744,32 @@ def _substance(kinds: list[str]) -> bool:
     return CONTENT in kinds or (GUESS in kinds and NONE not in kinds)
 
 
-def _entry_says_nothing(entry: str, question: str) -> bool:
+def _entry_says_nothing(entry: str, question: str, grounds=None) -> bool:
     """「バッチサイズ：明記されていません」: a label and an empty value says nothing."""
-    _, sep, value = entry.replace("：", ":").partition(":")
+    label, sep, value = entry.replace("：", ":").partition(":")
     text = value if sep and value.strip() else entry
-    kinds = _unit_kinds(text, question)
+    if sep and _novel_words(label, question):
+        grounds = None                      # 「BLEU：翻訳の品質を測る」: the value describes what the label names
+    kinds = _unit_kinds(text, question, grounds)
     return bool(kinds) and not _substance(kinds)
 
 
-def non_answer_reason(answer: str, question: str = "") -> str | None:
+def non_answer_reason(answer: str, question: str = "", quotes: Sequence[str] = ()) -> str | None:
     """Why the answer does not answer (in English), or None when it states something of this
     paper: an absence claim, "not clear from the context", a promise with nothing after it,
     the question restated, a statement true of any paper, or a list of mostly such entries."""
     text, q = _nfkc(answer).strip(), _nfkc(question).strip()
     if not text:
         return None
+    grounds = quote_index(quotes) if quotes else None
     lead, entries = _entries(text)
     if entries:
-        empty = sum(_entry_says_nothing(e, q) for e in entries)
+        empty = sum(_entry_says_nothing(e, q, grounds) for e in entries)
         lead_kinds = _unit_kinds(_NUMBER_RUN.sub("", lead), q) if lead.strip() else []   # 以下の3点です
         if empty * 2 > len(entries) and not _substance(lead_kinds):
             return f"{empty} of {len(entries)} list entries say nothing (not stated, unclear or generic)"
         return None
-    kinds = _unit_kinds(text, q)
+    kinds = _unit_kinds(text, q, grounds)
     if not kinds or _substance(kinds):
         return None
     if (q and not _INTERROGATIVE.search(q) and not _REQUEST.search(q) and _YES_NO.match(text)
@@ -767,9 +796,9 @@ def _restates(answer: str, question: str) -> bool:
     return bool(words) and 2 * sum(w in question for w in words) >= len(words)
 
 
-def says_nothing(answer: str, question: str = "") -> bool:
+def says_nothing(answer: str, question: str = "", quotes: Sequence[str] = ()) -> bool:
     """The answer does not answer (see `non_answer_reason`)."""
-    return non_answer_reason(answer, question) is not None
+    return non_answer_reason(answer, question, quotes) is not None
 
 
 _FUNCTION_BIGRAM = re.compile(r"^[\u3041-\u309f]{2}$")

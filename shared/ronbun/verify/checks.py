@@ -155,7 +155,7 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
     if not answer:
         out.add(index, "empty", "answer is empty")
     if answer:
-        reason = non_answer_reason(answer, question)
+        reason = non_answer_reason(answer, question, [ev.quote for ev in item.evidence])
         if reason:
             out.add(index, "non_answer", f"{reason}: '{_short(answer)}'")
         if is_truncated(answer):
