@@ -64,7 +64,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
-from ronbun.glossary import IN_COMPOUND  # noqa: E402  (the runtime expands "word~+" with its HEADS)
+from ronbun.glossary import IN_COMPOUND, IN_ML  # noqa: E402  (the runtime expands "word~ml" with its ML slots)
 SEED = ROOT / "tools" / "glossary_seed.tsv"
 OUT = ROOT / "shared" / "ronbun" / "data" / "glossary.tsv"
 REPORT = ROOT / "tools" / "glossary_candidates.tsv"
@@ -93,6 +93,7 @@ class Seed:
     out: set[str] = field(default_factory=set)                     # reviewed: not a trap
     out_all: bool = False
     auto: bool = False        # from the term lists (tools/ml_terms.txt, tools/corpus_terms.txt): no reviewed renderings
+    single: bool = False      # a single word of the ML vocabulary (rule 7): its dictionary senses in an ML slot
 
 
 def read_seed(path: Path = SEED) -> list[Seed]:
@@ -128,6 +129,38 @@ def read_term_lists(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[S
             if en and not en.startswith("#") and en.lower() not in have and len(_words(en)) >= 2:
                 have.add(en.lower())
                 out.append(Seed(en, [], False, auto=True))
+    return out
+
+
+FUNCTION_WORDS = {"over", "under", "between", "into", "than", "via", "per", "across", "within", "without", "through",
+                  "about", "after", "before", "non", "all", "more", "most", "less", "only", "not", "each", "other",
+                  "out", "off", "up", "down", "upon", "toward", "towards", "against", "among", "during", "beyond"}
+SINGLE_MIN_RANK = 10     # senses this frequent (JMdict nf01-nf10) are normal in any paper: never traps
+SINGLE_SENSES = 8        # dictionary senses of a single ML word used as traps (most frequent first)
+
+
+def read_single_words(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[Seed]:
+    """The single-word ML vocabulary (rule 7): every word of every term of the seed and the term lists
+    (dropout, prompt, token, anchor, shard, latency, outlier, ...) that has no seed entry of its own, in
+    dictionary form (shards -> shard), as terms without a reviewed rendering."""
+    have = {s.en.lower() for s in seeds}
+    terms = [s.en for s in seeds] + [line.strip() for path in paths
+                                     for line in path.read_text(encoding="utf-8").splitlines()
+                                     if line.strip() and not line.startswith("#")]
+    out, seen = [], set()
+    for en in terms:
+        for word in re.split(r"[ -]", en):
+            w = word.lower()
+            if not re.fullmatch(r"[a-z]{3,}", w) or w in STOP or w in FUNCTION_WORDS or not word.islower() and word.upper() == word:
+                continue
+            if w.endswith("ies") and len(w) > 4:
+                w = w[:-3] + "y"
+            elif w.endswith("s") and not w.endswith(("ss", "us", "is", "as")) and len(w) > 4:
+                w = w[:-1]
+            if w in have or w in seen:
+                continue
+            seen.add(w)
+            out.append(Seed(w, [], False, auto=True, single=True))
     return out
 
 
@@ -391,7 +424,7 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
         joined: set[str] = set()
-        if s.auto:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
+        if s.auto and not s.single:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
             s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
         own_forms = [s.en] + [f for f in _forms(s.en)[1:2] if " " not in s.en and len(f) < len(s.en)]   # preliminaries -> preliminary
         proposals = list({p.word: p for f in own_forms for p in dic.proposals(f)}.values())
@@ -404,6 +437,27 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
             regex = reviewed[p.word] if p.word in reviewed else IN_COMPOUND
             traps[p.word] = regex
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
+        if s.single:      # rule 7: the word's dictionary senses that no ML text uses, in an ML slot
+            ml_vocab = "\n".join(accepted_any)
+            senses = list({p.word: p for f in _forms(s.en) for p in dic.proposals(f)}.values())
+            kept = 0
+            for p in sorted(senses, key=lambda p: (not p.common, p.rank, p.word)):
+                w = p.word
+                why = ("accepted rendering of a term" if w in accepted_any else
+                       "part of an accepted rendering" if w in ml_vocab else
+                       "found in good Japanese ML text" if good_text is not None and w in good_text else
+                       "kana only" if KANA.match(w) or KATAKANA.match(w) else
+                       "too short" if len(KANJI.findall(w)) < 2 else      # 同じ, 探り: grammar, not a term
+                       "technical sense" if p.technical else
+                       "among the most frequent words" if p.rank <= SINGLE_MIN_RANK else
+                       "not a noun" if not p.noun else
+                       "over the cap" if kept >= SINGLE_SENSES else "")
+                if why:
+                    report.append(f"{s.en}\t{w}\tjmdict\tkept out: {why}")
+                    continue
+                kept += 1
+                traps[w] = IN_ML
+                report.append(f"{s.en}\t{w}\tjmdict\ttrap: in an ML slot")
         if not s.out_all:
             for word, how in compose(s, dic, by_en, accepted_any):
                 if word in traps or word in accepted_any or word in reviewed:
@@ -470,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     seeds = read_seed()
     seeds += read_term_lists(seeds)
+    seeds += read_single_words(seeds)
     rows, report = build(seeds, Dictionary(), good_text())
     glossary = HEADER + "\n".join(rows) + "\n"
     # the generated compound traps (tens of thousands) are in the glossary itself; the record keeps
