@@ -261,7 +261,7 @@ def _why_out(p: Proposal, seed: Seed, accepted_any: set[str]) -> str:
         return "too short"
     if p.technical:
         return "technical sense"
-    if not p.common:
+    if not p.common and len(KANJI.findall(w)) < 2:
         return "not a common word"
     return ""
 
@@ -311,6 +311,28 @@ def _forms(word: str) -> list[str]:
     if w.endswith(("ial", "al")) and len(w) > 6:     # marginal -> margin, variational -> variation
         out.append(w[:-3] if w.endswith("ial") else w[:-2])
     return list(dict.fromkeys(out))
+
+
+RELATIVE_SENSES = 4      # dictionary senses of each relative of a word used (most frequent first)
+
+
+def _relatives(word: str) -> list[str]:
+    """The English words a translator reads a word as when it does not know it: the base of a derivation
+    (regularization -> regular, emergent -> emergency) or the words of a closed compound (dropout -> drop
+    out, baseline -> base line)."""
+    w = word.lower()
+    out = []
+    if w.endswith("ization") and len(w) > 9:
+        out.append(w[:-7])                      # regularization -> regular(ize)
+    if w.endswith("ent") and len(w) > 6:
+        out += [w[:-1] + "cy", w[:-1] + "ce"]   # emergent -> emergency, emergence
+    for cut in range(3, len(w) - 2):            # dropout -> drop out, baseline -> base line
+        if w[cut:] in CLOSED_SECOND:
+            out.append(w[:cut] + " " + w[cut:])
+    return out
+
+
+CLOSED_SECOND = {"out", "line", "point", "off", "up", "down", "over", "set", "work", "way", "book", "board"}
 
 
 def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Seed]) -> tuple[list[str], list[str], list[str]]:
@@ -414,8 +436,13 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     return out[:COMPOSE_MAX]
 
 
+REVIEWED_NORMAL: set[str] = set()      # words the seed reviewed as normal ML Japanese for some term (伝達)
+
+
 def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> tuple[list[str], list[str]]:
     by_en = {s.en: s for s in seeds}
+    REVIEWED_NORMAL.clear()
+    REVIEWED_NORMAL.update(w for s in seeds for w in s.out)
     accepted_any = {g for s in seeds for g in s.good}
     rows, report = [], []
     taken: dict[str, str] = {}          # a word is a trap of one term only: the first in file order,
@@ -428,6 +455,11 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
             s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
         own_forms = [s.en] + [f for f in _forms(s.en)[1:2] if " " not in s.en and len(f) < len(s.en)]   # preliminaries -> preliminary
         proposals = list({p.word: p for f in own_forms for p in dic.proposals(f)}.values())
+        if " " not in s.en:     # rule 8: a translator who does not know the word renders a relative of it
+            have = {p.word for p in proposals}
+            for rel in _relatives(s.en):
+                proposals += [p for p in dic.proposals(rel)[:RELATIVE_SENSES] if p.word not in have]
+                have |= {p.word for p in proposals}
         for p in ([] if s.auto else proposals):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
@@ -444,6 +476,7 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
             for p in sorted(senses, key=lambda p: (not p.common, p.rank, p.word)):
                 w = p.word
                 why = ("accepted rendering of a term" if w in accepted_any else
+                       "reviewed: normal in ML text" if w in REVIEWED_NORMAL else
                        "part of an accepted rendering" if w in ml_vocab else
                        "found in good Japanese ML text" if good_text is not None and w in good_text else
                        "kana only" if KANA.match(w) or KATAKANA.match(w) else

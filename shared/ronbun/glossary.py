@@ -83,14 +83,14 @@ AFTER_NAME = "(?:(?<=[A-Za-z0-9]{3})|(?<=[A-Za-z][0-9]))"
 # (検問所を保存, 中退を入れ, モデルを合奏し、予測).
 IN_ML = "ml"
 ML_HEADS = HEADS + ("モデル", "手法", "アルゴリズム", "トークン", "ベクトル", "ベース", "型", "付き")
-ML_OPS = ("を(?:保存|適用|挿入|入れ|加え|学習|最適化|初期化|更新|凍結|読み込|上回|下回|微調整|ファインチューニング|蒸留|量子化)"
+ML_OPS = ("を(?:保存|適用|挿入|入れ|加え|学習|最適化|初期化|更新|凍結|読み込|上回|下回|微調整|ファインチューニング|蒸留|量子化|最大化|最小化)"
           "|に(?:分割|保存|入力)|し[、，]?(?:予測|推論|学習)")
 
 
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
         w = re.escape(word)
-        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}|{AFTER_NAME}{w}"
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN}{w}|{AFTER_NAME}{w}"
     if regex == IN_ML:
         w = re.escape(word)
         return f"{w}(?:(?={'|'.join(ML_HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN_PAPER}{w}|{AFTER_NAME}{w}"

@@ -45,7 +45,29 @@ def test_the_vocabulary_is_the_words_of_the_terms_without_function_words():
     build = _build_module()
     seeds = build.read_seed()
     words = {s.en for s in build.read_single_words(seeds)}
-    assert {"shard", "fragment"} <= words
+    assert {"fragment", "hinge", "landscape"} <= words
     assert not words & {"over", "between", "the", "of"}
     assert not words & {s.en.lower() for s in seeds}       # a reviewed entry is not generated again
     assert all(s.single and s.auto and not s.good for s in build.read_single_words(seeds))
+
+
+def test_a_rare_dictionary_sense_of_a_reviewed_term_counts_in_an_ml_slot():
+    # 基準線 has no JMdict priority tag, but a translator picks it for "baseline"
+    assert "基準線" in _found("標準的なファインチューニングを基準線として比較し、すべてのタスクで上回った。")
+    assert "基準線" not in _found("測量では、基準線からの距離を各地点で記録しています。")
+
+
+def test_the_object_of_an_optimisation_is_an_ml_slot():
+    assert "余白" in _found("クラス間の余白を最大化する超平面を求めることで、汎化性能を高めます。")
+    assert "余白" not in _found("ページの余白にある手書きの書き込みを検出する手法を提案しています。")
+
+
+def test_a_word_is_also_rendered_through_its_relatives():
+    build = _build_module()
+    assert "regular" in build._relatives("regularization")
+    assert "emergency" in build._relatives("emergent")
+    assert "drop out" in build._relatives("dropout") and "base line" in build._relatives("baseline")
+    assert build._relatives("token") == []
+    terms = {t.en: t for t in glossary._all_terms()}
+    assert "定期" in terms["regularization"].bad and "緊急" in terms["emergent"].bad
+    assert "定期" not in _found("毎年の定期検診のデータから、疾患の発症を予測しています。")
