@@ -11,13 +11,13 @@ produces. The rule that turns a proposal into a trap:
 
 1. A proposal is kept out when it is an accepted rendering of any term, contains or is part of
    an accepted rendering of this term, is written in kana only, is one character long, is not a
-   common word (no JMdict priority tag: a machine translation picks common words), carries the
-   gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
+   common word with fewer than two kanji (no JMdict priority tag; an uncommon kanji word such as
+   探査機, 緩衝器 or 基準線 is still what a translator picks), carries the gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
    the seed reviewed it as normal ML Japanese ("-word").
 2. A single word that survives is a normal Japanese word in other senses (注目, 重量), so it is a
    trap only where the text uses it as the term: directly before one of ronbun.glossary.HEADS
-   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付) or before
-   として用いる; written "word~+" in the glossary.
+   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付), before
+   として用いる/として比較, or as the object of an ML operation (余白を最大化); written "word~+".
 3. A multiword term (2 to 4 words besides of/the/...) gets its literal renderings: each word is
    rendered by one of its accepted renderings (its own glossary entry, or read off the term's:
    潜在 in 潜在空間) or by one of its common general-dictionary nouns, and the words are joined
@@ -45,6 +45,17 @@ produces. The rule that turns a proposal into a trap:
    noun, as the object of an ML operation: ronbun.glossary.IN_ML); dictionary words count in an ML
    compound only ("word~+"). A word counting alone that occurs in the counter-corpus (good Japanese
    ML text, rule 3) is kept out.
+7. The single-word ML vocabulary: every word of every term of the seed and the term lists (its
+   dictionary form; not function words such as over, between) without a seed entry of its own gets its
+   JMdict senses as traps, up to SINGLE_SENSES, most frequent first, unless the sense is an accepted
+   rendering or part of one, was reviewed as normal ML Japanese for any term (伝達), occurs in good
+   Japanese ML text, is kana or has fewer than two kanji (同じ, 探り), is technical, or is among the
+   most frequent Japanese words (JMdict nf01-nf10: 対象, 内容, 地域 are normal in any paper). They count
+   in an ML slot only ("word~ml"; not after 主な: 主な利点 is Japanese).
+8. A translator who does not know a word renders a relative of it: the base of a derivation
+   (regularization -> regular: 定期化; emergent -> emergency: 緊急) or the words of a closed compound
+   (dropout -> drop out, baseline -> base line). A single-word seed term also gets the
+   RELATIVE_SENSES most frequent senses of each relative, under rules 1 and 2.
 Glosses are matched by their normal form ("clipping (of newspaper article, etc.)" for clipping) and
 word forms (plural, -ing, -al); a katakana loanword renders a word as ML Japanese does (ランダム).
 
