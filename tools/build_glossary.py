@@ -11,13 +11,13 @@ produces. The rule that turns a proposal into a trap:
 
 1. A proposal is kept out when it is an accepted rendering of any term, contains or is part of
    an accepted rendering of this term, is written in kana only, is one character long, is not a
-   common word (no JMdict priority tag: a machine translation picks common words), carries the
-   gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
+   common word with fewer than two kanji (no JMdict priority tag; an uncommon kanji word such as
+   探査機, 緩衝器 or 基準線 is still what a translator picks), carries the gloss only in a technical sense (JMdict field computing, mathematics, statistics, ...), or
    the seed reviewed it as normal ML Japanese ("-word").
 2. A single word that survives is a normal Japanese word in other senses (注目, 重量), so it is a
    trap only where the text uses it as the term: directly before one of ronbun.glossary.HEADS
-   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付) or before
-   として用いる; written "word~+" in the glossary.
+   (注目機構, 重量行列), before a label (虫垂B), in the paper's own frame (本論文の寄付), before
+   として用いる/として比較, or as the object of an ML operation (余白を最大化); written "word~+".
 3. A multiword term (2 to 4 words besides of/the/...) gets its literal renderings: each word is
    rendered by one of its accepted renderings (its own glossary entry, or read off the term's:
    潜在 in 潜在空間) or by one of its common general-dictionary nouns, and the words are joined
@@ -45,6 +45,17 @@ produces. The rule that turns a proposal into a trap:
    noun, as the object of an ML operation: ronbun.glossary.IN_ML); dictionary words count in an ML
    compound only ("word~+"). A word counting alone that occurs in the counter-corpus (good Japanese
    ML text, rule 3) is kept out.
+7. The single-word ML vocabulary: every word of every term of the seed and the term lists (its
+   dictionary form; not function words such as over, between) without a seed entry of its own gets its
+   JMdict senses as traps, up to SINGLE_SENSES, most frequent first, unless the sense is an accepted
+   rendering or part of one, was reviewed as normal ML Japanese for any term (伝達), occurs in good
+   Japanese ML text, is kana or has fewer than two kanji (同じ, 探り), is technical, or is among the
+   most frequent Japanese words (JMdict nf01-nf10: 対象, 内容, 地域 are normal in any paper). They count
+   in an ML slot only ("word~ml"; not after 主な: 主な利点 is Japanese).
+8. A translator who does not know a word renders a relative of it: the base of a derivation
+   (regularization -> regular: 定期化; emergent -> emergency: 緊急) or the words of a closed compound
+   (dropout -> drop out, baseline -> base line). A single-word seed term also gets the
+   RELATIVE_SENSES most frequent senses of each relative, under rules 1 and 2.
 Glosses are matched by their normal form ("clipping (of newspaper article, etc.)" for clipping) and
 word forms (plural, -ing, -al); a katakana loanword renders a word as ML Japanese does (ランダム).
 
@@ -64,7 +75,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
-from ronbun.glossary import IN_COMPOUND  # noqa: E402  (the runtime expands "word~+" with its HEADS)
+from ronbun.glossary import IN_COMPOUND, IN_ML  # noqa: E402  (the runtime expands "word~ml" with its ML slots)
 SEED = ROOT / "tools" / "glossary_seed.tsv"
 OUT = ROOT / "shared" / "ronbun" / "data" / "glossary.tsv"
 REPORT = ROOT / "tools" / "glossary_candidates.tsv"
@@ -93,6 +104,7 @@ class Seed:
     out: set[str] = field(default_factory=set)                     # reviewed: not a trap
     out_all: bool = False
     auto: bool = False        # from the term lists (tools/ml_terms.txt, tools/corpus_terms.txt): no reviewed renderings
+    single: bool = False      # a single word of the ML vocabulary (rule 7): its dictionary senses in an ML slot
 
 
 def read_seed(path: Path = SEED) -> list[Seed]:
@@ -128,6 +140,38 @@ def read_term_lists(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[S
             if en and not en.startswith("#") and en.lower() not in have and len(_words(en)) >= 2:
                 have.add(en.lower())
                 out.append(Seed(en, [], False, auto=True))
+    return out
+
+
+FUNCTION_WORDS = {"over", "under", "between", "into", "than", "via", "per", "across", "within", "without", "through",
+                  "about", "after", "before", "non", "all", "more", "most", "less", "only", "not", "each", "other",
+                  "out", "off", "up", "down", "upon", "toward", "towards", "against", "among", "during", "beyond"}
+SINGLE_MIN_RANK = 10     # senses this frequent (JMdict nf01-nf10) are normal in any paper: never traps
+SINGLE_SENSES = 8        # dictionary senses of a single ML word used as traps (most frequent first)
+
+
+def read_single_words(seeds: list[Seed], paths: list[Path] = TERM_LISTS) -> list[Seed]:
+    """The single-word ML vocabulary (rule 7): every word of every term of the seed and the term lists
+    (dropout, prompt, token, anchor, shard, latency, outlier, ...) that has no seed entry of its own, in
+    dictionary form (shards -> shard), as terms without a reviewed rendering."""
+    have = {s.en.lower() for s in seeds}
+    terms = [s.en for s in seeds] + [line.strip() for path in paths
+                                     for line in path.read_text(encoding="utf-8").splitlines()
+                                     if line.strip() and not line.startswith("#")]
+    out, seen = [], set()
+    for en in terms:
+        for word in re.split(r"[ -]", en):
+            w = word.lower()
+            if not re.fullmatch(r"[a-z]{3,}", w) or w in STOP or w in FUNCTION_WORDS or not word.islower() and word.upper() == word:
+                continue
+            if w.endswith("ies") and len(w) > 4:
+                w = w[:-3] + "y"
+            elif w.endswith("s") and not w.endswith(("ss", "us", "is", "as")) and len(w) > 4:
+                w = w[:-1]
+            if w in have or w in seen:
+                continue
+            seen.add(w)
+            out.append(Seed(w, [], False, auto=True, single=True))
     return out
 
 
@@ -228,7 +272,7 @@ def _why_out(p: Proposal, seed: Seed, accepted_any: set[str]) -> str:
         return "too short"
     if p.technical:
         return "technical sense"
-    if not p.common:
+    if not p.common and len(KANJI.findall(w)) < 2:
         return "not a common word"
     return ""
 
@@ -278,6 +322,28 @@ def _forms(word: str) -> list[str]:
     if w.endswith(("ial", "al")) and len(w) > 6:     # marginal -> margin, variational -> variation
         out.append(w[:-3] if w.endswith("ial") else w[:-2])
     return list(dict.fromkeys(out))
+
+
+RELATIVE_SENSES = 4      # dictionary senses of each relative of a word used (most frequent first)
+
+
+def _relatives(word: str) -> list[str]:
+    """The English words a translator reads a word as when it does not know it: the base of a derivation
+    (regularization -> regular, emergent -> emergency) or the words of a closed compound (dropout -> drop
+    out, baseline -> base line)."""
+    w = word.lower()
+    out = []
+    if w.endswith("ization") and len(w) > 9:
+        out.append(w[:-7])                      # regularization -> regular(ize)
+    if w.endswith("ent") and len(w) > 6:
+        out += [w[:-1] + "cy", w[:-1] + "ce"]   # emergent -> emergency, emergence
+    for cut in range(3, len(w) - 2):            # dropout -> drop out, baseline -> base line
+        if w[cut:] in CLOSED_SECOND:
+            out.append(w[:cut] + " " + w[cut:])
+    return out
+
+
+CLOSED_SECOND = {"out", "line", "point", "off", "up", "down", "over", "set", "work", "way", "book", "board"}
 
 
 def _part_renderings(seed: Seed, part: str, dic: Dictionary, by_en: dict[str, Seed]) -> tuple[list[str], list[str], list[str]]:
@@ -381,8 +447,13 @@ def compose(seed: Seed, dic: Dictionary, by_en: dict[str, Seed], accepted_any: s
     return out[:COMPOSE_MAX]
 
 
+REVIEWED_NORMAL: set[str] = set()      # words the seed reviewed as normal ML Japanese for some term (伝達)
+
+
 def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> tuple[list[str], list[str]]:
     by_en = {s.en: s for s in seeds}
+    REVIEWED_NORMAL.clear()
+    REVIEWED_NORMAL.update(w for s in seeds for w in s.out)
     accepted_any = {g for s in seeds for g in s.good}
     rows, report = [], []
     taken: dict[str, str] = {}          # a word is a trap of one term only: the first in file order,
@@ -391,10 +462,15 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
         traps: dict[str, str] = {}
         reviewed = {w: r for w, r in s.traps}
         joined: set[str] = set()
-        if s.auto:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
+        if s.auto and not s.single:      # a dictionary word for the whole phrase is how Japanese says it (血液培養): accepted
             s = Seed(s.en, [p.word for p in dic.proposals(s.en)], False, auto=True)
         own_forms = [s.en] + [f for f in _forms(s.en)[1:2] if " " not in s.en and len(f) < len(s.en)]   # preliminaries -> preliminary
         proposals = list({p.word: p for f in own_forms for p in dic.proposals(f)}.values())
+        if " " not in s.en:     # rule 8: a translator who does not know the word renders a relative of it
+            have = {p.word for p in proposals}
+            for rel in _relatives(s.en):
+                proposals += [p for p in dic.proposals(rel)[:RELATIVE_SENSES] if p.word not in have]
+                have |= {p.word for p in proposals}
         for p in ([] if s.auto else proposals):
             why = _why_out(p, s, accepted_any)
             if why and p.word not in reviewed:
@@ -404,6 +480,28 @@ def build(seeds: list[Seed], dic: Dictionary, good_text: str | None = None) -> t
             regex = reviewed[p.word] if p.word in reviewed else IN_COMPOUND
             traps[p.word] = regex
             report.append(f"{s.en}\t{p.word}\tjmdict\ttrap{' (reviewed)' if p.word in reviewed else ': in an ML compound'}")
+        if s.single:      # rule 7: the word's dictionary senses that no ML text uses, in an ML slot
+            ml_vocab = "\n".join(accepted_any)
+            senses = list({p.word: p for f in _forms(s.en) for p in dic.proposals(f)}.values())
+            kept = 0
+            for p in sorted(senses, key=lambda p: (not p.common, p.rank, p.word)):
+                w = p.word
+                why = ("accepted rendering of a term" if w in accepted_any else
+                       "reviewed: normal in ML text" if w in REVIEWED_NORMAL else
+                       "part of an accepted rendering" if w in ml_vocab else
+                       "found in good Japanese ML text" if good_text is not None and w in good_text else
+                       "kana only" if KANA.match(w) or KATAKANA.match(w) else
+                       "too short" if len(KANJI.findall(w)) < 2 else      # 同じ, 探り: grammar, not a term
+                       "technical sense" if p.technical else
+                       "among the most frequent words" if p.rank <= SINGLE_MIN_RANK else
+                       "not a noun" if not p.noun else
+                       "over the cap" if kept >= SINGLE_SENSES else "")
+                if why:
+                    report.append(f"{s.en}\t{w}\tjmdict\tkept out: {why}")
+                    continue
+                kept += 1
+                traps[w] = IN_ML
+                report.append(f"{s.en}\t{w}\tjmdict\ttrap: in an ML slot")
         if not s.out_all:
             for word, how in compose(s, dic, by_en, accepted_any):
                 if word in traps or word in accepted_any or word in reviewed:
@@ -470,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     seeds = read_seed()
     seeds += read_term_lists(seeds)
+    seeds += read_single_words(seeds)
     rows, report = build(seeds, Dictionary(), good_text())
     glossary = HEADER + "\n".join(rows) + "\n"
     # the generated compound traps (tens of thousands) are in the glossary itself; the record keeps

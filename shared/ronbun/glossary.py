@@ -72,7 +72,8 @@ LABEL = r"[A-ZＡ-Ｚ](?![A-Za-zＡ-Ｚａ-ｚ])|[0-9０-９]+(?![0-9０-９.．
 # ... or in the frames that make a word the paper's term: 本論文の寄付 (contribution), 第2節の予選 (preliminaries),
 # ResNetを背骨として用い / 背骨としてResNetを用い (backbone), or directly after a Latin-letter name: F1得点, BERT背骨.
 OWN = "(?:(?:本論文|本研究|本稿|第[0-9０-９]+[節章])の|主な)"
-AS_TERM = "として[^。．.！？!?\n]{0,24}?(?:用い|使|採用|利用)"
+OWN_PAPER = "(?:(?:本論文|本研究|本稿|第[0-9０-９]+[節章])の)"     # not 主な: 主な利点 is Japanese (an ML slot is narrower)
+AS_TERM = "として[^。．.！？!?\n]{0,24}?(?:用い|使|採用|利用|比較)"
 AFTER_NAME = "(?:(?<=[A-Za-z0-9]{3})|(?<=[A-Za-z][0-9]))"
 
 
@@ -82,16 +83,17 @@ AFTER_NAME = "(?:(?<=[A-Za-z0-9]{3})|(?<=[A-Za-z][0-9]))"
 # (検問所を保存, 中退を入れ, モデルを合奏し、予測).
 IN_ML = "ml"
 ML_HEADS = HEADS + ("モデル", "手法", "アルゴリズム", "トークン", "ベクトル", "ベース", "型", "付き")
-ML_OPS = "を(?:保存|適用|挿入|入れ|加え|学習|最適化|初期化|更新|凍結|読み込)|し[、，]?(?:予測|推論|学習)"
+ML_OPS = ("を(?:保存|適用|挿入|入れ|加え|学習|最適化|初期化|更新|凍結|読み込|上回|下回|微調整|ファインチューニング|蒸留|量子化|最大化|最小化)"
+          "|に(?:分割|保存|入力)|し[、，]?(?:予測|推論|学習)")
 
 
 def _rule(word: str, regex: str) -> str:
     if regex == IN_COMPOUND:
         w = re.escape(word)
-        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM}))|{OWN}{w}|{AFTER_NAME}{w}"
+        return f"{w}(?:(?={'|'.join(HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN}{w}|{AFTER_NAME}{w}"
     if regex == IN_ML:
         w = re.escape(word)
-        return f"{w}(?:(?={'|'.join(ML_HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN}{w}|{AFTER_NAME}{w}"
+        return f"{w}(?:(?={'|'.join(ML_HEADS)})|(?={LABEL})|(?={AS_TERM})|(?={ML_OPS}))|{OWN_PAPER}{w}|{AFTER_NAME}{w}"
     return regex or (word if word.isalnum() else re.escape(word))      # escape() is slow for 50k words
 
 
