@@ -15,7 +15,8 @@ from tests.fakes.pdfs import (
     MARKED_HEAD, MARKED_SCREENSHOT, MARKED_TABLE, MARKED_TABLE_CAPTION, TYPE3_GARBLE, make_marked_paper_pdf,
 )
 
-ANSWER = "本研究はスパースなアダプタの選択により、多言語要約の計算量を減らす手法を提案しています。"
+# A real answer in the words of the body quote the tests use (only the quote codes are at stake here)
+ANSWER = "各 transformer 層は、共有のフィードフォワードブロックとアダプタのプールを持っています。"
 PAPER = Paper(id="2401.15884", version=1, title=DEFAULT_TITLE, authors=["Hana Sato"], categories=["cs.CL"],
               abstract=" ".join(DEFAULT_SECTIONS[0][1]))
 
@@ -26,7 +27,7 @@ def marked():
 
 
 def _item(quote: str, page: int) -> QAItem:
-    return QAItem(question="この研究は何を提案していますか?", answer=ANSWER, evidence=[Evidence(page=page, quote=quote)])
+    return QAItem(question="各層はどう構成されていますか?", answer=ANSWER, evidence=[Evidence(page=page, quote=quote)])
 
 
 def _codes(doc, quote: str, page: int, *, prose: bool = True) -> set[str]:
