@@ -11,7 +11,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from ronbun import queue, questions, service
+from ronbun import queue, questions, service, verify
 from ronbun.deadline import Deadline
 from ronbun.errors import RonbunError
 from ronbun.settings import get_settings
@@ -27,6 +27,7 @@ metrics = Metrics(namespace="Ronbun", service="ronbun")
 tracer = Tracer(service="ronbun")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+verify.preload()        # the checks' data at init (Lambda's init phase), not inside the first job's deadline
 
 
 def _failure(code: str) -> None:

@@ -494,3 +494,20 @@ def test_a_quote_from_the_real_lncs_paper_is_found_on_its_page():
     pages = {n: reader.pages[n - 1].extract_text() for n in (2, 9)}
     quote = "Layout segmentation datasets published in the recent past, such as PubLayNet"
     assert verify.find_quote_page(quote, pages) == 2
+
+
+def test_the_worker_loads_the_checks_data_at_import_not_in_its_first_job():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import functions.worker.app\n"
+            "from ronbun import glossary\n"
+            "from ronbun.verify import grounding\n"
+            "print(glossary._index.cache_info().currsize, grounding._table.cache_info().currsize)")
+    env = {**os.environ, "PYTHONPATH": f"{root / 'shared'}{os.pathsep}{root}", "AWS_DEFAULT_REGION": "us-east-1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["1", "1"]

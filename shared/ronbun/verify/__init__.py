@@ -21,12 +21,30 @@ from .quotes import find_quote_page, quote_found, quote_status, quote_too_short
 from .scope import overgeneralised
 from .text import normalize
 
+
+def preload() -> None:
+    """Load the checks' data (glossary traps, general vocabulary, Japanese→English glosses) now,
+    by checking one small item: the worker calls it at import (Lambda's init phase), so that the
+    first job does not pay for it inside its deadline, and concurrent first jobs do not each
+    build the same tables."""
+    from .checks import check_qa_item as _check
+    from ..models import Evidence, QAItem
+
+    quote = "We train the model with a learning rate of 0.001 on the training set."
+    item = QAItem(question="学習率はいくつですか？", answer="学習データで学習率0.001を用いて学習しています。",
+                  evidence=[Evidence(page=1, quote=quote)])
+    _check(0, item, {1: quote}, prose={1: quote})
+    overgeneralised("学習率0.001で常に学習します。", [quote])
+    from .grounding import _table         # the non-answer check's glosses (loaded only for plain-word answers)
+    _table()
+
+
 __all__ = [
     "BLOCKING", "DUPLICATE_JACCARD", "JAPANESE_MIN_RATIO", "ItemKey", "Quantity", "Style",
     "check_duplicates", "check_qa_item", "check_result", "check_sentence", "check_text", "claimed_numbers",
     "different_topics", "find_quote_page", "is_publishable", "is_truncated", "japanese_ratio",
     "missing_numbers", "non_answer_reason", "normalize", "normalize_generated", "normalize_ja_punctuation",
-    "number_in_source", "off_style_sentences", "overgeneralised", "question_similarity", "quote_found", "quote_status",
+    "number_in_source", "off_style_sentences", "overgeneralised", "preload", "question_similarity", "quote_found", "quote_status",
     "quote_too_short", "restates_question", "says_nothing", "sentence_style", "sentences",
     "source_values",
 ]
