@@ -46,7 +46,8 @@ _ANY_EN = (r"\b(?:any|arbitrary|universal(?:ly)?|regardless|irrespective|every|g
 _LARGE_EN = (r"\b(?:significant(?:ly)?|substantial(?:ly)?|considerabl[ey]|dramatic(?:ally)?|drastic(?:ally)?|"
              r"large margin|wide margin|big margin|by far|great(?:ly)?|marked(?:ly)?|vast(?:ly)?|huge|massive(?:ly)?|"
              r"orders? of magnitude|remarkabl[ey]|striking(?:ly)?|sharp(?:ly)?|strong(?:ly)?|far (?:better|fewer|less|more|"
-             r"faster|higher|lower)|halv(?:es|ed|ing)|doubl(?:es|ed|ing))\b")
+             r"faster|higher|lower)|much (?:better|higher|lower|fewer|less|more|faster|larger|smaller|worse)|halv(?:es|ed|ing)|"
+             r"doubl(?:es|ed|ing)|(?:more than |by )half|twice)\b")
 
 _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
     ("universal", re.compile(r"あらゆる|どんな[^。、]{0,20}?(?:でも|にも|よりも)|どのような[^。、]{0,20}?(?:でも|にも|よりも)|"
@@ -55,12 +56,13 @@ _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
      _ANY_EN),
     ("general", re.compile(r"汎用的|汎用性|汎用の", re.I),
      _ANY_EN + r"|\b(?:general(?:-purpose)?|generic|generali[sz]\w*|broadly applicable|versatile)\b"),
-    ("complete", re.compile(r"完全に|完璧に|完全な|完璧な|完全解決|完全に解決", re.I),
-     r"\b(?:complete(?:ly)?|full(?:y)?|perfect(?:ly)?|entire(?:ly)?|100 ?%|solves?d?|eliminat\w*)\b"),
+    ("complete", re.compile(r"完全に|完璧に|完全な|完璧な|完全解決|完全に解決|ゼロに|皆無|根絶|撲滅|一掃|をなく(?:す|せ|し)", re.I),
+     r"\b(?:complete(?:ly)?|full(?:y)?|perfect(?:ly)?|entire(?:ly)?|100 ?%|solves?d?|eliminat\w*|zero|no longer|"
+     r"remov(?:es|ed|ing))\b"),
     ("always", re.compile(r"(?<![非異正通日恒])常に|いつも|一貫して|例外なく|必ず|確実に|\balways\b|\bin all cases\b|\binvariably\b", re.I),
      _ALWAYS_EN + "|" + _ALL_EN),
     ("all", re.compile(r"すべて|全て|全部|\ball\b|\bevery\b", re.I), _ALL_EN + "|" + _ALWAYS_EN + "|" + _ANY_EN),
-    ("large", re.compile(r"大幅|圧倒的|劇的|飛躍的|格段|桁違い|大差|\bsignificantly\b|\bdramatically\b|\bsubstantially\b|"
+    ("large", re.compile(r"大幅|圧倒的|劇的|飛躍的|格段|桁違い|大差|(?<!より)大きく(?=上回|向上|改善|低下|下回|減|増|劣|異な|伸)|(?<!より)大きな(?=改善|向上|差|効果|低下)|\bsignificantly\b|\bdramatically\b|\bsubstantially\b|"
                          r"\bby a (?:large|wide) margin\b|\bvastly\b", re.I), _LARGE_EN),
 )
 
@@ -206,7 +208,7 @@ _NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9\-+.]*[A-Za-z0-9+]|[A-Z]")
 _NOT_NAME = frozenset(
     "table figure fig section sec appendix eq equation github we our the this these it its they their in on for with "
     "however overall moreover table. gpu gpus cpu tpu experiment experiments algorithm theorem lemma step stage phase "
-    "part case setting".split())
+    "part case setting qa nlp llm llms ml ai ir".split())
 _SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMK])\b(?!\w)")
 
 
@@ -381,12 +383,15 @@ _STATE_OF_ART_JA = re.compile(r"最先端|SOTA", re.I)
 # A hedged result (may, suggests, tends to, can, in some cases) stays hedged in Japanese.
 _HEDGE_EN = re.compile(r"\b(?:may|might|could|suggest\w*|likely|possibl[ey]|potentially|tends? to|hopefully|"
                        r"should|appears? to|seems? to|perhaps|presumably|conjecture\w*|hypothes[iz]\w*|"
-                       r"in some cases|for improved|to improve|to achieve)\b", re.I)
+                       r"in some cases|for improved|to improve|to achieve|would|designed to|aims? to|intended to|goal is)\b", re.I)
 _HEDGE_KEPT_JA = re.compile(r"可能|うる|得る|え(?:ます|ない|ません)|かもしれ|示唆|考えられ|思われ|傾向|場合が|場合も|ことがあ|"
                             r"期待|見込|はず|だろう|でしょう|らしい|ようだ|ようで|推測|予想|推察|でき|られ|れる|一部|"
-                            r"ため|目指|狙|向け|可能性|余地|一因|寄与|役立|may|might|could|suggest|likely", re.I)
+                            r"ため|目指|狙|向け|設計|目的|意図|目標|ように|可能性|余地|一因|寄与|役立|may|might|could|suggest|likely", re.I)
 _ESTABLISHED_JA = re.compile(r"証明|実証|明らかにな|明らかにし|確認さ|確認し|確立|(?<!指)示され|(?<!指)示した|(?<!指)示しま|分かっ|わかっ|判明")
 _PROVEN_JA = re.compile(r"証明|実証|明らかにな|明らかにし|確立|判明")
+_EXTRAPOLATE_JA = re.compile(r"(?:し|え|り|き|け|がり|なり)続け|限りなく|どこまでも|際限な")
+_CONTINUES_EN = re.compile(r"\b(?:continu\w*|keeps?|kept|monoton\w*|unbounded|without (?:limit|saturat\w*|plateau\w*))\b", re.I)
+_SATURATES_EN = re.compile(r"\b(?:converg\w*|plateau\w*|saturat\w*|diminish\w*|levels? off)\b", re.I)
 _HEDGE_STRONG_JA = re.compile(r"示唆|可能性|かもしれ|うる|得る|考えられ|思われ|はず|だろう|でしょう|推測|予想|傾向|期待|見込")
 _CAUSE_JA = re.compile(r"引き起こ|原因|もたらす|招く|生じさせ")
 # "four out of the five datasets": the sentence keeps the four
@@ -396,7 +401,7 @@ _RESULT_STATED_JA = re.compile(_RESULT_JA.pattern + r"|させ|され|する。|�
 # How many: some < many < most < almost all. A sentence may not climb the ladder above its quote.
 _QUANT_EN = ((1, re.compile(r"\b(?:some|several|a few|certain (?:cases|settings)|occasionally|sometimes)\b", re.I)),
              (2, re.compile(r"\b(?:many|often|frequently|numerous|a number of)\b", re.I)),
-             (3, re.compile(r"\b(?:most (?:of )?(?:the )?(?:[a-z]+ )?[a-z]+s\b|mostly|majority|largely|generally|"
+             (3, re.compile(r"\b(?:most (?:of )?(?:the )?(?![a-z]+ly\b)(?:[a-z]+ )?[a-z]+s\b|mostly|majority|largely|generally|"
                             r"in general|typically|usually)", re.I)),
              (4, re.compile(r"\b(?:almost|nearly|virtually) (?:all|every|always)\b", re.I)))
 _QUANT_JA = ((1, re.compile(r"一部|いくつか|ある程度|(?<!非常に難しい)場合が(?:ある|あり)|ことが(?:ある|あり)|時に|ときに")),
@@ -421,6 +426,8 @@ def strength(text: str, quotes: Sequence[str]) -> str | None:
         return f"superlative not in its quotes: {m.group(0)}"
     if _STATE_OF_ART_JA.search(own) and not re.search(r"state[- ]?of[- ]?the[- ]?art|sota|best|outperform", source, re.I):
         return "state of the art not in its quotes"
+    if _EXTRAPOLATE_JA.search(own) and (not _CONTINUES_EN.search(source) or _SATURATES_EN.search(source)):
+        return "extrapolates beyond its quotes: " + _EXTRAPOLATE_JA.search(own).group(0)
     quote_level = _quant_level(_QUANT_EN, source)
     if quote_level:
         level = _quant_level(_QUANT_JA, own)
