@@ -51,7 +51,7 @@ q(SEP, 7, "Our criteria most closely matches the “Sepsis-2” definition for s
   ("本研究の基準は、重症敗血症に関するSepsis-2の定義に最も近いものです。", N, "kept"))
 q(DPR, 12, "Note that the retrieval accuracy for our “baseline” settings reported in Table 5 (Gold) and Table 6 (DP, NLL) is slightly better than those reported in Table 3.",
   ("表5と表6のベースライン設定の検索精度は、表3の値よりわずかに高い。", N, "kept", "summary", "dearu"),
-  ("ベースライン設定の検索精度は、表3の値を大きく上回った。", P, "slightly -> 大きく"))
+  ("ベースライン設定の検索精度は、表3の値を大きく上回った。", P, "slightly -> 大きく", "summary", "dearu"))
 q(DPR, 6, "To test the cross-dataset generalization, we train DPR on Natural Questions only and test it directly on the smaller WebQuestions and CuratedTREC datasets.",
   ("データセットをまたぐ汎化を調べるため、DPRをNatural Questionsのみで学習し、WebQuestionsとCuratedTRECで直接評価しました。", N, "method, kept"),
   ("DPRは、Natural Questionsだけで学習しても、あらゆるデータセットに汎化します。", P, "two test sets -> あらゆる"))
