@@ -74,6 +74,15 @@ KEPT = [
     ("RL訓練の報酬は学習ステップとともに着実に増加し、200ステップ後に収束した。",
      "The training curves show a steady increase in return with the training steps, eventually converging after 200 steps."),
     ("提案手法は性能を大きく向上させ、誤差を半分以下にしました。", "The proposed method reduces the error by more than half."),
+    # 最適化 is optimisation, not a superlative; a count that is not a condition ("due to two reasons")
+    ("強化学習（PPO）で、報酬を最大化するように方策を最適化し、性能が向上します。",
+     "We optimize the policy with PPO to maximize the reward, which improves performance."),
+    ("SQuADではBM25より性能が低く、著者らはその理由を挙げています。",
+     "We conjecture that the lower performance on SQuAD is due to two reasons."),
+    # the quote's own "all" tops the ladder: "some behind a paywall" does not bound すべて
+    ("原文書はすべて連邦裁判所が公開しており、機密情報は含まれないことが確認されています。",
+     "There is no confidential information in our dataset; all the source documents are posted (albeit some behind a "
+     "paywall) by the federal courts."),
 ]
 
 

@@ -18,7 +18,14 @@ LLM summaries of research overgeneralise: a result that holds "on SQuAD", "for t
    Japanese name of the language, the Japanese word for the setting, or, for a fronted phrase
    without a name, a Japanese condition marker (〜では, 〜において, 〜の場合, 〜とき).
    Sentences that report no result (a method, the data used) and quotes that state none are
-   not judged here.
+   not judged here. Examples the quote lists ("including A, B") are not conditions; a count that
+   opens a condition phrase ("using three tasks") is one; so is an "only if/when" clause.
+3. Strength stays. A superlative (最も, 最高, 最適) needs one in the quotes (best, most, -est,
+   state of the art); a hedged quote (may, suggests, could, would, designed to) is not stated as
+   established (実証, 証明, 示された) and "can contribute" not as a cause (引き起こす); a quantifier
+   may not climb the ladder some < many < most < almost all < all, nor drop a bounding one ("in
+   most models", "in some cases"); "four out of five" keeps the four; 大きく is wrong against
+   "slightly"; "keeps growing" (続ける) needs a quote that says it continues and does not plateau.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ _SCOPE: tuple[tuple[str, re.Pattern, str], ...] = (
     ("always", re.compile(r"(?<![非異正通日恒])常に|いつも|一貫して|例外なく|必ず|確実に|\balways\b|\bin all cases\b|\binvariably\b", re.I),
      _ALWAYS_EN + "|" + _ALL_EN),
     ("all", re.compile(r"すべて|全て|全部|\ball\b|\bevery\b", re.I), _ALL_EN + "|" + _ALWAYS_EN + "|" + _ANY_EN),
-    ("large", re.compile(r"大幅|圧倒的|劇的|飛躍的|格段|桁違い|大差|(?<!より)大きく(?=上回|向上|改善|低下|下回|減|増|劣|異な|伸)|(?<!より)大きな(?=改善|向上|差|効果|低下)|\bsignificantly\b|\bdramatically\b|\bsubstantially\b|"
+    ("large", re.compile(r"大幅|圧倒的|劇的|飛躍的|格段|桁違い|大差|\bsignificantly\b|\bdramatically\b|\bsubstantially\b|"
                          r"\bby a (?:large|wide) margin\b|\bvastly\b", re.I), _LARGE_EN),
 )
 
@@ -153,7 +160,7 @@ _RESULT_EN = re.compile(
     r"superior|diminish\w*|damp\w*|generali[sz]\w*|leads? to|translates? to|brings?)\b", re.I)
 _RESULT_JA = re.compile(
     r"上回|下回|改善|向上|達成|優れ|高い|高く|低い|低く|削減|短縮|減ら|減少|増加|高速|示し|示す|示さ|得ら|得まし|匹敵|同等|最良|"
-    r"最高|最先端|最も|最適|劣|悪化|汎化|減衰|小さく|大きく|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|影響し|影響を与え|寄与し|貢献し|役立|効果が|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
+    r"最高|最先端|劣|悪化|汎化|減衰|小さく|大きく(?=なる|なり|上回|下回|向上|改善|低下)|好まれ|有効|頑健|安定|に達|正答し|正解し|成功し|影響し|影響を与え|寄与し|貢献し|役立|効果が|倍|識別|低下|半分|半減|抑え|上が|下が|収束|相関|勝|"
     r"\b(?:outperform|improv|achiev|reach|reduc|better|faster|higher|lower|robust)\w*", re.I)
 
 _LANGS = {
@@ -305,7 +312,8 @@ def conditions(quote: str) -> list[tuple[str, object]]:
 _EXAMPLES = re.compile(r"\b(?:including|such as|e\.g\.,?|for example|for instance)\b[^.;()]*", re.I)
 # a count in a condition phrase: "using three tasks", "in the three-task case", "with 12 participants"
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-_COUNT = re.compile(r"(?<![\w.,/-])(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")[- ]([a-z]+)\b", re.I)
+_COUNT = re.compile(r"^(?:the\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")[- ](?!\w+(?:ing|ed)\b)([a-z]+)\b(?!\s+\w+(?:ing|ed)\b)",
+                    re.I)
 _OUTCOME_UNITS = frozenset("points point percent pp times fold x ms of to and or out more less".split())
 _KANJI = "〇一二三四五六七八九十"
 _ONLY_IF = re.compile(r"\bonly (?:if|when|whenever|after|once|under|as long as)\b", re.I)
@@ -317,7 +325,8 @@ def _has_count(number: str, text: str) -> bool:
     n = str(_NUMBER_WORDS.index(number.casefold()) + 1) if number.casefold() in _NUMBER_WORDS else number
     kanji = _KANJI[int(n)] if n.isdigit() and int(n) <= 10 else ""
     wide = n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    return bool(re.search(rf"(?<!\d){n}(?!\d)", text)) or wide in text or bool(kanji and kanji in text)
+    return bool(re.search(rf"(?<!\d){n}(?!\d)", text)) or wide in text or bool(kanji and kanji in text) or \
+        (int(n) >= 2 and bool(re.search(r"複数|いくつか|数種|数件", text)))
 
 
 _SIZE_OF = re.compile(r"\s*-?\s*(?:param\w*|models?|LLMs?|teachers?|students?|variants?|versions?|backbones?|"
@@ -374,21 +383,26 @@ def dropped_conditions(text: str, quotes: Sequence[str]) -> list[str]:
 # ------------------------------------------------------------------ 3. strength
 
 # A superlative or a ranking needs one in the quotes: "better than BM25" is not 最高.
-_SUPERLATIVE_JA = re.compile(r"最も|最高(?!値)|最良|最適|最善|最強|随一|一番|トップ(?:の|クラス)|最大の(?:効果|寄与|要因|改善|性能)")
+_SUPERLATIVE_JA = re.compile(r"最も|最高(?!値)|最良|最適(?!化)|最善|最強|随一|一番|トップ(?:の|クラス)|最大の(?:効果|寄与|要因|改善|性能)")
 _SUPERLATIVE_EN = re.compile(
     r"\b(?:best|most|highest|lowest|largest|greatest|strongest|fastest|fewest|least|smallest|top|optimal\w*|"
     r"state[- ]?of[- ]?the[- ]?art|sota|leading|unmatched|unrivall?ed|all (?:other |the )?(?:baselines|methods|"
-    r"models|systems|approaches)|than (?:any|all))\b", re.I)
+    r"models|systems|approaches)|than (?:any|all)|rank(?:ed)? (?:1|first)|first place|(?!(?:inter|sugg|requ|hon|mod|for|"
+    r"manif|harv|inv|prot|cont|dig|arr|t|r|w|n|gu|dev|cr|pr|l|ch|j|z|qu|ingr|div|att|d|v|p|f|b)est\b)[a-z]{2,}est)\b", re.I)
 _STATE_OF_ART_JA = re.compile(r"最先端|SOTA", re.I)
 # A hedged result (may, suggests, tends to, can, in some cases) stays hedged in Japanese.
 _HEDGE_EN = re.compile(r"\b(?:may|might|could|suggest\w*|likely|possibl[ey]|potentially|tends? to|hopefully|"
                        r"should|appears? to|seems? to|perhaps|presumably|conjecture\w*|hypothes[iz]\w*|"
-                       r"in some cases|for improved|to improve|to achieve|would|designed to|aims? to|intended to|goal is)\b", re.I)
+                       r"in some cases|for improved|would|designed to|aims? to|intended to|goal is)\b", re.I)
 _HEDGE_KEPT_JA = re.compile(r"可能|うる|得る|え(?:ます|ない|ません)|かもしれ|示唆|考えられ|思われ|傾向|場合が|場合も|ことがあ|"
                             r"期待|見込|はず|だろう|でしょう|らしい|ようだ|ようで|推測|予想|推察|でき|られ|れる|一部|"
-                            r"ため|目指|狙|向け|設計|目的|意図|目標|ように|可能性|余地|一因|寄与|役立|may|might|could|suggest|likely", re.I)
+                            r"ため|目指|狙|向け|設計|目的|意図|目標|ように|著者ら|と述べ|としてい|とされ|と主張|と推測|と考え|可能性|余地|一因|寄与|役立|may|might|could|suggest|likely", re.I)
 _ESTABLISHED_JA = re.compile(r"証明|実証|明らかにな|明らかにし|確認さ|確認し|確立|(?<!指)示され|(?<!指)示した|(?<!指)示しま|分かっ|わかっ|判明")
 _PROVEN_JA = re.compile(r"証明|実証|明らかにな|明らかにし|確立|判明")
+_BIG_JA = re.compile(r"(?<!より)大きく(?=上回|向上|改善|低下|下回|減|増|劣|異な|伸)|(?<!より)大きな(?=改善|向上|差|効果|低下)")
+_SMALL_EN = re.compile(r"\b(?:slight(?:ly)?|marginal(?:ly)?|modest(?:ly)?|a little|minor|small (?:gain|improvement|difference)s?|"
+                       r"comparable|similar|on par)\b", re.I)
+_QUANT_COND_EN = re.compile(r"\b(?:in|on|for|across|under) (?:most|some|many|several|a few) (?:[a-z]+ )?[a-z]+s\b", re.I)
 _EXTRAPOLATE_JA = re.compile(r"(?:し|え|り|き|け|がり|なり)続け|限りなく|どこまでも|際限な")
 _CONTINUES_EN = re.compile(r"\b(?:continu\w*|keeps?|kept|monoton\w*|unbounded|without (?:limit|saturat\w*|plateau\w*))\b", re.I)
 _SATURATES_EN = re.compile(r"\b(?:converg\w*|plateau\w*|saturat\w*|diminish\w*|levels? off)\b", re.I)
@@ -403,7 +417,8 @@ _QUANT_EN = ((1, re.compile(r"\b(?:some|several|a few|certain (?:cases|settings)
              (2, re.compile(r"\b(?:many|often|frequently|numerous|a number of)\b", re.I)),
              (3, re.compile(r"\b(?:most (?:of )?(?:the )?(?![a-z]+ly\b)(?:[a-z]+ )?[a-z]+s\b|mostly|majority|largely|generally|"
                             r"in general|typically|usually)", re.I)),
-             (4, re.compile(r"\b(?:almost|nearly|virtually) (?:all|every|always)\b", re.I)))
+             (4, re.compile(r"\b(?:almost|nearly|virtually) (?:all|every|always)\b", re.I)),
+             (5, re.compile(r"(?<!almost )(?<!nearly )(?<!virtually )\b(?:all|every|always|consistently)\b", re.I)))
 _QUANT_JA = ((1, re.compile(r"一部|いくつか|ある程度|(?<!非常に難しい)場合が(?:ある|あり)|ことが(?:ある|あり)|時に|ときに")),
              (2, re.compile(r"多くの|多くが|多くで|多くは|多く(?:の場合)|しばしば|頻繁|よく|ことが多|場合が多")),
              (3, re.compile(r"ほとんどの|ほとんどが|ほとんどで|ほとんどは|大半|大部分|大多数|概して|概ね|おおむね|一般に|"
@@ -428,6 +443,9 @@ def strength(text: str, quotes: Sequence[str]) -> str | None:
         return "state of the art not in its quotes"
     if _EXTRAPOLATE_JA.search(own) and (not _CONTINUES_EN.search(source) or _SATURATES_EN.search(source)):
         return "extrapolates beyond its quotes: " + _EXTRAPOLATE_JA.search(own).group(0)
+    m = _BIG_JA.search(own)
+    if m and _SMALL_EN.search(source):
+        return f"size word against a small change in its quotes: {m.group(0)}"
     quote_level = _quant_level(_QUANT_EN, source)
     if quote_level:
         level = _quant_level(_QUANT_JA, own)
@@ -445,7 +463,7 @@ def strength(text: str, quotes: Sequence[str]) -> str | None:
     if hedge and _RESULT_STATED_JA.search(own) and not _HEDGE_KEPT_JA.search(own) and not _QUANT_JA[0][1].search(own) \
             and not _QUANT_JA[2][1].search(own) and not (quote_level and _quant_level(_QUANT_JA, own)):
         return f"states as established what its quotes hedge: {hedge.group(0)}"
-    if quote_level and quote_level < 4 and _RESULT_STATED_JA.search(own) and not _quant_level(_QUANT_JA, own) \
+    if _QUANT_COND_EN.search(source) and _RESULT_STATED_JA.search(own) and not _quant_level(_QUANT_JA, own) \
             and not _HEDGE_KEPT_JA.search(own):
         return "drops the quantifier its quotes state"
     return None
