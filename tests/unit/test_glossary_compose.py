@@ -4,33 +4,14 @@ the term lists that have no reviewed rendering), words that betray a machine tra
 own versus words that count only where the text uses them as an ML term, and the counter-corpus
 of good Japanese ML text that keeps the build honest."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from ronbun import glossary
+from tests.unit.test_glossary import _build_module, _FakeDictionary   # the build script, and JMdict without jamdict
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _build_module():
-    spec = importlib.util.spec_from_file_location("build_glossary", ROOT / "tools/build_glossary.py")
-    build = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build
-    spec.loader.exec_module(build)
-    return build
-
-
-class _FakeDictionary:
-    """JMdict answers for a few English words: word -> [(Japanese, rank, adjectival noun)]."""
-
-    def __init__(self, build, senses):
-        self.build, self.senses = build, senses
-
-    def proposals(self, en):
-        return [self.build.Proposal(w, rank, True, False, True, na) for w, rank, na in self.senses.get(en.lower(), [])]
 
 
 def _bad(rows):
