@@ -217,6 +217,20 @@ def test_plural_and_compound_rules_do_not_hide_other_names(text, missing):
     assert unsupported_names(text, EVALW_INDEX) == missing
 
 
+@pytest.mark.parametrize("text, missing", [
+    ("Real-Worldな設定で評価しました。", []),       # plain English words modifying the Japanese after them
+    ("Large-Scale実験を行いました。", []),
+    ("Multi-Hop推論が必要です。", []),
+    ("Real-World的な条件です。", []),
+    ("Multi-Newsで評価しました。", ["Multi-News"]),  # the same shape as what a sentence talks about: a name
+    ("Multi-News データセットを使います。", ["Multi-News"]),
+    ("Flan-T5推論を使います。", ["Flan-T5"]),         # a digit: not plain words
+    ("Self-RAG手法と比べます。", ["Self-RAG"]),        # a capital after the hyphen: a name
+])
+def test_hyphenated_english_used_as_a_modifier_is_not_a_name(text, missing):
+    assert unsupported_names(text, INDEX) == missing
+
+
 def test_english_pronoun_contractions_are_not_names():
     assert candidate_names("I'm sorry, but I couldn't find it. I've checked; We're using BERT.") == ["BERT"]
 

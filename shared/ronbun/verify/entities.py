@@ -166,6 +166,27 @@ def _ordinary_compound(word: str) -> bool:
     return any(p in _FUNCTION_WORDS for p in low) or all(p in _vocabulary()[1] for p in low)
 
 
+# A Japanese word right after the compound: it modifies it (Real-Worldな設定, Large-Scale実験, 的).
+_MODIFIES_NEXT = re.compile(r"な|的|[\u4e00-\u9fff\u30a1-\u30fa]")
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Roots of ordinary English words: every word that glosses a common Japanese word."""
+    from .grounding import _table
+    return frozenset().union(*_table().values())
+
+
+def _modifier_compound(word: str, text: str, end: int) -> bool:
+    """"Real-Worldな", "Large-Scale実験": plain English words joined by hyphens, used as a
+    modifier of the Japanese that follows (a name is what a sentence talks about, followed by a
+    particle or a space: "Multi-Newsで評価")."""
+    if not _plain_compound(word) or not _MODIFIES_NEXT.match(text, end):
+        return False
+    from .grounding import root
+    return all(root(p) in _english_words() for p in word.casefold().split("-"))
+
+
 def _squash(text: str) -> str:
     return "".join(_SOURCE_WORD.findall(_fold(text)))
 
@@ -352,6 +373,7 @@ def candidate_names(text: str) -> list[str]:
             continue
         if (not _name_like(word) or _listed_generic(word) or word.casefold() in _STOPWORDS
                 or _ORDINARY_COMPOUND.fullmatch(word)
+                or _modifier_compound(word, text, tokens[i].end())
                 or _UNIT.fullmatch(word) or _RANK.fullmatch(word) or _VARIABLE_WORD.fullmatch(word)
                 or _ROMAN.fullmatch(word)
                 or (_ordinary_capital(word) and _starts_english_sentence(text, tokens[i]))):
