@@ -14,6 +14,7 @@ from .japanese import Style, _japanese_problem, is_truncated, off_style_sentence
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _quote_parts, quote_status, quote_too_short
 from .scope import overgeneralised
+from .terms import literal_renderings
 from .text import _is_japanese, _page_skeleton
 
 ItemKey = int | Literal["summary", "one_liner"]
@@ -59,7 +60,8 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
-def _check_language(out: _Findings, item: ItemKey, text: str, style: Style, label: str) -> None:
+def _check_language(out: _Findings, item: ItemKey, text: str, style: Style, label: str,
+                    quotes: Sequence[str] = ()) -> None:
     problem = _japanese_problem(text)
     if problem:
         out.add(item, "not_japanese", f"{label}: {problem}")
@@ -67,8 +69,13 @@ def _check_language(out: _Findings, item: ItemKey, text: str, style: Style, labe
     if off:
         want = "です・ます" if style == "desu_masu" else "である"
         out.add(item, "mixed_style", f"{label}: {len(off)} sentence(s) not in {want} style, e.g. '{_short(off[0])}'")
-    for bad, good, en in find_mistranslations(text):
+    found = find_mistranslations(text)
+    for bad, good, en in found:
         out.add(item, "mistranslation", f"{label}: '{bad}' is a word-for-word rendering of '{en}' (use {good})")
+    seen = {bad for bad, _, _ in found}
+    for bad, good, en in literal_renderings(text, quotes):
+        if bad not in seen:
+            out.add(item, "mistranslation", f"{label}: '{bad}' renders the quote's '{en}' word for word (use {good})")
 
 
 def _check_numbers(out: _Findings, item: ItemKey, text: str, values: Sequence[float], blocking: bool,
@@ -160,9 +167,10 @@ def check_qa_item(index: int, item: QAItem, pages: dict[int, str] | None = None,
             out.add(index, "non_answer", f"{reason}: '{_short(answer)}'")
         if is_truncated(answer):
             out.add(index, "truncated", f"answer is cut off: ends with '{_short(answer[-12:], 12)}'")
+    quotes = [ev.quote for ev in item.evidence]
     for label, text in (("question", question), ("answer", answer)):
         if text and not (label == "question" and text in FIXED_QUESTIONS):
-            _check_language(out, index, text, style, label)
+            _check_language(out, index, text, style, label, quotes)
     _check_evidence(out, index, item.evidence, pages, prose)
     if answer:
         if pages is not None:
@@ -193,9 +201,9 @@ def check_sentence(item: Literal["summary", "one_liner"], index: int, sentence: 
         return [f.model_copy(update={"sentence": index}) for f in out.list()]
     if is_truncated(text):
         out.add(item, "truncated", f"{item} is cut off: ends with '{_short(text[-12:], 12)}'")
-    _check_language(out, item, text, style, f"{item} sentence {index + 1}")
-    _check_evidence(out, item, sentence.evidence, pages, prose)   # type: ignore[arg-type]
     quotes = [ev.quote for ev in sentence.evidence if ev.quote.strip()]
+    _check_language(out, item, text, style, f"{item} sentence {index + 1}", quotes)
+    _check_evidence(out, item, sentence.evidence, pages, prose)   # type: ignore[arg-type]
     _check_numbers(out, item, text, source_values([*quotes, *context]), pages is not None, "its quotes")
     if pages is not None:
         _check_names(out, item, text, [*quotes, *context], name_index(tuple(pages.values())) if names is None else names)

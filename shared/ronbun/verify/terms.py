@@ -1,0 +1,139 @@
+"""The quote's own terms, rendered literally (`mistranslation` by the evidence).
+
+The glossary's traps must fire on their own, so a trap that is ordinary Japanese somewhere
+(中退 "dropping out of school", 冷凍 "frozen food") counts only where the text uses it as an ML
+term (中退を入れ, 冷凍したエンコーダ is missed). An answer's quote says which term it is about:
+when the quote has "dropout" or "frozen" and the answer renders it with none of the term's
+accepted renderings (nor the English) but with a word the dictionary gives for it, the answer
+translated the everyday sense of the word, not the term.
+
+- The term is one of the glossary's terms with an accepted rendering, written in the quote (its
+  words up to a plural or -ing/-ed ending: "fine-tune" is "fine-tuning").
+- The word is one of the term's traps, except the general words that are normal Japanese on their
+  own (注目, 言葉: "~+" in the glossary: they still need an ML compound), or, for a term of two or
+  more words, a Japanese word whose glosses (data/ja_en_gloss.tsv) cover every content word of the
+  term (客観的機能 for "objective function", 拡声器識別 for "speaker identification").
+- A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度, 一般化
+  beside 汎化 is left to the glossary), and katakana is a transliteration: neither counts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+from .. import glossary
+from .grounding import _STOP, glosses, root
+
+_EN_WORD = re.compile(r"[a-z][a-z0-9']*")
+_KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
+_KATAKANA = re.compile(r"[\u30a1-\u30ffー・]+")
+
+
+def word_form(word: str) -> str:
+    """An English word up to its plural and -ing/-ed ending: "tokens" -> "token", "fine-tuned" ->
+    "fine" "tun", "reasons" -> "reason" (but "rater" is not "rate", "objective" not "object")."""
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("ches", "shes", "sses", "xes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[:-len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]                     # "stopped" -> "stop"
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def _forms(text: str) -> list[str]:
+    """The word forms of a text; a plural noun keeps its "s" apart from a word in -ing, so
+    "reasons" is not "reasoning" (while "fine-tune" and "fine-tuned" are "fine-tuning")."""
+    out = []
+    for w in _EN_WORD.findall(text.lower().replace("-", " ").replace("’", "'")):
+        form = word_form(w)
+        out.append(form + "+s" if w.endswith("s") and not w.endswith(("ss", "us", "is", "ings")) else form)
+    return out
+
+
+def _same(term_form: str, quote_form: str, term_word_ing: bool) -> bool:
+    """A term's word and a quote's word are the same (a plural is the singular, but not a word in -ing)."""
+    return quote_form == term_form or (not term_word_ing and quote_form == term_form + "+s")
+
+
+def _term_forms(en: str) -> tuple[tuple[str, bool], ...]:
+    """A term's word forms, each with whether the word ends in -ing."""
+    return tuple((word_form(w), w.endswith("ing"))
+                 for w in _EN_WORD.findall(en.lower().replace("-", " ").replace("’", "'")))
+
+
+@lru_cache(maxsize=1)
+def _terms_by_first_word() -> dict[str, tuple[tuple[tuple[tuple[str, bool], ...], glossary.Term], ...]]:
+    out: dict[str, list] = {}
+    for term in glossary.terms():
+        forms = _term_forms(term.en)
+        if forms:
+            out.setdefault(forms[0][0], []).append((forms, term))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def quoted_terms(quotes: Sequence[str]) -> list[glossary.Term]:
+    """The glossary terms (with an accepted rendering) that the quotes write, in quote order."""
+    seq = _forms(" ".join(q for q in quotes if q))
+    bare = [f.removesuffix("+s") for f in seq]
+    index = _terms_by_first_word()
+    found: dict[str, glossary.Term] = {}
+    for i, form in enumerate(bare):
+        for forms, term in index.get(form, ()):
+            if len(forms) <= len(seq) - i and all(_same(f, seq[i + k], ing) for k, (f, ing) in enumerate(forms)):
+                found.setdefault(term.en, term)
+    return list(found.values())
+
+
+def _kanji(text: str) -> set[str]:
+    return {c for c in text if "\u4e00" <= c <= "\u9fff"}
+
+
+def _rendered(text: str, term: glossary.Term) -> bool:
+    """The text has one of the term's accepted renderings, or the English term itself."""
+    low = text.lower()
+    en = term.en.lower()
+    return any(g in text for g in term.good) or en in low or en.replace("-", " ") in low
+
+
+def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(word, accepted rendering, English term) for each term of the quotes that the text renders
+    with an everyday word instead of an accepted rendering."""
+    if not text or not any(q and q.strip() for q in quotes):
+        return []
+    hits: list[tuple[str, str, str]] = []
+    for term in quoted_terms(quotes):
+        if _rendered(text, term):
+            continue
+        good_kanji = set().union(*(_kanji(g) for g in term.good))
+        words: list[str] = []
+        for word, rule in zip(term.bad, term.rules):
+            if rule == glossary._rule(word, glossary.IN_COMPOUND):
+                continue                      # 注目, 言葉: ordinary Japanese on their own
+            i = text.find(word)
+            if i >= 0 and not glossary._inside_accepted(text, i, word):
+                words.append(word)
+        content = [root(w) for w in _EN_WORD.findall(term.en.lower().replace("-", " "))
+                   if w not in _STOP and len(w) >= 3]
+        if len(set(content)) >= 2:
+            for m in _KANJI_WORD.finditer(text):
+                found = glosses(m.group())
+                if found and all(r in found for r in content):
+                    words.append(m.group())
+        for word in dict.fromkeys(words):
+            if _KATAKANA.fullmatch(word) or _kanji(word) & good_kanji:
+                continue
+            hits.append((word, term.good[0], term.en))
+            break
+    return hits

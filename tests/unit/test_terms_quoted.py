@@ -1,0 +1,52 @@
+"""mistranslation by the evidence: a term the quote writes, rendered in the answer with an
+everyday word the dictionary gives for it instead of an accepted rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from ronbun.models import Evidence, QAItem
+from ronbun.verify import check_qa_item
+from ronbun.verify.terms import literal_renderings, quoted_terms, word_form
+
+
+@pytest.mark.parametrize("answer, quote, word", [
+    # traps that are ordinary Japanese elsewhere, so the glossary alone lets them pass here
+    ("各層の後に落ちこぼれを0.1の確率で使います。", "We use dropout with probability 0.1 after each layer.", "落ちこぼれ"),
+    ("詰め物を系列の末尾に足して長さを揃えます。", "We add padding tokens to the end of each sequence.", "詰め物"),
+    ("大きな余白をもつ分類器を得るため、蝶番の損失を使いました。", "We use a hinge loss to obtain a large-margin classifier.", "蝶番"),
+    ("応答の潜伏期間が短くなりました。", "The response latency decreased.", "潜伏"),
+])
+def test_a_quoted_term_rendered_by_an_everyday_word_is_found(answer, quote, word):
+    assert [w for w, _, _ in literal_renderings(answer, [quote])] == [word]
+
+
+@pytest.mark.parametrize("answer, quote", [
+    ("各層の後にドロップアウトを0.1の確率で使います。", "We use dropout with probability 0.1 after each layer."),  # accepted
+    ("各層の後にdropoutを0.1の確率で使います。", "We use dropout with probability 0.1 after each layer."),      # English kept
+    ("検索の背景について説明します。", "In this context, retrieval matters."),          # a general word: needs an ML compound
+    ("同じものを別の言葉で表すと見つけられません。", "Synonyms with different words are missed."),
+    ("著者らは2つの理由を挙げています。", "The authors give two reasons."),             # reasons is not reasoning
+    ("応答の潜伏期間が短くなりました。", "The response time decreased."),                # the quote has no such term
+    ("落ちこぼれを減らす教育政策を分析しました。", ""),                                  # no quote: the glossary's job
+])
+def test_accepted_renderings_general_words_and_other_quotes_pass(answer, quote):
+    assert literal_renderings(answer, [quote]) == []
+
+
+def test_word_forms_keep_different_words_apart():
+    assert word_form("fine-tuned".split("-")[1]) == word_form("tuning")
+    assert word_form("tokens") == word_form("token")
+    assert word_form("rater") != word_form("rate")
+    assert word_form("objective") != word_form("object")
+    assert {"fine-tuning", "dropout"} <= {t.en for t in quoted_terms(["We fine-tune the model with dropout."])}
+    assert "reasoning" not in {t.en for t in quoted_terms(["The authors give two reasons."])}
+
+
+def test_the_item_check_reports_it_as_a_blocking_mistranslation():
+    item = QAItem(question="正則化はどうしていますか？", answer="各層の後に落ちこぼれを0.1の確率で使います。",
+                  evidence=[Evidence(page=1, quote="We use dropout with probability 0.1 after each layer.")])
+    found = [f for f in check_qa_item(0, item) if f.code == "mistranslation"]
+    assert found and found[0].blocking and "落ちこぼれ" in found[0].message and "dropout" in found[0].message
+    other = item.model_copy(update={"evidence": [Evidence(page=1, quote="We regularise each layer with probability 0.1.")]})
+    assert not [f for f in check_qa_item(0, other) if f.code == "mistranslation"]
