@@ -3,11 +3,17 @@ everyday word the dictionary gives for it instead of an accepted rendering."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from ronbun.models import Evidence, QAItem
 from ronbun.verify import check_qa_item
-from ronbun.verify.terms import literal_renderings, quoted_terms, word_form
+from ronbun.verify.terms import _senses, literal_renderings, quoted_terms, word_form
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("answer, quote, word", [
@@ -16,6 +22,9 @@ from ronbun.verify.terms import literal_renderings, quoted_terms, word_form
     ("詰め物を系列の末尾に足して長さを揃えます。", "We add padding tokens to the end of each sequence.", "詰め物"),
     ("大きな余白をもつ分類器を得るため、蝶番の損失を使いました。", "We use a hinge loss to obtain a large-margin classifier.", "蝶番"),
     ("応答の潜伏期間が短くなりました。", "The response latency decreased.", "潜伏"),
+    # words the dictionary gives for a one-word term of the quote (data/term_senses.tsv)
+    ("すべてのモデルは90時代にわたって学習された。", "All models are trained for 90 epochs.", "時代"),
+    ("各層の後に一括正規化を適用しています。", "We apply batch normalization after each layer.", "一括"),
 ])
 def test_a_quoted_term_rendered_by_an_everyday_word_is_found(answer, quote, word):
     assert [w for w, _, _ in literal_renderings(answer, [quote])] == [word]
@@ -29,6 +38,9 @@ def test_a_quoted_term_rendered_by_an_everyday_word_is_found(answer, quote, word
     ("著者らは2つの理由を挙げています。", "The authors give two reasons."),             # reasons is not reasoning
     ("応答の潜伏期間が短くなりました。", "The response time decreased."),                # the quote has no such term
     ("落ちこぼれを減らす教育政策を分析しました。", ""),                                  # no quote: the glossary's job
+    ("人手評価は5段階の尺度で行われました。", "Human ratings on a 5-point scale; scaling the model helps."),   # scale is not scaling
+    ("将来の研究課題として挙げています。", "They list this as future work."),             # a word of a longer term
+    ("文脈に応じて正規化の仕方を変えます。", "We vary the normalization with the context."),  # accepted renderings
 ])
 def test_accepted_renderings_general_words_and_other_quotes_pass(answer, quote):
     assert literal_renderings(answer, [quote]) == []
@@ -50,3 +62,14 @@ def test_the_item_check_reports_it_as_a_blocking_mistranslation():
     assert found and found[0].blocking and "落ちこぼれ" in found[0].message and "dropout" in found[0].message
     other = item.model_copy(update={"evidence": [Evidence(page=1, quote="We regularise each layer with probability 0.1.")]})
     assert not [f for f in check_qa_item(0, other) if f.code == "mistranslation"]
+
+
+def test_the_sense_table_keeps_words_in_ing_apart():
+    assert "時代" in _senses()["epoch"]
+    assert "尺度" not in _senses().get("scal+ing", ())
+
+
+def test_committed_sense_table_is_what_the_build_script_makes():
+    pytest.importorskip("jamdict")     # build-time only (tools/requirements-glossary.txt)
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_term_senses.py"), "--check"], cwd=ROOT)
+    assert r.returncode == 0, "shared/ronbun/data/term_senses.tsv is stale: run tools/build_term_senses.py"

@@ -23,6 +23,8 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
+from importlib.resources import files
+
 from .. import glossary
 from .grounding import _STOP, glosses, root
 
@@ -96,6 +98,26 @@ def quoted_terms(quotes: Sequence[str]) -> list[glossary.Term]:
     return list(found.values())
 
 
+@lru_cache(maxsize=1)
+def _senses() -> dict[str, tuple[str, ...]]:
+    """English word form -> Japanese words with it as a gloss of one of their first senses
+    (data/term_senses.tsv, built by tools/build_term_senses.py from JMdict)."""
+    out = {}
+    for line in files("ronbun").joinpath("data/term_senses.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            key, _, words = line.partition("\t")
+            out[key] = tuple(words.split("|"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _never_literal() -> frozenset[str]:
+    """Words that are never the everyday sense standing in for a term: every accepted rendering,
+    and the general words the glossary lists as ordinary Japanese on their own ("~+")."""
+    plain = {w for t in glossary._all_terms() for w, r in zip(t.bad, t.rules) if r == glossary._rule(w, glossary.IN_COMPOUND)}
+    return frozenset(plain | {g for t in glossary.terms() for g in t.good})
+
+
 def _kanji(text: str) -> set[str]:
     return {c for c in text if "\u4e00" <= c <= "\u9fff"}
 
@@ -124,8 +146,14 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
             i = text.find(word)
             if i >= 0 and not glossary._inside_accepted(text, i, word):
                 words.append(word)
-        content = [root(w) for w in _EN_WORD.findall(term.en.lower().replace("-", " "))
-                   if w not in _STOP and len(w) >= 3]
+        plain = [w for w in _EN_WORD.findall(term.en.lower().replace("-", " ")) if w not in _STOP and len(w) >= 3]
+        single = _EN_WORD.findall(term.en.lower().replace("-", " "))
+        for w in plain if len(single) == 1 else ():
+            for word in _senses().get(word_form(w) + ("+ing" if w.endswith("ing") else ""), ()):
+                i = text.find(word)
+                if i >= 0 and word not in _never_literal() and not glossary._inside_accepted(text, i, word):
+                    words.append(word)
+        content = [root(w) for w in plain]
         if len(set(content)) >= 2:
             for m in _KANJI_WORD.finditer(text):
                 found = glosses(m.group())
