@@ -505,9 +505,10 @@ def test_the_worker_loads_the_checks_data_at_import_not_in_its_first_job():
     root = Path(__file__).resolve().parents[2]
     code = ("import functions.worker.app\n"
             "from ronbun import glossary\n"
-            "from ronbun.verify import grounding\n"
-            "print(glossary._index.cache_info().currsize, grounding._table.cache_info().currsize)")
+            "from ronbun.verify import grounding, terms\n"
+            "print(glossary._index.cache_info().currsize, grounding._table.cache_info().currsize,"
+            " terms._senses.cache_info().currsize)")
     env = {**os.environ, "PYTHONPATH": f"{root / 'shared'}{os.pathsep}{root}", "AWS_DEFAULT_REGION": "us-east-1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["1", "1"]
+    assert out.stdout.split() == ["1", "1", "1"]

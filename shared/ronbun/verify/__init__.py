@@ -36,7 +36,8 @@ def preload() -> None:
     _check(0, item, {1: quote}, prose={1: quote})
     overgeneralised("学習率0.001で常に学習します。", [quote])
     from .grounding import _table         # the non-answer check's glosses (loaded only for plain-word answers)
-    _table()
+    from .terms import _never_literal, _senses     # the quoted-term check's tables (loaded only for an unrendered term)
+    _table(), _senses(), _never_literal()
 
 
 __all__ = [
