@@ -231,6 +231,17 @@ def test_hyphenated_english_used_as_a_modifier_is_not_a_name(text, missing):
     assert unsupported_names(text, INDEX) == missing
 
 
+@pytest.mark.parametrize("text, missing", [
+    ("知識蒸留（KD）で小さなモデルを学習します。", []),       # the text's own abbreviation of a glossary term
+    ("知識蒸留(KD)で学習します。", []),
+    ("知識蒸留（KDX）で学習します。", ["KDX"]),              # not the term's initials
+    ("KDで学習します。", ["KD"]),                             # not defined in the text
+    ("高速蒸留（KD）で学習します。", ["KD"]),                 # not after the term's rendering
+])
+def test_an_abbreviation_the_text_gives_for_a_glossary_term_is_not_a_name(text, missing):
+    assert unsupported_names(text, INDEX) == missing
+
+
 def test_english_pronoun_contractions_are_not_names():
     assert candidate_names("I'm sorry, but I couldn't find it. I've checked; We're using BERT.") == ["BERT"]
 

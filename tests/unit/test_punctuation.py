@@ -79,6 +79,9 @@ def test_generated_output_is_normalised_but_the_quotes_are_not():
     "それは既存の手法ですが。",
     "・BM25\n・DPR\n・ORQA",                                          # a list of names, no periods
     "1. データの前処理\n2. モデルの学習\n3. テストセットでの評価",
+    "次の5つです。\n1. Natural Questions（NQ）\n2. TriviaQA\n3. SQuAD v1.1",    # a bracket ends a noun item, not a sentence
+    "共通点を3つ挙げます。1. アンサンブル 2. データ拡張 3. 高解像度入力",       # a list on one line
+    "① Recall@20で37.78%改善 ② Recall@50で39.90%改善",
 ])
 def test_a_complete_sentence_or_list_is_not_truncated(text):
     assert not verify.is_truncated(text)
@@ -96,6 +99,9 @@ def test_a_complete_sentence_or_list_is_not_truncated(text):
     "1. DPRです。\n2. BM25です。\n3.",                 # a list that stops before an item
     "1. BM25（疎ベクトル検索）\n2. ORQA\n3. ",
     "1. DPRです。\n2. BM25の",                        # the last item stops mid-sentence
+    "次の通りです。\n・「DPRです。」\n・「BM25です",        # sentences in brackets: the last one is cut
+    "共通点は1. アンサンブル 2. データ拡張の",                 # a list on one line, its last item cut
+    "精度は3.5 と 4.2 です",                                   # numbers, not a list: no final mark
     "1. データの前処理\n2. モデルの学習\n3. テストセットでの評",  # the last item stops mid-word
 ])
 def test_text_that_is_cut_off_is_truncated(text):

@@ -524,10 +524,32 @@ def _pairs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _term_acronyms() -> dict[str, tuple[str, ...]]:
+    """The initials of the glossary's plain multi-word terms, with the terms' accepted renderings:
+    "SFT" -> 教師ありファインチューニング (supervised fine-tuning)."""
+    from ..glossary import terms
+    out: dict[str, set[str]] = {}
+    for t in terms():
+        words = [w for w in re.split(r"[\s\-]+", t.en) if w]
+        if len(words) >= 2 and t.en == t.en.lower() and all(w.isalpha() for w in words):
+            out.setdefault(_acronym(words).upper(), set()).update(t.good)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _defined_term_acronym(name: str, text: str) -> bool:
+    """"教師ありファインチューニング（SFT）": an abbreviation the text itself gives for a term of the
+    glossary (the initials of "supervised fine-tuning"), right after its Japanese: a common noun."""
+    if not re.fullmatch(r"[A-Z]{2,6}s?", name):
+        return False
+    goods = _term_acronyms().get(name.rstrip("s") if name.endswith("s") and name[:-1].isupper() else name, ())
+    return any(re.search(re.escape(g) + r"\s*[（(]\s*" + re.escape(name) + r"\s*[）)]", text) for g in goods)
+
+
 def unsupported_names(text: str, *indexes: NameIndex) -> list[str]:
     """Names in `text` that none of `indexes` has, as written."""
     index = indexes[0] if len(indexes) == 1 else _Any(indexes)
-    missing = [n for n in candidate_names(text) if not _found(n, index)]
+    missing = [n for n in candidate_names(text) if not _found(n, index) and not _defined_term_acronym(n, text)]
     if not missing:
         return []
     covered: set[str] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal
 
 from .text import _QUOTED, _LATIN_WORD, _is_japanese, _is_kana, _is_technical, _unquoted
@@ -117,6 +118,23 @@ def _line_truncated(line: str, *, needs_end: bool) -> bool:
     return needs_end or bool(_MID_WORD.search(core) and core[-1] not in _WHOLE_KANJI)
 
 
+# A list written on one line: "4つ挙げます。1. アンサンブル 2. データ拡張", "① Recall@20で改善 ② …".
+_INLINE_MARKER = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[。：:]))(?:([0-9０-９]{1,2})[.．)）](?=\s)|([①-⑳])|[（(]([0-9０-９]{1,2})[)）])")
+
+
+def _inline_items(line: str) -> list[str]:
+    """The line split at its list markers when they count 1, 2, 3 … (or ①, ②, …) in order, so that
+    its last item is judged like a list's; else the line."""
+    marks = list(_INLINE_MARKER.finditer(line))
+    numbers = [int(unicodedata.normalize("NFKC", m.group(1) or m.group(3))) if not m.group(2) else ord(m.group(2)) - ord("①") + 1
+               for m in marks]
+    if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)):
+        return [line]
+    parts = [line[:marks[0].start()]] + [line[m.start():n.start() if n else len(line)]
+                                         for m, n in zip(marks, marks[1:] + [None])]
+    return [p.strip() for p in parts if p.strip()]
+
+
 def is_truncated(text: str) -> bool:
     """Cut off: ends in an ellipsis, a dangling particle or comma, inside an open 「 or （,
     on an empty list item, or with no closing punctuation at all. A sentence that ends with
@@ -126,12 +144,15 @@ def is_truncated(text: str) -> bool:
     if not text:
         return True
     lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines[-1:] = _inline_items(lines[-1])
     last = lines[-1]
     items = [ln for ln in lines if _LIST_ITEM.match(ln)]
     if _LIST_ITEM.match(last) and not _LIST_ITEM.sub("", last).strip():
         return True                        # "3." with nothing after it
     if len(items) >= 2 and _LIST_ITEM.match(last):
-        bare = all(not ln.rstrip().endswith(_SENTENCE_END + tuple(_CLOSERS)) for ln in items[:-1])
+        # an item is punctuated by a sentence end, also inside closing brackets (…です。」); a noun
+        # item that ends in a bracket (Natural Questions（NQ）) is as bare as one that does not
+        bare = all(not ln.rstrip().rstrip("".join(_CLOSERS)).endswith(_SENTENCE_END) for ln in items[:-1])
         return _line_truncated(_LIST_ITEM.sub("", last), needs_end=not bare)
     return _line_truncated(text, needs_end=True)
 

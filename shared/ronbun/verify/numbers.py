@@ -148,10 +148,10 @@ _UNIT_AFTER = [
     ("layer", re.compile(r"^\s*層")),
     ("gpu", re.compile(r"^\s*(?:台|枚|基|個)の?[^。、,，]{0,20}?GPU|^\s*GPU")),
     ("word", re.compile(r"^\s*語(?![彙句順])")),
-    ("dataset", re.compile(r"^\s*(?:つ|個|種類)?の?[^。、,，]{0,8}?データセット")),
+    ("dataset", re.compile(r"^\s*(?:(?:つ|個|種類)?の[^。、,，]{0,8}?|つ|個|種類)?データセット")),   # not 9,280件の要約からなるデータセット
     ("team", re.compile(r"^\s*(?:つの)?チーム")),
-    ("agent", re.compile(r"^\s*(?:つ|体)?の?[^。、,，]{0,8}?エージェント")),
-    ("class", re.compile(r"^\s*(?:つ|個|種類)?の?[^。、,，]{0,6}?クラス(?!タ)")),
+    ("agent", re.compile(r"^\s*(?:(?:つ|体)?の[^。、,，]{0,8}?|つ|体)?エージェント")),
+    ("class", re.compile(r"^\s*(?:(?:つ|個|種類)?の[^。、,，]{0,6}?|つ|個|種類)?クラス(?!タ)")),
     ("token", re.compile(r"^\s*トークン")),
 ]
 _UNIT_BEFORE = [("gpu", re.compile(r"GPU\s*[をが]?\s*$"))]      # GPU 2枚
