@@ -5,7 +5,7 @@ words whose dictionary senses are that word (epoch -> 時代, replay -> 再放�
     python tools/build_term_senses.py --check    # exit 1 if the committed file is stale
 
 For every one-word glossary term with an accepted rendering (three letters or more, not a stop
-word), the key is its word form (ronbun.verify.terms.word_form), marked "+ing" for a word in -ing. A JMdict entry (any,
+word), the key is ronbun.verify.terms.sense_key (its word form, marked "+ing" for a word in -ing). A JMdict entry (any,
 not only the common ones) counts for a word when one of its first three senses has a gloss that is
 exactly that word (parentheses and a leading "to " left out). Its kanji forms, with trailing
 okurigana cut (見込む -> 見込), are listed. ronbun.verify.terms uses the table only for a term the
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 from ronbun.verify.grounding import _STOP  # noqa: E402
-from ronbun.verify.terms import word_form  # noqa: E402
+from ronbun.verify.terms import sense_key  # noqa: E402
 
 GLOSSARY = ROOT / "shared" / "ronbun" / "data" / "glossary.tsv"
 OUT = ROOT / "shared" / "ronbun" / "data" / "term_senses.tsv"
@@ -33,12 +33,6 @@ MAX_SENSES = 3
 KEY = re.compile(r"^[\u4e00-\u9fff々][\u4e00-\u9fff々\u3041-\u309f]*$")
 TRAILING_KANA = re.compile(r"[\u3041-\u309f]+$")
 WORD = re.compile(r"[a-z][a-z0-9']*")
-
-
-def sense_key(word: str) -> str:
-    """The table's key for an English word: its word form, and "+ing" for a word in -ing, so that
-    "scaling" (the method) is not "scale" and "sampling" is not "sample"."""
-    return word_form(word) + ("+ing" if word.endswith("ing") else "")
 
 
 def term_words() -> set[str]:

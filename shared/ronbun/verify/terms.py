@@ -1,29 +1,32 @@
 """The quote's own terms, rendered literally (`mistranslation` by the evidence).
 
-The glossary's traps must fire on their own, so a trap that is ordinary Japanese somewhere
-(中退 "dropping out of school", 冷凍 "frozen food") counts only where the text uses it as an ML
-term (中退を入れ, 冷凍したエンコーダ is missed). An answer's quote says which term it is about:
-when the quote has "dropout" or "frozen" and the answer renders it with none of the term's
-accepted renderings (nor the English) but with a word the dictionary gives for it, the answer
-translated the everyday sense of the word, not the term.
+The glossary's traps must fire on their own, so a trap that is ordinary Japanese elsewhere
+(落ちこぼれ, 詰め物, 蝶番) counts only where the text uses it as an ML term, and a word the glossary
+does not list (時代 for "epoch") never counts. An answer's quote says which term it is about: when
+the quote writes "dropout" or "epoch" and the answer renders it with none of the term's accepted
+renderings (nor the English) but with a word the dictionary gives for it, the answer translated the
+everyday sense of the word, not the term.
 
 - The term is one of the glossary's terms with an accepted rendering, written in the quote (its
-  words up to a plural or -ing/-ed ending: "fine-tune" is "fine-tuning").
-- The word is one of the term's traps, except the general words that are normal Japanese on their
-  own (注目, 言葉: "~+" in the glossary: they still need an ML compound), or, for a term of two or
-  more words, a Japanese word whose glosses (data/ja_en_gloss.tsv) cover every content word of the
-  term (客観的機能 for "objective function", 拡声器識別 for "speaker identification").
-- A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度, 一般化
-  beside 汎化 is left to the glossary), and katakana is a transliteration: neither counts.
+  words up to a plural or -ing/-ed ending: "fine-tune" is "fine-tuning"; "reasons" is not "reasoning").
+- The word is
+  - one of the term's traps, except the general words that are normal Japanese on their own
+    (注目, 言葉: "~+" in the glossary: they still need an ML compound);
+  - for a one-word term, a word with that English word as a gloss of one of its first senses
+    (data/term_senses.tsv, built from JMdict by tools/build_term_senses.py), other than an accepted
+    rendering of any term or a "~+" word;
+  - for a term of two or more words, a kanji word whose glosses (data/ja_en_gloss.tsv) cover every
+    content word of the term (客観的機能 for "objective function").
+- A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度), and
+  katakana is a transliteration: neither counts.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
-
 from importlib.resources import files
+from typing import Sequence
 
 from .. import glossary
 from .grounding import _STOP, glosses, root
@@ -52,6 +55,12 @@ def word_form(word: str) -> str:
     if len(w) > 3 and w.endswith("e"):
         w = w[:-1]
     return w
+
+
+def sense_key(word: str) -> str:
+    """The key of data/term_senses.tsv for an English word: its word form, and "+ing" for a word in
+    -ing, so that "scaling" (the method) is not "scale" and "sampling" is not "sample"."""
+    return word_form(word) + ("+ing" if word.endswith("ing") else "")
 
 
 def _forms(text: str) -> list[str]:
@@ -111,11 +120,17 @@ def _senses() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _ordinary() -> frozenset[tuple[str, str]]:
+    """(word, English term) of every trap the glossary lists as ordinary Japanese on its own ("~+")."""
+    return frozenset((w, t.en) for t in glossary._all_terms() for w, r in zip(t.bad, t.rules)
+                     if r == glossary._rule(w, glossary.IN_COMPOUND))
+
+
+@lru_cache(maxsize=1)
 def _never_literal() -> frozenset[str]:
     """Words that are never the everyday sense standing in for a term: every accepted rendering,
     and the general words the glossary lists as ordinary Japanese on their own ("~+")."""
-    plain = {w for t in glossary._all_terms() for w, r in zip(t.bad, t.rules) if r == glossary._rule(w, glossary.IN_COMPOUND)}
-    return frozenset(plain | {g for t in glossary.terms() for g in t.good})
+    return frozenset({w for w, _ in _ordinary()} | {g for t in glossary.terms() for g in t.good})
 
 
 def _kanji(text: str) -> set[str]:
@@ -140,8 +155,8 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
             continue
         good_kanji = set().union(*(_kanji(g) for g in term.good))
         words: list[str] = []
-        for word, rule in zip(term.bad, term.rules):
-            if rule == glossary._rule(word, glossary.IN_COMPOUND):
+        for word in term.bad:
+            if (word, term.en) in _ordinary():
                 continue                      # 注目, 言葉: ordinary Japanese on their own
             i = text.find(word)
             if i >= 0 and not glossary._inside_accepted(text, i, word):
@@ -149,7 +164,7 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
         plain = [w for w in _EN_WORD.findall(term.en.lower().replace("-", " ")) if w not in _STOP and len(w) >= 3]
         single = _EN_WORD.findall(term.en.lower().replace("-", " "))
         for w in plain if len(single) == 1 else ():
-            for word in _senses().get(word_form(w) + ("+ing" if w.endswith("ing") else ""), ()):
+            for word in _senses().get(sense_key(w), ()):
                 i = text.find(word)
                 if i >= 0 and word not in _never_literal() and not glossary._inside_accepted(text, i, word):
                     words.append(word)
