@@ -15,7 +15,6 @@ dependency.
 """
 from __future__ import annotations
 
-import argparse
 import re
 import sqlite3
 import sys
@@ -84,17 +83,6 @@ def build() -> str:
     return head + "".join(f"{k}\t{'|'.join(sorted(v))}\n" for k, v in sorted(table.items()))
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--check", action="store_true")
-    args = ap.parse_args()
-    text = build()
-    if args.check:
-        return 0 if OUT.exists() and OUT.read_text(encoding="utf-8") == text else 1
-    OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT}: {text.count(chr(10))} lines, {len(text.encode())} bytes")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from generated import write_or_check      # tools/generated.py, beside this script
+    sys.exit(write_or_check(OUT, build))

@@ -3,21 +3,8 @@ term lists' terms (shard, bagging, ...) gets its dictionary senses as traps that
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 from ronbun import glossary
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _build_module():
-    spec = importlib.util.spec_from_file_location("build_glossary", ROOT / "tools/build_glossary.py")
-    build = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = build
-    spec.loader.exec_module(build)
-    return build
+from tests.unit.test_glossary import _build_module      # the build script, loaded by its path
 
 
 def _found(text: str) -> list[str]:

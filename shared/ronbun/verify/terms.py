@@ -161,9 +161,9 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
             i = text.find(word)
             if i >= 0 and not glossary._inside_accepted(text, i, word):
                 words.append(word)
-        plain = [w for w in _EN_WORD.findall(term.en.lower().replace("-", " ")) if w not in _STOP and len(w) >= 3]
-        single = _EN_WORD.findall(term.en.lower().replace("-", " "))
-        for w in plain if len(single) == 1 else ():
+        en_words = _EN_WORD.findall(term.en.lower().replace("-", " "))
+        plain = [w for w in en_words if w not in _STOP and len(w) >= 3]
+        for w in plain if len(en_words) == 1 else ():
             for word in _senses().get(sense_key(w), ()):
                 i = text.find(word)
                 if i >= 0 and word not in _never_literal() and not glossary._inside_accepted(text, i, word):
