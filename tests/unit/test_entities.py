@@ -242,6 +242,19 @@ def test_an_abbreviation_the_text_gives_for_a_glossary_term_is_not_a_name(text, 
     assert unsupported_names(text, INDEX) == missing
 
 
+@pytest.mark.parametrize("text, quote, missing", [
+    # the text abbreviates a phrase of its own quote (hyphenated parts are words; "of" is left out)
+    ("選好最適化（DPO）で学習します。", "We then apply direct preference optimization to the policy.", []),
+    ("強化学習（RLHF）で調整します。", "It is tuned with reinforcement learning from human feedback.", []),
+    ("教師あり微調整（SFT）を行います。", "We run supervised fine-tuning for one epoch.", []),
+    ("教師あり微調整（SFT）を行います。", "We run supervised training for one epoch.", ["SFT"]),   # no such phrase
+    ("教師あり微調整の後、SFTを行います。", "We run supervised fine-tuning for one epoch.", ["SFT"]),  # not given in brackets
+    ("選好最適化（DPO）で学習します。", "", ["DPO"]),                                              # no quote
+])
+def test_an_abbreviation_the_text_gives_for_a_phrase_of_its_quote_is_not_a_name(text, quote, missing):
+    assert unsupported_names(text, NameIndex([quote]), INDEX, quotes=[quote]) == missing
+
+
 def test_english_pronoun_contractions_are_not_names():
     assert candidate_names("I'm sorry, but I couldn't find it. I've checked; We're using BERT.") == ["BERT"]
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
     ("各層の後に一括正規化を適用しています。", "We apply batch normalization after each layer.", "一括"),
 ])
 def test_a_quoted_term_rendered_by_an_everyday_word_is_found(answer, quote, word):
-    assert [w for w, _, _ in literal_renderings(answer, [quote])] == [word]
+    found = [w for w, _, _ in literal_renderings(answer, [quote])]
+    assert len(found) == 1 and word in found[0]          # 一括正規化 holds 一括: reported once
 
 
 @pytest.mark.parametrize("answer, quote", [
@@ -44,6 +45,20 @@ def test_a_quoted_term_rendered_by_an_everyday_word_is_found(answer, quote, word
 ])
 def test_accepted_renderings_general_words_and_other_quotes_pass(answer, quote):
     assert literal_renderings(answer, [quote]) == []
+
+
+@pytest.mark.parametrize("answer, quote, hit", [
+    # a compound of a multiword term with a word of its own for one of the term's words, beside a
+    # piece of the accepted rendering (報酬 of 報酬モデル; 模範 is an everyday "model")
+    ("報酬模範は人間の選好データで学習されます。", "The reward model is trained on human preference data.", "報酬模範"),
+    # the accepted rendering and a variant with a one-character suffix are not such compounds
+    ("報酬モデルは人間の選好データで学習されます。", "The reward model is trained on human preference data.", None),
+    ("教師モデルから知識蒸留法で学習します。", "We train it by knowledge distillation from a teacher.", None),
+    # a compound for another term (報酬関数: reward function) does not render this one
+    ("報酬関数は人間の選好データで学習されます。", "The reward model is trained on human preference data.", None),
+])
+def test_a_compound_with_a_literal_word_of_its_own_is_found(answer, quote, hit):
+    assert [w for w, _, _ in literal_renderings(answer, [quote])] == ([hit] if hit else [])
 
 
 def test_word_forms_keep_different_words_apart():

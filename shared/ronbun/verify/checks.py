@@ -88,7 +88,7 @@ def _check_numbers(out: _Findings, item: ItemKey, text: str, values: Sequence[fl
 
 def _check_names(out: _Findings, item: ItemKey, text: str, quotes: Sequence[str], paper: NameIndex) -> None:
     """Every named method, dataset, metric or model (Latin letters) is in the quotes or the paper."""
-    missing = unsupported_names(text, NameIndex(quotes), paper)
+    missing = unsupported_names(text, NameIndex(quotes), paper, quotes=quotes)
     if missing:
         shown = ", ".join(f"'{n}'" for n in missing[:5])
         out.add(item, "unsupported_entity", f"{shown} {'is' if len(missing) == 1 else 'are'} not in the quotes or the paper")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .text import _CODE, _URL, _is_japanese
 
@@ -546,10 +546,39 @@ def _defined_term_acronym(name: str, text: str) -> bool:
     return any(re.search(re.escape(g) + r"\s*[（(]\s*" + re.escape(name) + r"\s*[）)]", text) for g in goods)
 
 
-def unsupported_names(text: str, *indexes: NameIndex) -> list[str]:
-    """Names in `text` that none of `indexes` has, as written."""
+# the small words an abbreviation leaves out ("reinforcement learning from human feedback": RLHF)
+_ACRONYM_SKIPS = _CONNECTORS | {"from", "with", "and", "the", "a", "an", "in", "on", "by"}
+
+
+def _quoted_phrase_acronym(name: str, text: str, quotes: Sequence[str]) -> bool:
+    """"教師ありファインチューニング（SFT）" where the quote writes "supervised fine-tuning": an
+    abbreviation the text gives, in brackets right after its Japanese, for a phrase of its own
+    quotes (the initials of consecutive words, hyphenated parts as words, with or without the
+    small words: "of", "from"): a common noun the answer translated and abbreviated, not a name it brought in."""
+    if not quotes or not re.fullmatch(r"[A-Z]{2,6}", name):
+        return False
+    if not re.search(r"[^\x00-\x7f]\s*[（(]\s*" + re.escape(name) + r"\s*[）)]", text):
+        return False
+    key = name.casefold()
+    every = re.findall(r"[A-Za-z]+", " ".join(q for q in quotes if q))
+    for words in (every, [w for w in every if w.casefold() not in _ACRONYM_SKIPS]):
+        for i in range(len(words)):
+            initials = ""
+            for w in words[i:i + len(key)]:
+                initials += w[0].casefold()
+                if not key.startswith(initials):
+                    break
+            if initials == key:
+                return True
+    return False
+
+
+def unsupported_names(text: str, *indexes: NameIndex, quotes: Sequence[str] = ()) -> list[str]:
+    """Names in `text` that none of `indexes` has, as written (`quotes`: the text's own evidence,
+    whose phrases the text may abbreviate)."""
     index = indexes[0] if len(indexes) == 1 else _Any(indexes)
-    missing = [n for n in candidate_names(text) if not _found(n, index) and not _defined_term_acronym(n, text)]
+    missing = [n for n in candidate_names(text) if not _found(n, index) and not _defined_term_acronym(n, text)
+               and not _quoted_phrase_acronym(n, text, quotes)]
     if not missing:
         return []
     covered: set[str] = set()

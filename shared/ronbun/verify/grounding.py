@@ -75,14 +75,12 @@ def _table() -> dict[str, frozenset[str]]:
     return out
 
 
-def glosses(word: str, generic: frozenset[str] = frozenset()) -> frozenset[str] | None:
-    """The English roots of a Japanese word: its own entry, or else the union over the fewest
-    known pieces it splits into (計算資源 = 計算 + 資源), leaving out the generic pieces (自動評価:
-    only 自動 says what it is); None when it cannot be split so."""
+def pieces(word: str) -> list[str] | None:
+    """The fewest known words a Japanese word splits into (計算資源 -> 計算, 資源; a known word is
+    itself), or None when it cannot be split so."""
     table = _table()
     if word in table:
-        base = word[:-1] if len(word) > 2 and word[-1] in "的性化" else ""
-        return table[word] | table.get(base, frozenset())     # 専門的: also 専門 (specialty)
+        return [word]
     n = len(word)
     best: list[list[str] | None] = [[]] + [None] * n      # fewest pieces covering word[:i]
     for i in range(n):
@@ -92,9 +90,21 @@ def glosses(word: str, generic: frozenset[str] = frozenset()) -> frozenset[str] 
             piece = word[i:j]
             if piece in table and (best[j] is None or len(best[i]) + 1 < len(best[j])):
                 best[j] = best[i] + [piece]
-    if best[n] is None:
+    return best[n]
+
+
+def glosses(word: str, generic: frozenset[str] = frozenset()) -> frozenset[str] | None:
+    """The English roots of a Japanese word: its own entry, or else the union over the fewest
+    known pieces it splits into (計算資源 = 計算 + 資源), leaving out the generic pieces (自動評価:
+    only 自動 says what it is); None when it cannot be split so."""
+    table = _table()
+    if word in table:
+        base = word[:-1] if len(word) > 2 and word[-1] in "的性化" else ""
+        return table[word] | table.get(base, frozenset())     # 専門的: also 専門 (specialty)
+    split = pieces(word)
+    if split is None:
         return None
-    return frozenset().union(*(table[p] for p in best[n] if p not in generic))
+    return frozenset().union(*(table[p] for p in split if p not in generic))
 
 
 def _matches(a: str, b: str) -> bool:

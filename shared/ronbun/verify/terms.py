@@ -17,7 +17,9 @@ everyday sense of the word, not the term.
     rendering of any term or a "~+" word;
   - for a term of two or more words, a kanji word whose glosses (data/ja_en_gloss.tsv) cover every
     content word of the term (客観的機能 for "objective function").
-- A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度), and
+- A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度), unless
+  it is a compound of a multiword term with a word of its own for one of the term's words, sharing no
+  kanji with an accepted rendering (倒立 in 倒立索引 for "inverted index", beside 索引 of 転置索引); and
   katakana is a transliteration: neither counts.
 """
 
@@ -29,7 +31,7 @@ from importlib.resources import files
 from typing import Sequence
 
 from .. import glossary
-from .grounding import _STOP, glosses, root
+from .grounding import _STOP, glosses, pieces, root
 
 _EN_WORD = re.compile(r"[a-z][a-z0-9']*")
 _KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
@@ -137,6 +139,14 @@ def _kanji(text: str) -> set[str]:
     return {c for c in text if "\u4e00" <= c <= "\u9fff"}
 
 
+def _foreign_piece(word: str, content: Sequence[str], good_kanji: set[str]) -> bool:
+    """A compound that renders every word of a term holds a word of its own for one of them, with
+    no kanji of an accepted rendering: 倒立 (inverted) in 倒立索引, beside 索引 of 転置索引."""
+    roots = set(content)
+    return any(len(p) >= 2 and not _kanji(p) & good_kanji and (glosses(p) or frozenset()) & roots
+               for p in pieces(word) or ())
+
+
 def _rendered(text: str, term: glossary.Term) -> bool:
     """The text has one of the term's accepted renderings, or the English term itself."""
     low = text.lower()
@@ -169,14 +179,19 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
                 if i >= 0 and word not in _never_literal() and not glossary._inside_accepted(text, i, word):
                     words.append(word)
         content = [root(w) for w in plain]
+        composed: set[str] = set()
         if len(set(content)) >= 2:
             for m in _KANJI_WORD.finditer(text):
                 found = glosses(m.group())
                 if found and all(r in found for r in content):
                     words.append(m.group())
+                    composed.add(m.group())
         for word in dict.fromkeys(words):
-            if _KATAKANA.fullmatch(word) or _kanji(word) & good_kanji:
+            if _KATAKANA.fullmatch(word):
+                continue
+            if _kanji(word) & good_kanji and not (word in composed and _foreign_piece(word, content, good_kanji)):
                 continue
             hits.append((word, term.good[0], term.en))
             break
-    return hits
+    # one rendering, once: 一括正規化 for "batch normalization" holds 一括 for "batch"
+    return [h for h in hits if not any(h[0] != o[0] and h[0] in o[0] for o in hits)]
