@@ -51,6 +51,9 @@ def test_accepted_renderings_general_words_and_other_quotes_pass(answer, quote):
     # a compound of a multiword term with a word of its own for one of the term's words, beside a
     # piece of the accepted rendering (報酬 of 報酬モデル; 模範 is an everyday "model")
     ("報酬模範は人間の選好データで学習されます。", "The reward model is trained on human preference data.", "報酬模範"),
+    ("知識図表を構築して質問に答えます。", "We construct a knowledge graph to answer questions.", "知識図表"),
+    # a gloss that differs from the term's word only in its ending counts ("estimat" for "estimation")
+    ("パラメータは最大見込み推定で求めています。", "Parameters are fitted by maximum likelihood estimation.", "最大見込"),
     # the accepted rendering and a variant with a one-character suffix are not such compounds
     ("報酬モデルは人間の選好データで学習されます。", "The reward model is trained on human preference data.", None),
     ("教師モデルから知識蒸留法で学習します。", "We train it by knowledge distillation from a teacher.", None),

@@ -31,7 +31,7 @@ from importlib.resources import files
 from typing import Sequence
 
 from .. import glossary
-from .grounding import _STOP, glosses, pieces, root
+from .grounding import _STOP, _matches, glosses, pieces, root
 
 _EN_WORD = re.compile(r"[a-z][a-z0-9']*")
 _KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
@@ -143,8 +143,9 @@ def _foreign_piece(word: str, content: Sequence[str], good_kanji: set[str]) -> b
     """A compound that renders every word of a term holds a word of its own for one of them, with
     no kanji of an accepted rendering: 倒立 (inverted) in 倒立索引, beside 索引 of 転置索引."""
     roots = set(content)
-    return any(len(p) >= 2 and not _kanji(p) & good_kanji and (glosses(p) or frozenset()) & roots
-               for p in pieces(word) or ())
+    return any(len(p) >= 2 and not _kanji(p) & good_kanji
+               and any(r in found or any(_matches(r, f) for f in found) for r in roots)
+               for p in pieces(word) or () for found in [glosses(p) or frozenset()])
 
 
 def _rendered(text: str, term: glossary.Term) -> bool:
@@ -183,7 +184,7 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
         if len(set(content)) >= 2:
             for m in _KANJI_WORD.finditer(text):
                 found = glosses(m.group())
-                if found and all(r in found for r in content):
+                if found and all(r in found or any(_matches(r, f) for f in found) for r in content):
                     words.append(m.group())
                     composed.add(m.group())
         for word in dict.fromkeys(words):
