@@ -91,3 +91,14 @@ def test_committed_sense_table_is_what_the_build_script_makes():
     pytest.importorskip("jamdict")     # build-time only (tools/requirements-glossary.txt)
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_term_senses.py"), "--check"], cwd=ROOT)
     assert r.returncode == 0, "shared/ronbun/data/term_senses.tsv is stale: run tools/build_term_senses.py"
+
+
+@pytest.mark.parametrize("quote, flagged", [
+    ("We use focal modulation networks as the backbone of the detector.", False),   # 変調 renders "modulation"
+    ("We use an anomaly scoring network as the backbone of the detector.", True),   # the quote writes the term
+    ("Backbone: see Table 2.", True),                                               # too little English to tell
+])
+def test_a_trap_that_renders_another_word_of_the_quote_is_not_a_mistranslation(quote, flagged):
+    item = QAItem(question="バックボーンは何ですか？", answer="焦点変調ネットワークをバックボーンに使います。",
+                  evidence=[Evidence(page=1, quote=quote)])
+    assert bool([f for f in check_qa_item(0, item) if f.code == "mistranslation"]) == flagged

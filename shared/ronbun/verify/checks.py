@@ -14,7 +14,7 @@ from .japanese import Style, _japanese_problem, is_truncated, off_style_sentence
 from .numbers import missing_numbers, source_values
 from .quotes import _find_parts, _quote_parts, quote_status, quote_too_short
 from .scope import overgeneralised
-from .terms import literal_renderings
+from .terms import literal_renderings, translates_quote
 from .text import _is_japanese, _page_skeleton
 
 ItemKey = int | Literal["summary", "one_liner"]
@@ -69,7 +69,7 @@ def _check_language(out: _Findings, item: ItemKey, text: str, style: Style, labe
     if off:
         want = "です・ます" if style == "desu_masu" else "である"
         out.add(item, "mixed_style", f"{label}: {len(off)} sentence(s) not in {want} style, e.g. '{_short(off[0])}'")
-    found = find_mistranslations(text)
+    found = [hit for hit in find_mistranslations(text) if not translates_quote(hit[0], hit[2], quotes)]
     for bad, good, en in found:
         out.add(item, "mistranslation", f"{label}: '{bad}' is a word-for-word rendering of '{en}' (use {good})")
     seen = {bad for bad, _, _ in found}

@@ -31,7 +31,7 @@ from importlib.resources import files
 from typing import Sequence
 
 from .. import glossary
-from .grounding import _STOP, _matches, glosses, pieces, root
+from .grounding import _STOP, _matches, english_roots, glosses, pieces, root
 
 _EN_WORD = re.compile(r"[a-z][a-z0-9']*")
 _KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
@@ -196,3 +196,19 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
             break
     # one rendering, once: 一括正規化 for "batch normalization" holds 一括 for "batch"
     return [h for h in hits if not any(h[0] != o[0] and h[0] in o[0] for o in hits)]
+
+
+def translates_quote(word: str, en: str, quotes: Sequence[str]) -> bool:
+    """A glossary trap that is the faithful rendering of another word of the text's own quote:
+    判決 for the quote's "judgments" is not "sentence" rendered word for word, 変調 for "modulation"
+    is not "anomaly". Only where the quotes hold English enough to tell and write none of the
+    term's words."""
+    text = " ".join(q for q in quotes if q)
+    roots = english_roots(text)
+    if len(roots) < 3:
+        return False
+    forms = {f.removesuffix("+s") for f in _forms(text)}
+    words = [w for w in _EN_WORD.findall(en.lower().replace("-", " ")) if w not in _STOP and len(w) >= 3]
+    if not words or any(word_form(w) in forms for w in words):
+        return False
+    return any(r in roots for r in glosses(word) or ())
