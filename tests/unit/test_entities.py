@@ -264,3 +264,10 @@ def test_possessives_end_a_name_and_plus_joins_found_names():
     assert candidate_names("PaSa's Crawler collects papers.") == ["PaSa", "Crawler"]
     assert unsupported_names("PaSa's Crawler と DPR+BM25 を使います。", index) == []
     assert unsupported_names("DPR+ColBERT と GPT-4-turbo を使います。", index) == ["DPR+ColBERT", "GPT-4-turbo"]
+
+
+def test_a_capital_after_an_abbreviation_period_is_the_words_own():
+    refs = NameIndex(["E. Choi, M. T. Bahadori, and et al. Retain: An interpretable predictive model. NIPS, 2016."])
+    assert unsupported_names("RETAINを使います。", refs) == []          # a reference title's first word
+    prose = NameIndex(["We keep the results. Retain the best model after training."])
+    assert unsupported_names("RETAINを使います。", prose) == ["RETAIN"]   # a sentence's first word

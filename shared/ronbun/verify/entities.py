@@ -90,6 +90,9 @@ _SOURCE_WORD_CASED = re.compile(r"[A-Za-z0-9]+")
 _HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d"})
 _LINE_END_HYPHEN = re.compile(r"(\w)[-\u00ad][ \t]*\r?\n\s*(\w)")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n)$")
+# "et al. Retain: An interpretable ...": the period of an abbreviation does not end a sentence, so the
+# capital after it is the word's own (a reference title's first word, a name)
+_ABBREVIATION_END = re.compile(r"(?:\bal|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bSec)\.\s+$")
 _SOURCE_WORD = re.compile(r"[a-z]+|[0-9]+")      # "1ByteDance" (an affiliation mark) is "1", "bytedance"
 _SENTENCE_START = re.compile(r"(?:[.!?:]\s+|\n\s*|[「『(\"“]\s*)$")
 _ENGLISH_NEXT = re.compile(r"[,:]|\s+[a-z]")
@@ -241,7 +244,8 @@ class NameIndex:
                     self.runs.add(run)
             for m in _CAPITALISED.finditer(kept):
                 word = m.group()
-                if not (_ordinary_capital(word) and _SENTENCE_END.search(kept, max(0, m.start() - 3), m.start())):
+                if not (_ordinary_capital(word) and _SENTENCE_END.search(kept, max(0, m.start() - 3), m.start())
+                        and not _ABBREVIATION_END.search(kept, max(0, m.start() - 8), m.start())):
                     self.capitalised.add(_fold(word))
                     self.capitalised.add(_fold(_acronym_key_form(word)))
             for m in _CAPITALISED_COMPOUND.finditer(kept):   # "MGP-RNN", "TF-IDF": "MGPRNN", "TFIDF"
