@@ -7,9 +7,9 @@ words whose dictionary senses are that word (epoch -> 時代, replay -> 再放�
 For every one-word glossary term with an accepted rendering (three letters or more, not a stop
 word), the key is ronbun.verify.terms.sense_key (its word form, marked "+ing" for a word in -ing). A JMdict entry (any,
 not only the common ones) counts for a word when one of its first three senses has a gloss that is
-exactly that word (parentheses and a leading "to " left out), unless that sense is technical (a JMdict
-field such as mathematics or physics: 計量 is "metric" of a metric space, a term of art, not an
-everyday sense; tools/build_glossary.py's TECH_FIELDS). Its kanji forms, with trailing
+exactly that word (parentheses and a leading "to " left out), unless that sense is a science's term of art
+(a JMdict field such as mathematics, physics or biology: 計量 is the "metric" of physics, 細胞 the
+"cell" of biology, not everyday senses; TERM_OF_ART_FIELDS). Its kanji forms, with trailing
 okurigana cut (見込む -> 見込), are listed. ronbun.verify.terms uses the table only for a term the
 answer's own quote writes and the answer does not render: there, such a word is the everyday sense
 of the English word standing in for the term. The output is committed; jamdict is never a runtime
@@ -35,6 +35,13 @@ MAX_SENSES = 3
 KEY = re.compile(r"^[\u4e00-\u9fff々][\u4e00-\u9fff々\u3041-\u309f]*$")
 TRAILING_KANA = re.compile(r"[\u3041-\u309f]+$")
 WORD = re.compile(r"[a-z][a-z0-9']*")
+# A sense in one of these JMdict fields is a science's term of art, the rendering a paper of that field
+# uses (計量 for "metric" in physics, 細胞 for "cell" in biology), not the everyday sense of the word.
+# Everyday fields (baseball, music, military, food) are not among them: 投球 for "pitch" is a trap.
+TERM_OF_ART_FIELDS = TECH_FIELDS | {
+    "biology", "biochemistry", "genetics", "medicine", "anatomy", "physiology", "pharmacy", "chemistry",
+    "crystallography", "astronomy", "geology", "botany", "zoology", "ecology", "psychology, psychiatry",
+    "economics", "finance", "geometry", "statistics"}
 
 
 def term_words() -> set[str]:
@@ -68,7 +75,7 @@ def build() -> str:
         if k:
             forms[idseq].add(k)
     technical = {sid for (sid,) in db.execute(
-        f"SELECT sid FROM field WHERE text IN ({','.join('?' * len(TECH_FIELDS))})", sorted(TECH_FIELDS))}
+        f"SELECT sid FROM field WHERE text IN ({','.join('?' * len(TERM_OF_ART_FIELDS))})", sorted(TERM_OF_ART_FIELDS))}
     senses: dict[int, list[int]] = defaultdict(list)
     table: dict[str, set[str]] = defaultdict(set)
     for idseq, sid, text in db.execute("SELECT s.idseq, s.ID, g.text FROM Sense s JOIN SenseGloss g ON g.sid = s.ID "
