@@ -16,11 +16,15 @@ everyday sense of the word, not the term.
     (data/term_senses.tsv, built from JMdict by tools/build_term_senses.py), other than an accepted
     rendering of any term or a "~+" word;
   - for a term of two or more words, a kanji word whose glosses (data/ja_en_gloss.tsv) cover every
-    content word of the term (客観的機能 for "objective function").
+    content word of the term, up to the word's ending (客観的機能 for "objective function").
 - A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度), unless
   it is a compound of a multiword term with a word of its own for one of the term's words, sharing no
   kanji with an accepted rendering (倒立 in 倒立索引 for "inverted index", beside 索引 of 転置索引); and
   katakana is a transliteration: neither counts.
+
+The other way round (`translates_quote`): a glossary trap that is the faithful rendering of another
+word of the quote, where the quote writes none of the trap's term (変調 for "modulation", not for
+"anomaly"), is the quote translated, not a term mistranslated.
 """
 
 from __future__ import annotations
@@ -139,13 +143,20 @@ def _kanji(text: str) -> set[str]:
     return {c for c in text if "\u4e00" <= c <= "\u9fff"}
 
 
+def _covers(found: frozenset[str], r: str) -> bool:
+    """A word's glosses hold the English root, up to its ending ("estimat" for "estimation")."""
+    return r in found or any(_matches(r, f) for f in found)
+
+
 def _foreign_piece(word: str, content: Sequence[str], good_kanji: set[str]) -> bool:
     """A compound that renders every word of a term holds a word of its own for one of them, with
     no kanji of an accepted rendering: 倒立 (inverted) in 倒立索引, beside 索引 of 転置索引."""
-    roots = set(content)
-    return any(len(p) >= 2 and not _kanji(p) & good_kanji
-               and any(r in found or any(_matches(r, f) for f in found) for r in roots)
-               for p in pieces(word) or () for found in [glosses(p) or frozenset()])
+    for piece in pieces(word) or ():
+        if len(piece) >= 2 and not _kanji(piece) & good_kanji:
+            found = glosses(piece) or frozenset()
+            if any(_covers(found, r) for r in content):
+                return True
+    return False
 
 
 def _rendered(text: str, term: glossary.Term) -> bool:
@@ -184,7 +195,7 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
         if len(set(content)) >= 2:
             for m in _KANJI_WORD.finditer(text):
                 found = glosses(m.group())
-                if found and all(r in found or any(_matches(r, f) for f in found) for r in content):
+                if found and all(_covers(found, r) for r in content):
                     words.append(m.group())
                     composed.add(m.group())
         for word in dict.fromkeys(words):
