@@ -102,3 +102,21 @@ def test_a_trap_that_renders_another_word_of_the_quote_is_not_a_mistranslation(q
     item = QAItem(question="バックボーンは何ですか？", answer="焦点変調ネットワークをバックボーンに使います。",
                   evidence=[Evidence(page=1, quote=quote)])
     assert bool([f for f in check_qa_item(0, item) if f.code == "mistranslation"]) == flagged
+
+
+ANCHOR = ["At each location, the detection head places anchor boxes with three aspect ratios."]
+
+
+@pytest.mark.parametrize("answer, flagged", [
+    ("検出ヘッドは各位置に錨の箱を3種類配置します。", True),            # anchor (ship's) + box, joined by の
+    ("検出ヘッドは各位置にアンカーボックスを3種類配置します。", False),  # the accepted rendering
+    ("検出ヘッドは各位置に錨の箱を置き、アンカーボックスと呼びます。", False),  # the accepted rendering is there too
+    ("検出ヘッドは各位置に3種類の枠を配置します。", False),            # one word for both: not word for word
+])
+def test_a_multiword_term_rendered_word_by_word_with_a_joint(answer, flagged):
+    assert bool(literal_renderings(answer, ANCHOR)) == flagged
+
+
+def test_a_joined_variant_of_the_accepted_rendering_is_not_literal():
+    # 学習の率 shares every kanji with 学習率: a clumsy variant, not the everyday sense of a word
+    assert not literal_renderings("学習の率を0.1に設定しました。", ["We set the learning rate to 0.1."])

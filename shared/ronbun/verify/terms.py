@@ -16,7 +16,10 @@ everyday sense of the word, not the term.
     (data/term_senses.tsv, built from JMdict by tools/build_term_senses.py), other than an accepted
     rendering of any term or a "~+" word;
   - for a term of two or more words, a kanji word whose glosses (data/ja_en_gloss.tsv) cover every
-    content word of the term, up to the word's ending (客観的機能 for "objective function").
+    content word of the term, up to the word's ending (客観的機能 for "objective function");
+  - for a term of two or more words, its words rendered one by one and joined by の or な (錨の箱
+    for "anchor box"): each joined word glosses a word of the term, together they gloss all of
+    them, and one of them shares no kanji with an accepted rendering.
 - A word that shares a kanji with an accepted rendering is a variant of it (類似性 for 類似度), unless
   it is a compound of a multiword term with a word of its own for one of the term's words, sharing no
   kanji with an accepted rendering (倒立 in 倒立索引 for "inverted index", beside 索引 of 転置索引); and
@@ -40,6 +43,8 @@ from .grounding import _STOP, _matches, english_roots, glosses, pieces, root
 _EN_WORD = re.compile(r"[a-z][a-z0-9']*")
 _KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー・]+")
+_KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]+")
+_JOINTS = ("の", "な")
 
 
 def word_form(word: str) -> str:
@@ -166,6 +171,31 @@ def _rendered(text: str, term: glossary.Term) -> bool:
     return any(g in text for g in term.good) or en in low or en.replace("-", " ") in low
 
 
+def _joined(text: str):
+    """Kanji words joined by の or な, two or three of them, with their parts: 錨の箱 -> (錨, 箱)."""
+    runs = list(_KANJI_RUN.finditer(text))
+    for i in range(len(runs)):
+        chain = [runs[i]]
+        for j in range(i + 1, min(i + 3, len(runs))):
+            if text[chain[-1].end():runs[j].start()] not in _JOINTS:
+                break
+            chain.append(runs[j])
+            yield text[chain[0].start():chain[-1].end()], [m.group() for m in chain]
+
+
+def _joined_rendering(text: str, content: Sequence[str], good_kanji: set[str]) -> str | None:
+    """Words joined by の/な that render a multiword term one word each (錨の箱 for "anchor box"):
+    every part glosses a word of the term, together they gloss all of them, and one part shares no
+    kanji with an accepted rendering (学習の率 beside 学習率 is a variant, not a literal rendering)."""
+    for span, parts in _joined(text):
+        found = [glosses(p) or frozenset() for p in parts]
+        if (all(any(_covers(f, r) for r in content) for f in found)
+                and all(any(_covers(f, r) for f in found) for r in content)
+                and any(not _kanji(p) & good_kanji for p in parts)):
+            return span
+    return None
+
+
 def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str, str]]:
     """(word, accepted rendering, English term) for each term of the quotes that the text renders
     with an everyday word instead of an accepted rendering."""
@@ -198,13 +228,19 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
                 if found and all(_covers(found, r) for r in content):
                     words.append(m.group())
                     composed.add(m.group())
+        found = False
         for word in dict.fromkeys(words):
             if _KATAKANA.fullmatch(word):
                 continue
             if _kanji(word) & good_kanji and not (word in composed and _foreign_piece(word, content, good_kanji)):
                 continue
             hits.append((word, term.good[0], term.en))
+            found = True
             break
+        if not found and len(set(content)) >= 2:
+            span = _joined_rendering(text, content, good_kanji)
+            if span:
+                hits.append((span, term.good[0], term.en))
     # one rendering, once: 一括正規化 for "batch normalization" holds 一括 for "batch"
     return [h for h in hits if not any(h[0] != o[0] and h[0] in o[0] for o in hits)]
 
