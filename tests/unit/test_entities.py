@@ -247,7 +247,8 @@ def test_an_abbreviation_the_text_gives_for_a_glossary_term_is_not_a_name(text, 
     ("選好最適化（DPO）で学習します。", "We then apply direct preference optimization to the policy.", []),
     ("強化学習（RLHF）で調整します。", "It is tuned with reinforcement learning from human feedback.", []),
     ("教師あり微調整（SFT）を行います。", "We run supervised fine-tuning for one epoch.", []),
-    ("教師あり微調整（SFT）を行います。", "We run supervised training for one epoch.", ["SFT"]),   # no such phrase
+    ("多段階整合（MSA）を行います。", "We then run multi-stage alignment for one epoch.", []),
+    ("多段階整合（MSA）を行います。", "We then run a staged alignment for one epoch.", ["MSA"]),   # no such phrase
     ("教師あり微調整の後、SFTを行います。", "We run supervised fine-tuning for one epoch.", ["SFT"]),  # not given in brackets
     ("選好最適化（DPO）で学習します。", "", ["DPO"]),                                              # no quote
 ])

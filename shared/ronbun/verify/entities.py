@@ -141,6 +141,10 @@ _REFERENCE_NUMBER = re.compile(r"\d+(?:\.\d+)*|[A-Z]|(?:X{0,3})(?:IX|IV|V?I{0,3}
 _FUNCTION_WORDS = frozenset("to of the and in on for by with a an or vs at from into over per".split())
 
 
+# Words of the vocabulary ("net" of "net present value") that end a network's name: U-Net, V-Net, Graph-Net.
+_NAME_PARTS = frozenset({"net", "former"})
+
+
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     """(terms, words) of the glossary's ML and academic vocabulary, squashed: a term such as
@@ -149,7 +153,7 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     ("Gaussian process", "BLEU score") name something and are left out."""
     from ..glossary import terms
     english = [t.en for t in terms() if t.en and t.en == t.en.lower()]
-    words = {w for t in english for w in re.split(r"[\s\-]+", t) if len(w) >= 3}
+    words = {w for t in english for w in re.split(r"[\s\-]+", t) if len(w) >= 3 and w not in _NAME_PARTS}
     return frozenset(_squash(t) for t in english), frozenset(words)
 
 
