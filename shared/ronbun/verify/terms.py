@@ -133,8 +133,9 @@ def _senses() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def _ordinary() -> frozenset[tuple[str, str]]:
     """(word, English term) of every trap the glossary lists as ordinary Japanese on its own ("~+")."""
+    # a generated trap's rule is the word itself (escaped at most): only a long rule can be "~+"
     return frozenset((w, t.en) for t in glossary._all_terms() for w, r in zip(t.bad, t.rules)
-                     if r == glossary._rule(w, glossary.IN_COMPOUND))
+                     if len(r) > 2 * len(w) + 8 and r == glossary._rule(w, glossary.IN_COMPOUND))
 
 
 @lru_cache(maxsize=1)
