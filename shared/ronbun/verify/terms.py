@@ -229,17 +229,15 @@ def literal_renderings(text: str, quotes: Sequence[str]) -> list[tuple[str, str,
                 if found and all(_covers(found, r) for r in content):
                     words.append(m.group())
                     composed.add(m.group())
-        found = False
         for word in dict.fromkeys(words):
             if _KATAKANA.fullmatch(word):
                 continue
             if _kanji(word) & good_kanji and not (word in composed and _foreign_piece(word, content, good_kanji)):
                 continue
             hits.append((word, term.good[0], term.en))
-            found = True
             break
-        if not found and len(set(content)) >= 2:
-            span = _joined_rendering(text, content, good_kanji)
+        else:                                 # no single word: the term's words joined by の/な (錨の箱)
+            span = _joined_rendering(text, content, good_kanji) if len(set(content)) >= 2 else None
             if span:
                 hits.append((span, term.good[0], term.en))
     # one rendering, once: 一括正規化 for "batch normalization" holds 一括 for "batch"
