@@ -43,7 +43,8 @@ and keeps the connection open (`stall_keepalive`: "none" sends nothing, "comment
 client closes it or `stall_max_seconds` pass; `chunked=True` frames the stream with
 Transfer-Encoding: chunked as OpenAI does (a cut then breaks the framing). `fake.streams` records
 every streamed answer: monotonic times `started`, `first_chunk`, `final_chunk` (the finish_reason
-chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout"); `hold_final`
+chunk) and how it `ended` ("done", "cut", "client_closed", "stall_timeout"; `fake.stream_end()`
+waits for the server's thread to record it); `hold_final`
 (an Event) makes each stream wait for it before the finish_reason chunk.
 Prompt caching: like OpenAI, a request whose message prefix (at least 1,024 prompt tokens by the
 fake's PROMPT_CHARS_PER_TOKEN count) equals one seen before reports
@@ -544,6 +545,15 @@ class FakeOpenAI:
         self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def stream_end(self, index: int = -1, seconds: float = 10.0) -> str | None:
+        """How stream `index` ended, once the server's thread has finished it. The client can
+        read [DONE] and return before that thread records "done", so a test asks here rather
+        than reading the record at once."""
+        end = time.monotonic() + seconds
+        while self.streams[index]["ended"] is None and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.streams[index]["ended"]
 
     def enqueue(self, kind: str, *, times: int = 1, **kw) -> "FakeOpenAI":
         if kind not in KINDS + JUDGE_KINDS + QUESTION_KINDS:

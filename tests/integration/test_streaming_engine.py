@@ -60,7 +60,7 @@ def test_every_part_is_reported_in_order_before_the_stream_ends(fake_openai, mon
     # Then every part (one_liner, summary, each Q&A item) was reported, in the order written,
     # with its parsed JSON value, before the server sent the finish_reason chunk
     stream = fake_openai.streams[-1]
-    assert stream["held"] is True and stream["ended"] == "done"
+    assert stream["held"] is True and fake_openai.stream_end() == "done"
     assert seen.seen == want
     assert [k for k, _ in seen.seen][:3] == ["one_liner", "one_liner_evidence", 0]   # the Q&A before the 概要
     assert [k for k, _ in seen.seen if isinstance(k, int)] == list(range(len(gen.output.qa)))
@@ -155,7 +155,7 @@ def test_a_streamed_refusal_or_content_filter_is_model_refused(fake_openai, monk
     fake_openai.enqueue(kind)
     with pytest.raises(ModelRefused):
         _engine(monkeypatch).generate(PROMPT, paper=PAPER, doc=DOC, on_part=Recorder())
-    assert fake_openai.streams[-1]["ended"] == "done"
+    assert fake_openai.stream_end() == "done"
 
 
 def test_a_content_filter_without_streaming_is_model_refused_too(fake_openai, monkeypatch):
@@ -205,15 +205,6 @@ def test_a_stream_cut_off_mid_item_is_a_model_error_in_japanese(fake_openai, mon
     assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence", 0]
 
 
-def _wait_for(predicate, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
 @pytest.mark.parametrize("keepalive", ["none", "comment", "whitespace"])
 def test_a_stream_that_never_ends_stops_at_the_call_timeout(fake_openai, monkeypatch, keepalive):
     # Given a server that stops writing mid-answer but keeps the connection open (silent, or
@@ -230,8 +221,7 @@ def test_a_stream_that_never_ends_stops_at_the_call_timeout(fake_openai, monkeyp
     # stay reported, and the client closed the connection (the server saw it go)
     assert info.value.message_ja == llm.TIMEOUT_JA
     assert [k for k, _ in seen.seen] == ["one_liner", "one_liner_evidence"]
-    assert _wait_for(lambda: fake_openai.streams[-1]["ended"] is not None)
-    assert fake_openai.streams[-1]["ended"] == "client_closed"
+    assert fake_openai.stream_end() == "client_closed"
 
 
 def test_a_stream_that_never_ends_stops_at_the_jobs_deadline(fake_openai, monkeypatch):
@@ -250,8 +240,7 @@ def test_a_stream_that_never_ends_stops_at_the_jobs_deadline(fake_openai, monkey
     with pytest.raises(DeadlineExceeded):
         _engine(monkeypatch).generate(PROMPT, paper=PAPER, doc=DOC, deadline=deadline, on_part=on_part)
     # Then it stops at the deadline and closes the connection
-    assert _wait_for(lambda: fake_openai.streams[-1]["ended"] is not None)
-    assert fake_openai.streams[-1]["ended"] == "client_closed"
+    assert fake_openai.stream_end() == "client_closed"
 
 
 # ---------------------------------------------------------------- prompt caching and its price
