@@ -227,6 +227,14 @@ class FakeArxiv:
     def count(self, path_prefix: str = "/") -> int:
         return sum(1 for s in self.log if s.path.startswith(path_prefix))
 
+    def wait_count(self, path_prefix: str, n: int, seconds: float = 5.0) -> int:
+        """count(path_prefix) once it reaches n (or the time is up). A client that gave up on a
+        request (a timeout) can return before the server's thread has recorded it."""
+        end = time.monotonic() + seconds
+        while self.count(path_prefix) < n and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.count(path_prefix)
+
     # -- internals used by the handler
 
     def _record(self, seen: Seen) -> None:
@@ -469,9 +477,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         self.head = head
         fake = self.fake
-        fake._record(Seen(self.command, self.path, time.monotonic(), dict(self.headers.items())))
+        arrived = time.monotonic()
+        wait = fake._delay_for(self.path)     # read before the request is seen: a test lifts a delay once it is
+        fake._record(Seen(self.command, self.path, arrived, dict(self.headers.items())))
         path = urlsplit(self.path).path
-        wait = fake._delay_for(self.path)
         if wait:
             time.sleep(wait)
         if fake._take(self.path, ("reset",)):

@@ -29,14 +29,15 @@ TERMINAL = ("done", "failed")
 class Stack:
     """`python -m infra.local` in a subprocess; its output is kept for failure reports."""
 
-    def __init__(self, env: dict[str, str], api_key: str | None = None):
+    def __init__(self, env: dict[str, str], api_key: str | None = None, workers: int = 2):
         self.api_key = api_key
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.url = self.moto_url = ""
-        self.proc = subprocess.Popen([sys.executable, "-m", "infra.local", "--port", "0", "--workers", "2"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "infra.local", "--port", "0", "--workers", str(workers)],
                                      cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         if not self.ready.wait(90):
             self.stop()
             raise AssertionError("local stack did not start:\n" + self.output())
@@ -56,10 +57,12 @@ class Stack:
     def stop(self) -> int:
         self.proc.terminate()
         try:
-            return self.proc.wait(15)
+            code = self.proc.wait(15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            return self.proc.wait(5)
+            code = self.proc.wait(5)
+        self._reader.join(10)          # the process has exited: the reader ends at the pipe's end
+        return code
 
     def request(self, method: str, path: str, body: dict | str | None = None, *, key: str | None | bool = True,
                 headers: dict[str, str] | None = None) -> tuple[int, dict]:
@@ -290,6 +293,11 @@ def test_twenty_concurrent_requests_make_one_model_call(openai_stack, arxiv):
 
 # ---------------------------------------------------------------------------- logs
 
+def _finished(lines: list[str]) -> list[dict]:
+    logs = [json.loads(line) for line in list(lines) if line.startswith("{")]
+    return [line for line in logs if line.get("message") == "job finished"]
+
+
 def test_each_log_line_names_its_own_paper_and_function(arxiv):
     # Given two workers in one process, and a paper whose PDF is slow, so the jobs overlap
     arxiv.add_paper("2406.00007", title="Slow PDF Paper")
@@ -302,13 +310,15 @@ def test_each_log_line_names_its_own_paper_and_function(arxiv):
         assert s.post("2406.00008")[0] == 202
         assert s.wait_terminal("2406.00007")["status"] == "done"
         assert s.wait_terminal("2406.00008")["status"] == "done"
-        time.sleep(0.5)
-        logs = [json.loads(line) for line in s.lines if line.startswith("{")]
+        # (the worker logs "job finished" after the job reads done: wait for both lines)
+        deadline = time.monotonic() + 15
+        while len({line.get("correlation_id") for line in _finished(s.lines)}) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         arxiv.delay("/pdf/2406.00007", 0)
         s.stop()
     # Then each job's lines carry that job's paper id and the worker's name, not the other's
-    finished = [line for line in logs if line.get("message") == "job finished"]
+    finished = _finished(s.lines)
     # (a job may finish twice: a redelivered message finds it done; each line still names its paper)
     assert {line["correlation_id"] for line in finished} == {"2406.00007", "2406.00008"}, finished
     assert {line["function_name"] for line in finished} == {"ronbun-local-worker"}

@@ -15,7 +15,6 @@ import io
 import json
 import logging
 import secrets as random_secrets
-import time
 
 import pytest
 
@@ -102,11 +101,7 @@ def run():
         stack.stop()
         arxiv.stop()
         model.stop()
-    settled = -1
-    while settled != len(stack.lines):             # the reader thread drains the pipe after exit
-        settled = len(stack.lines)
-        time.sleep(0.2)
-    return stack.lines, bodies, finals, model
+    return stack.lines, bodies, finals, model       # every line: stop() waits for the reader
 
 
 def test_the_paths_that_handle_keys_were_taken(run):
