@@ -5,7 +5,6 @@ real `openai` SDK's streaming helpers."""
 
 from __future__ import annotations
 
-
 import openai
 import pytest
 
